@@ -1,0 +1,153 @@
+//! Distributions: what a tensor's values are drawn from, independent of dtype and shape.
+//!
+//! A [`Distribution`] is validated when it is built. Before filling, it is turned into a [`Plan`]
+//! for one output type: parameters rounded to that type's arithmetic, and the closed interval of
+//! that type's values the output must stay in. Kernels consume plans; they never see `f64`
+//! user parameters.
+
+mod constant;
+mod uniform;
+
+pub(crate) use uniform::{UniformDouble, UniformNarrow};
+
+use crate::element::{narrow_above, narrow_below, Narrow};
+use crate::{Error, Result};
+
+/// A validated distribution.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Distribution {
+    /// Every element equals the value (rounded to nearest in the output type).
+    Constant(f64),
+    /// Uniform on the half-open interval `[low, high)`: `low` can occur, `high` never does.
+    Uniform {
+        /// Inclusive lower end.
+        low: f64,
+        /// Exclusive upper end.
+        high: f64,
+    },
+}
+
+impl Distribution {
+    /// `Constant(value)`; the value must be finite.
+    pub fn constant(value: f64) -> Result<Self> {
+        if !value.is_finite() {
+            return Err(Error::NonFiniteValue);
+        }
+        Ok(Distribution::Constant(value))
+    }
+
+    /// All zeros.
+    pub const fn zeros() -> Self {
+        Distribution::Constant(0.0)
+    }
+
+    /// All ones.
+    pub const fn ones() -> Self {
+        Distribution::Constant(1.0)
+    }
+
+    /// Uniform on `[low, high)`. Both ends must be finite, `low < high`, and `high - low` finite.
+    pub fn uniform(low: f64, high: f64) -> Result<Self> {
+        if !(low.is_finite() && high.is_finite() && low < high && (high - low).is_finite()) {
+            return Err(Error::InvalidBounds);
+        }
+        Ok(Distribution::Uniform { low, high })
+    }
+
+    /// Uniform on `[-bound, bound)`; `bound` must be finite and positive.
+    pub fn symmetric_uniform(bound: f64) -> Result<Self> {
+        Self::uniform(-bound, bound)
+    }
+
+    /// Whether filling consumes random words (false for constants, which read no stream).
+    pub fn is_random(&self) -> bool {
+        !matches!(self, Distribution::Constant(_))
+    }
+}
+
+/// A distribution prepared for one output type. Internal; public only because the sealed
+/// [`Element`](crate::Element) trait mentions it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum Plan {
+    /// Narrow family, constant value (already rounded to the output type, held as `f32`).
+    ConstNarrow(f32),
+    /// `f64` constant.
+    ConstDouble(f64),
+    /// Narrow family, random: the sample map and the closed interval `[lo, hi]` of output
+    /// values (both exactly representable in the output type).
+    Narrow { map: NarrowMap, lo: f32, hi: f32 },
+    /// `f64`, random.
+    Double { map: DoubleMap, lo: f64, hi: f64 },
+}
+
+/// The narrow family's sample maps (24-bit integer → `f32`).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum NarrowMap {
+    Uniform(UniformNarrow),
+}
+
+/// The `f64` sample maps (64-bit word → `f64`).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum DoubleMap {
+    Uniform(UniformDouble),
+}
+
+impl Plan {
+    pub(crate) fn narrow<T: Narrow>(dist: &Distribution) -> Result<Plan> {
+        match *dist {
+            Distribution::Constant(v) => constant::narrow::<T>(v),
+            Distribution::Uniform { low, high } => {
+                let (lo, hi) = inner_interval::<T>(low, false, high, true)?;
+                Ok(Plan::Narrow {
+                    map: NarrowMap::Uniform(UniformNarrow::new(low, high)?),
+                    lo,
+                    hi,
+                })
+            }
+        }
+    }
+
+    pub(crate) fn double(dist: &Distribution) -> Result<Plan> {
+        match *dist {
+            Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
+            Distribution::Uniform { low, high } => Ok(Plan::Double {
+                map: DoubleMap::Uniform(UniformDouble::new(low, high)),
+                lo: low,
+                hi: next_down_f64(high),
+            }),
+        }
+    }
+}
+
+/// The closed interval of `T` values inside the interval from `lo` to `hi` (each end open or
+/// closed), as exact `f32`s. Empty → [`Error::InvalidBounds`].
+pub(crate) fn inner_interval<T: Narrow>(
+    lo: f64,
+    lo_open: bool,
+    hi: f64,
+    hi_open: bool,
+) -> Result<(f32, f32)> {
+    let a: T = narrow_above(lo, lo_open);
+    let b: T = narrow_below(hi, hi_open);
+    let (a, b) = (a.to_f32(), b.to_f32());
+    if !(a.is_finite() && b.is_finite() && a <= b) {
+        return Err(Error::InvalidBounds);
+    }
+    Ok((a, b))
+}
+
+/// The largest `f64` below `x` (finite, non-NaN `x`).
+pub(crate) fn next_down_f64(x: f64) -> f64 {
+    let bits = x.to_bits();
+    if x == 0.0 {
+        -f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(bits - 1)
+    } else {
+        f64::from_bits(bits + 1)
+    }
+}

@@ -1,0 +1,313 @@
+//! Output element types: `f32`, `f64`, `bf16`, `f16`.
+//!
+//! `f32`, `bf16` and `f16` form the *narrow family*: every value is computed in `f32` from one
+//! 24-bit random integer and, for the 16-bit types, rounded once to nearest-even (exactly
+//! `half::bf16::from_f32` / `half::f16::from_f32` of the `f32` result). `f64` has its own kernels
+//! with 53 random bits per value.
+
+use core::fmt::Debug;
+use core::mem::MaybeUninit;
+
+use crate::simd::Lanes;
+use half::{bf16, f16};
+
+/// The storage type of a tensor, named as safetensors names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DType {
+    /// IEEE-754 binary32.
+    F32,
+    /// IEEE-754 binary64.
+    F64,
+    /// bfloat16: f32's exponent, 7 mantissa bits.
+    BF16,
+    /// IEEE-754 binary16.
+    F16,
+}
+
+impl DType {
+    /// Bytes per element.
+    pub const fn size(self) -> usize {
+        match self {
+            DType::F32 => 4,
+            DType::F64 => 8,
+            DType::BF16 | DType::F16 => 2,
+        }
+    }
+
+    /// The safetensors dtype string (`"F32"`, `"F64"`, `"BF16"`, `"F16"`).
+    pub const fn safetensors_name(self) -> &'static str {
+        match self {
+            DType::F32 => "F32",
+            DType::F64 => "F64",
+            DType::BF16 => "BF16",
+            DType::F16 => "F16",
+        }
+    }
+
+    /// Parses `f32`, `f64`, `bf16`, `f16` (any case, also the safetensors spelling).
+    pub fn parse(name: &str) -> crate::Result<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "f32" | "float32" | "float" => Ok(DType::F32),
+            "f64" | "float64" | "double" => Ok(DType::F64),
+            "bf16" | "bfloat16" => Ok(DType::BF16),
+            "f16" | "float16" | "half" => Ok(DType::F16),
+            _ => Err(crate::Error::UnknownName),
+        }
+    }
+}
+
+impl core::fmt::Display for DType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            DType::F32 => "f32",
+            DType::F64 => "f64",
+            DType::BF16 => "bf16",
+            DType::F16 => "f16",
+        })
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+    impl Sealed for half::bf16 {}
+    impl Sealed for half::f16 {}
+}
+
+/// A type the crate can fill: `f32`, `f64`, [`half::bf16`], [`half::f16`]. Sealed.
+pub trait Element: sealed::Sealed + Copy + Send + Sync + Debug + PartialEq + 'static {
+    /// The dtype tag.
+    const DTYPE: DType;
+    /// The value as `f64` (exact for every element type).
+    fn to_f64(self) -> f64;
+    #[doc(hidden)]
+    fn fill_uninit(
+        plan: &crate::dist::Plan,
+        key: &crate::TensorKey,
+        offset: u64,
+        out: &mut [core::mem::MaybeUninit<Self>],
+        backend: crate::Backend,
+    );
+    #[doc(hidden)]
+    fn check(dist: &crate::Distribution) -> crate::Result<crate::dist::Plan>;
+}
+
+/// The narrow family's per-type rules: rounding from `f32` and the representable bounds.
+pub(crate) trait Narrow: Element {
+    /// Round an `f32` to this type (nearest-even).
+    fn from_f32(x: f32) -> Self;
+    /// Exact widening to `f32`.
+    fn to_f32(self) -> f32;
+    /// The next representable value towards +∞ / −∞ (finite inputs only).
+    fn next_up(self) -> Self;
+    fn next_down(self) -> Self;
+    /// Round an `f64` to this type (nearest-even).
+    fn from_f64(x: f64) -> Self;
+    /// Rounds computed `f32` lanes to this type, clamps them into `[lo, hi]` (both representable
+    /// in this type) and stores them. Clamping after rounding keeps bounds exact in every dtype.
+    fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]);
+}
+
+/// Smallest value of `T` that is `>= lo` (or `> lo` when `open`), as an exact `f64`.
+pub(crate) fn narrow_above<T: Narrow>(lo: f64, open: bool) -> T {
+    let mut c = T::from_f64(lo);
+    while c.to_f64() < lo || (open && c.to_f64() == lo) {
+        c = c.next_up();
+    }
+    c
+}
+
+/// Largest value of `T` that is `< hi` (or `<= hi` when `!open`).
+pub(crate) fn narrow_below<T: Narrow>(hi: f64, open: bool) -> T {
+    let mut c = T::from_f64(hi);
+    while c.to_f64() > hi || (open && c.to_f64() == hi) {
+        c = c.next_down();
+    }
+    c
+}
+
+impl Narrow for f32 {
+    #[inline(always)]
+    fn from_f32(x: f32) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self
+    }
+    fn next_up(self) -> Self {
+        f32_next_up(self)
+    }
+    fn next_down(self) -> Self {
+        -f32_next_up(-self)
+    }
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    #[inline(always)]
+    fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]) {
+        x.max_with(V::splat(lo)).min_with(V::splat(hi)).store(dst);
+    }
+}
+
+/// `f32::next_up` (stable only since Rust 1.86; spelled out for older toolchains).
+fn f32_next_up(x: f32) -> f32 {
+    let bits = x.to_bits();
+    if x.is_nan() || bits == 0x7f80_0000 {
+        return x;
+    }
+    let abs = bits & 0x7fff_ffff;
+    let next = if abs == 0 {
+        1
+    } else if bits == abs {
+        bits + 1
+    } else {
+        bits - 1
+    };
+    f32::from_bits(next)
+}
+
+/// The adjacent 16-bit float pattern towards +∞ (`up`) or −∞. Rounding a nudged `f32` back could
+/// land on the same value, so step the bit pattern instead (finite inputs only).
+fn step16(bits: u16, up: bool) -> u16 {
+    let magnitude = bits & 0x7fff;
+    let negative = bits & 0x8000 != 0;
+    match (magnitude, up, negative) {
+        (0, true, _) => 0x0001,
+        (0, false, _) => 0x8001,
+        (_, true, false) | (_, false, true) => bits + 1,
+        _ => bits - 1,
+    }
+}
+
+macro_rules! narrow16 {
+    ($t:ty) => {
+        impl Narrow for $t {
+            #[inline(always)]
+            fn from_f32(x: f32) -> Self {
+                <$t>::from_f32(x)
+            }
+            #[inline(always)]
+            fn to_f32(self) -> f32 {
+                <$t>::to_f32(self)
+            }
+            fn next_up(self) -> Self {
+                <$t>::from_bits(step16(self.to_bits(), true))
+            }
+            fn next_down(self) -> Self {
+                <$t>::from_bits(step16(self.to_bits(), false))
+            }
+            fn from_f64(x: f64) -> Self {
+                <$t>::from_f64(x)
+            }
+            #[inline(always)]
+            fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]) {
+                let mut lanes = [0f32; 8];
+                x.to_f32s(&mut lanes);
+                for (d, &v) in dst[..V::N].iter_mut().zip(&lanes[..V::N]) {
+                    let r = <$t>::from_f32(v).to_f32();
+                    let clamped = if r < lo {
+                        lo
+                    } else if r > hi {
+                        hi
+                    } else {
+                        r
+                    };
+                    d.write(<$t>::from_f32(clamped));
+                }
+            }
+        }
+    };
+}
+narrow16!(bf16);
+narrow16!(f16);
+
+impl Element for f32 {
+    const DTYPE: DType = DType::F32;
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    fn fill_uninit(
+        plan: &crate::dist::Plan,
+        key: &crate::TensorKey,
+        offset: u64,
+        out: &mut [core::mem::MaybeUninit<Self>],
+        backend: crate::Backend,
+    ) {
+        crate::kernel::narrow::fill(plan, key, offset, out, backend)
+    }
+    fn check(dist: &crate::Distribution) -> crate::Result<crate::dist::Plan> {
+        crate::dist::Plan::narrow::<Self>(dist)
+    }
+}
+
+macro_rules! element16 {
+    ($t:ty, $d:expr) => {
+        impl Element for $t {
+            const DTYPE: DType = $d;
+            fn to_f64(self) -> f64 {
+                <$t>::to_f64(self)
+            }
+            fn fill_uninit(
+                plan: &crate::dist::Plan,
+                key: &crate::TensorKey,
+                offset: u64,
+                out: &mut [core::mem::MaybeUninit<Self>],
+                backend: crate::Backend,
+            ) {
+                crate::kernel::narrow::fill(plan, key, offset, out, backend)
+            }
+            fn check(dist: &crate::Distribution) -> crate::Result<crate::dist::Plan> {
+                crate::dist::Plan::narrow::<Self>(dist)
+            }
+        }
+    };
+}
+element16!(bf16, DType::BF16);
+element16!(f16, DType::F16);
+
+impl Element for f64 {
+    const DTYPE: DType = DType::F64;
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn fill_uninit(
+        plan: &crate::dist::Plan,
+        key: &crate::TensorKey,
+        offset: u64,
+        out: &mut [core::mem::MaybeUninit<Self>],
+        backend: crate::Backend,
+    ) {
+        crate::kernel::double::fill(plan, key, offset, out, backend)
+    }
+    fn check(dist: &crate::Distribution) -> crate::Result<crate::dist::Plan> {
+        crate::dist::Plan::double(dist)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sixteen_bit_steps_are_adjacent() {
+        let x = bf16::from_f32(1.0);
+        assert_eq!(x.next_up().to_bits(), x.to_bits() + 1);
+        assert_eq!(x.next_down().to_bits(), x.to_bits() - 1);
+        let z = f16::from_f32(0.0);
+        assert_eq!(z.next_up().to_bits(), 1);
+        assert_eq!(z.next_down().to_bits(), 0x8001);
+        let n = f16::from_f32(-2.0);
+        assert!(n.next_up().to_f32() > -2.0 && n.next_down().to_f32() < -2.0);
+    }
+
+    #[test]
+    fn inward_bounds() {
+        let lo: f32 = narrow_above(0.1, false);
+        assert!(f64::from(lo) >= 0.1 && f64::from(f32_next_up(-lo)) > -0.1 - 1e-9);
+        let hi: bf16 = narrow_below(1.0, true);
+        assert!(hi.to_f32() < 1.0);
+        assert_eq!(hi.next_up().to_f32(), 1.0);
+    }
+}

@@ -1,0 +1,86 @@
+//! The one error type every fallible operation in the crate returns.
+
+use core::fmt;
+
+/// Everything that can go wrong when describing or filling a tensor.
+///
+/// The enum is small and `Copy` so it can be returned from hot paths and `const` contexts
+/// without allocation. Each variant names the rule that was broken; the [`Display`](fmt::Display)
+/// text says what to change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    /// A fan (fan_in, fan_out, or the fan a mode selects) is zero, so a variance-scaled bound would
+    /// divide by zero.
+    ZeroFan,
+    /// The product of a shape's dimensions (or a fan) does not fit in `usize`.
+    ShapeOverflow,
+    /// The shape has fewer dimensions than the fan rule needs (`min`, usually 2).
+    RankTooLow {
+        /// The rank of the shape that was given.
+        rank: usize,
+        /// The smallest rank the rule accepts.
+        min: usize,
+    },
+    /// An explicit in/out axis is outside the shape, or the two axes coincide.
+    InvalidAxis,
+    /// A gain is NaN, infinite or negative.
+    InvalidGain,
+    /// A variance-scaling `scale` is NaN, infinite, zero or negative.
+    InvalidScale,
+    /// A leaky-ReLU negative slope is NaN or infinite.
+    InvalidSlope,
+    /// A mean or constant value is NaN or infinite.
+    NonFiniteValue,
+    /// A standard deviation is NaN, infinite or negative, or too small to be represented.
+    InvalidStd,
+    /// Bounds are non-finite, `low >= high`, or no value of the output type lies inside them.
+    InvalidBounds,
+    /// The output buffer's length does not match the tensor's element count.
+    LengthMismatch {
+        /// Elements the tensor (or block) has.
+        expected: usize,
+        /// Elements the buffer has.
+        actual: usize,
+    },
+    /// The requested element range or block lies (partly) outside the tensor.
+    OutOfRange,
+    /// The allocator refused the buffer (size overflow or not enough memory).
+    AllocationFailed,
+    /// A name (nonlinearity, mode, distribution, dtype) is not one the crate knows.
+    UnknownName,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::ZeroFan => f.write_str("fan is zero: a tensor with a zero-sized dimension has no variance-scaled bound"),
+            Error::ShapeOverflow => f.write_str("shape overflows: the product of its dimensions does not fit in usize"),
+            Error::RankTooLow { rank, min } => write!(
+                f,
+                "fan in and fan out can not be computed for a tensor with {rank} dimension(s); at least {min} needed"
+            ),
+            Error::InvalidAxis => f.write_str("invalid fan axes: out of range for the shape, or in_axis == out_axis"),
+            Error::InvalidGain => f.write_str("gain must be finite and non-negative"),
+            Error::InvalidScale => f.write_str("scale must be finite and positive"),
+            Error::InvalidSlope => f.write_str("negative_slope must be finite"),
+            Error::NonFiniteValue => f.write_str("mean and constant values must be finite"),
+            Error::InvalidStd => f.write_str("std must be finite and non-negative"),
+            Error::InvalidBounds => f.write_str(
+                "bounds must be finite with low < high, and the output type must have a value inside them",
+            ),
+            Error::LengthMismatch { expected, actual } => write!(
+                f,
+                "buffer has {actual} elements but the tensor has {expected}"
+            ),
+            Error::OutOfRange => f.write_str("element range or block lies outside the tensor"),
+            Error::AllocationFailed => f.write_str("allocation failed: the buffer is too large for this machine"),
+            Error::UnknownName => f.write_str("unknown name (nonlinearity, mode, distribution or dtype)"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand used throughout the crate.
+pub type Result<T> = core::result::Result<T, Error>;

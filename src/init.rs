@@ -1,0 +1,393 @@
+//! Initializers: the PyTorch (`torch.nn.init`) and JAX (`jax.nn.initializers`) rules that turn
+//! a weight's fans into a [`Distribution`].
+//!
+//! Names say whose convention they follow: `Xavier*`/`Kaiming*` are PyTorch's (gain and
+//! nonlinearity arguments), `Glorot*`/`He*`/`Lecun*`/`VarianceScaling` are JAX's (scale and
+//! mode arguments). For the uniform family both conventions give the same bound; they part ways
+//! for the normal family (PyTorch: plain normal; JAX: truncated normal rescaled to the target
+//! variance), which is why both spellings exist.
+
+use crate::fan::{numel, FanMode, Fans, Layout};
+use crate::gain::{calculate_gain, Nonlinearity};
+use crate::{fill, Distribution, Element, Error, Result, TensorKey};
+
+/// The distribution family of JAX's `variance_scaling`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VarianceDistribution {
+    /// Uniform on `[-limit, limit)`, `limit = √(3·scale/fan)`.
+    #[default]
+    Uniform,
+}
+
+impl VarianceDistribution {
+    /// Parses JAX's names (`"uniform"`).
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "uniform" => Ok(VarianceDistribution::Uniform),
+            _ => Err(Error::UnknownName),
+        }
+    }
+}
+
+/// An initializer: a rule from fans (where it needs them) to a distribution.
+///
+/// ```
+/// use glorot::{Init, Key, Layout};
+/// let key = Key::new(0).tensor("fc1.weight");
+/// let w: Vec<f32> = Init::xavier_uniform(1.0).alloc(&[1000, 784], Layout::Torch, &key)?;
+/// let bound = (6.0f32 / 1784.0).sqrt();
+/// assert!(w.iter().all(|x| x.abs() <= bound));
+/// # Ok::<(), glorot::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Init {
+    /// PyTorch `xavier_uniform_(gain)` (Glorot & Bengio 2010): `U[-b, b)`,
+    /// `b = gain·√(6/(fan_in + fan_out))`.
+    XavierUniform {
+        /// Multiplier, usually [`calculate_gain`] of the layer's activation.
+        gain: f64,
+    },
+    /// PyTorch `kaiming_uniform_(a, mode, nonlinearity)` (He et al. 2015): `U[-b, b)`,
+    /// `b = √3·gain/√fan`, `gain = calculate_gain(nonlinearity, a)`.
+    KaimingUniform {
+        /// Negative slope of the rectifier (used only with `LeakyRelu`). PyTorch default 0.
+        a: f64,
+        /// Which fan. PyTorch default `FanIn`.
+        mode: FanMode,
+        /// The activation after this layer. PyTorch default `LeakyRelu`.
+        nonlinearity: Nonlinearity,
+    },
+    /// PyTorch `uniform_(a, b)`: `U[low, high)`. Needs no fans.
+    Uniform {
+        /// Inclusive lower end (PyTorch's `a`).
+        low: f64,
+        /// Exclusive upper end (PyTorch's `b`).
+        high: f64,
+    },
+    /// PyTorch `constant_(val)`. Needs no fans.
+    Constant {
+        /// The value.
+        val: f64,
+    },
+    /// PyTorch `zeros_`.
+    Zeros,
+    /// PyTorch `ones_`.
+    Ones,
+    /// JAX `glorot_uniform()`: `variance_scaling(1, fan_avg, uniform)`. Same bound as
+    /// `XavierUniform { gain: 1 }`.
+    GlorotUniform,
+    /// JAX `he_uniform()`: `variance_scaling(2, fan_in, uniform)`. Same bound as PyTorch's
+    /// `kaiming_uniform_(nonlinearity='relu')`.
+    HeUniform,
+    /// JAX `lecun_uniform()`: `variance_scaling(1, fan_in, uniform)` (LeCun et al. 1998).
+    LecunUniform,
+    /// JAX `variance_scaling(scale, mode, distribution)`: variance `scale/fan`.
+    VarianceScaling {
+        /// Variance multiplier; finite and positive.
+        scale: f64,
+        /// Which fan divides `scale`.
+        mode: FanMode,
+        /// The distribution family.
+        distribution: VarianceDistribution,
+    },
+}
+
+/// √3 computed as PyTorch does (`math.sqrt(3.0)`).
+fn sqrt3() -> f64 {
+    3.0f64.sqrt()
+}
+
+fn check_gain(gain: f64) -> Result<f64> {
+    if gain.is_finite() && gain >= 0.0 {
+        Ok(gain)
+    } else {
+        Err(Error::InvalidGain)
+    }
+}
+
+/// `U[-bound, bound)`, or all zeros when the bound is 0 (a gain of 0), as PyTorch gives.
+fn symmetric(bound: f64) -> Result<Distribution> {
+    if bound == 0.0 {
+        Ok(Distribution::zeros())
+    } else {
+        Distribution::symmetric_uniform(bound)
+    }
+}
+
+impl Init {
+    /// PyTorch `xavier_uniform_` with `gain`.
+    pub const fn xavier_uniform(gain: f64) -> Self {
+        Init::XavierUniform { gain }
+    }
+
+    /// PyTorch `kaiming_uniform_` with its defaults (`a = 0`, `fan_in`, `leaky_relu`).
+    pub const fn kaiming_uniform() -> Self {
+        Init::KaimingUniform {
+            a: 0.0,
+            mode: FanMode::FanIn,
+            nonlinearity: Nonlinearity::LeakyRelu,
+        }
+    }
+
+    /// PyTorch `kaiming_uniform_(a, mode, nonlinearity)`.
+    pub const fn kaiming_uniform_with(a: f64, mode: FanMode, nonlinearity: Nonlinearity) -> Self {
+        Init::KaimingUniform {
+            a,
+            mode,
+            nonlinearity,
+        }
+    }
+
+    /// The default of PyTorch's `nn.Linear` / `nn.ConvNd` weights:
+    /// `kaiming_uniform_(a=√5)`, i.e. `U[-1/√fan_in, 1/√fan_in)`.
+    pub fn torch_default_weight() -> Self {
+        Init::kaiming_uniform_with(5f64.sqrt(), FanMode::FanIn, Nonlinearity::LeakyRelu)
+    }
+
+    /// Whether the rule reads fans (and so needs a shape of rank ≥ 2).
+    pub const fn needs_fans(&self) -> bool {
+        !matches!(
+            self,
+            Init::Uniform { .. } | Init::Constant { .. } | Init::Zeros | Init::Ones
+        )
+    }
+
+    /// The name PyTorch or JAX uses for this initializer.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Init::XavierUniform { .. } => "xavier_uniform",
+            Init::KaimingUniform { .. } => "kaiming_uniform",
+            Init::Uniform { .. } => "uniform",
+            Init::Constant { .. } => "constant",
+            Init::Zeros => "zeros",
+            Init::Ones => "ones",
+            Init::GlorotUniform => "glorot_uniform",
+            Init::HeUniform => "he_uniform",
+            Init::LecunUniform => "lecun_uniform",
+            Init::VarianceScaling { .. } => "variance_scaling",
+        }
+    }
+
+    /// The distribution for a weight with `fans` (ignored by rules that need none).
+    ///
+    /// Bounds are computed with the same floating-point expressions as the reference library,
+    /// so e.g. the xavier bound is bit-equal to PyTorch's `math.sqrt(3.0) * std`.
+    pub fn distribution(&self, fans: Fans) -> Result<Distribution> {
+        match *self {
+            Init::XavierUniform { gain } => {
+                let gain = check_gain(gain)?;
+                let sum = fans.fan_in as f64 + fans.fan_out as f64;
+                if sum == 0.0 {
+                    return Err(Error::ZeroFan);
+                }
+                let std = gain * (2.0 / sum).sqrt();
+                symmetric(sqrt3() * std)
+            }
+            Init::KaimingUniform {
+                a,
+                mode,
+                nonlinearity,
+            } => {
+                let fan = fans.select(mode)?;
+                let gain = calculate_gain(nonlinearity, Some(a))?;
+                let std = gain / fan.sqrt();
+                symmetric(sqrt3() * std)
+            }
+            Init::Uniform { low, high } => Distribution::uniform(low, high),
+            Init::Constant { val } => Distribution::constant(val),
+            Init::Zeros => Ok(Distribution::zeros()),
+            Init::Ones => Ok(Distribution::ones()),
+            Init::GlorotUniform => {
+                variance_scaling(1.0, FanMode::FanAvg, VarianceDistribution::Uniform, fans)
+            }
+            Init::HeUniform => {
+                variance_scaling(2.0, FanMode::FanIn, VarianceDistribution::Uniform, fans)
+            }
+            Init::LecunUniform => {
+                variance_scaling(1.0, FanMode::FanIn, VarianceDistribution::Uniform, fans)
+            }
+            Init::VarianceScaling {
+                scale,
+                mode,
+                distribution,
+            } => variance_scaling(scale, mode, distribution, fans),
+        }
+    }
+
+    /// The distribution for a tensor of `shape`, reading fans by `layout` when the rule needs
+    /// them.
+    pub fn distribution_for_shape(&self, shape: &[usize], layout: Layout) -> Result<Distribution> {
+        let fans = if self.needs_fans() {
+            Fans::from_shape(shape, layout)?
+        } else {
+            numel(shape)?;
+            Fans::new(0, 0)
+        };
+        self.distribution(fans)
+    }
+
+    /// Fills `out`, a tensor of `shape`, in place. A zero-element tensor is a no-op.
+    pub fn fill<T: Element>(
+        &self,
+        out: &mut [T],
+        shape: &[usize],
+        layout: Layout,
+        key: &TensorKey,
+    ) -> Result<()> {
+        let n = numel(shape)?;
+        if out.len() != n {
+            return Err(Error::LengthMismatch {
+                expected: n,
+                actual: out.len(),
+            });
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        fill(out, &self.distribution_for_shape(shape, layout)?, key)
+    }
+
+    /// Allocates and fills a tensor of `shape` (plain pages; see [`crate::try_alloc_filled`] for
+    /// the huge-page option).
+    pub fn alloc<T: Element>(
+        &self,
+        shape: &[usize],
+        layout: Layout,
+        key: &TensorKey,
+    ) -> Result<Vec<T>> {
+        let n = numel(shape)?;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let dist = self.distribution_for_shape(shape, layout)?;
+        crate::try_alloc_filled(n, &dist, key, crate::Pages::Plain)
+    }
+}
+
+/// JAX `variance_scaling`: variance `scale / fan(mode)`.
+fn variance_scaling(
+    scale: f64,
+    mode: FanMode,
+    distribution: VarianceDistribution,
+    fans: Fans,
+) -> Result<Distribution> {
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(Error::InvalidScale);
+    }
+    let variance = scale / fans.select(mode)?;
+    match distribution {
+        VarianceDistribution::Uniform => symmetric((3.0 * variance).sqrt()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bound(init: Init, fans: Fans) -> f64 {
+        match init.distribution(fans).unwrap() {
+            Distribution::Uniform { low, high } => {
+                assert_eq!(low, -high);
+                high
+            }
+            d => panic!("unexpected {d:?}"),
+        }
+    }
+
+    #[test]
+    fn bounds_match_formulas() {
+        let f = Fans::new(784, 1000);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-15 * b;
+        assert!(close(
+            bound(Init::xavier_uniform(1.0), f),
+            (6.0 / 1784.0f64).sqrt()
+        ));
+        assert!(close(
+            bound(Init::xavier_uniform(5.0 / 3.0), f),
+            5.0 / 3.0 * (6.0 / 1784.0f64).sqrt()
+        ));
+        assert!(close(
+            bound(Init::GlorotUniform, f),
+            (6.0 / 1784.0f64).sqrt()
+        ));
+        assert!(close(
+            bound(Init::kaiming_uniform(), f),
+            (6.0f64 / 784.0).sqrt()
+        ));
+        assert!(close(bound(Init::HeUniform, f), (6.0f64 / 784.0).sqrt()));
+        assert!(close(bound(Init::LecunUniform, f), (3.0f64 / 784.0).sqrt()));
+        assert!(close(
+            bound(Init::torch_default_weight(), f),
+            1.0 / 784f64.sqrt()
+        ));
+        let geo = Init::VarianceScaling {
+            scale: 2.0,
+            mode: FanMode::FanGeoAvg,
+            distribution: VarianceDistribution::Uniform,
+        };
+        assert!(close(
+            bound(geo, f),
+            (6.0 / (784.0f64 * 1000.0).sqrt()).sqrt()
+        ));
+    }
+
+    #[test]
+    fn xavier_bound_is_bit_equal_to_pytorch_expression() {
+        // math.sqrt(3.0) * (1.0 * math.sqrt(2.0 / float(784 + 1000))) in CPython
+        assert_eq!(
+            bound(Init::xavier_uniform(1.0), Fans::new(784, 1000)),
+            0.05799335047702942
+        );
+    }
+
+    #[test]
+    fn invalid_parameters() {
+        let f = Fans::new(3, 4);
+        assert_eq!(
+            Init::xavier_uniform(-1.0).distribution(f),
+            Err(Error::InvalidGain)
+        );
+        assert_eq!(
+            Init::xavier_uniform(f64::NAN).distribution(f),
+            Err(Error::InvalidGain)
+        );
+        assert_eq!(
+            Init::xavier_uniform(1.0).distribution(Fans::new(0, 0)),
+            Err(Error::ZeroFan)
+        );
+        let vs = |scale| Init::VarianceScaling {
+            scale,
+            mode: FanMode::FanIn,
+            distribution: VarianceDistribution::Uniform,
+        };
+        assert_eq!(vs(0.0).distribution(f), Err(Error::InvalidScale));
+        assert_eq!(vs(f64::INFINITY).distribution(f), Err(Error::InvalidScale));
+        assert_eq!(
+            Init::Uniform {
+                low: 1.0,
+                high: 1.0
+            }
+            .distribution(f),
+            Err(Error::InvalidBounds)
+        );
+        assert_eq!(
+            Init::Constant { val: f64::NAN }.distribution(f),
+            Err(Error::NonFiniteValue)
+        );
+        assert_eq!(
+            Init::kaiming_uniform_with(f64::INFINITY, FanMode::FanIn, Nonlinearity::LeakyRelu)
+                .distribution(f),
+            Err(Error::InvalidSlope)
+        );
+    }
+
+    #[test]
+    fn zero_gain_gives_zeros() {
+        assert_eq!(
+            Init::xavier_uniform(0.0).distribution(Fans::new(3, 4)),
+            Ok(Distribution::zeros())
+        );
+    }
+}

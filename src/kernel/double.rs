@@ -1,0 +1,84 @@
+//! The `f64` kernel: element `i` reads stream words `2i` (low half) and `2i + 1` (high half) as
+//! one 64-bit integer `w` — the same pairing as rand_core's `next_u64`.
+
+use core::mem::MaybeUninit;
+
+use crate::dist::{DoubleMap, Plan};
+use crate::simd::{Lanes64, Scalar64};
+use crate::{Backend, TensorKey};
+
+/// Elements per batch: 2048 words (8 KiB) stay in L1.
+const BATCH: usize = 1024;
+
+/// A sample map for `f64`: a 64-bit word to a value, written once for every backend.
+pub(crate) trait SampleDouble {
+    fn sample<V: Lanes64>(&self, w: V::U) -> V;
+}
+
+/// Fills `out` with elements `offset..offset + out.len()` of the tensor.
+pub(crate) fn fill(
+    plan: &Plan,
+    key: &TensorKey,
+    offset: u64,
+    out: &mut [MaybeUninit<f64>],
+    backend: Backend,
+) {
+    match *plan {
+        Plan::ConstDouble(v) => {
+            for o in out {
+                o.write(v);
+            }
+        }
+        Plan::Double { map, lo, hi } => match map {
+            DoubleMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend),
+        },
+        Plan::ConstNarrow(_) | Plan::Narrow { .. } => {
+            unreachable!("narrow plans are built only for narrow outputs")
+        }
+    }
+}
+
+#[inline(always)]
+fn run<S: SampleDouble>(
+    map: &S,
+    lo: f64,
+    hi: f64,
+    key: &TensorKey,
+    offset: u64,
+    out: &mut [MaybeUninit<f64>],
+    backend: Backend,
+) {
+    let mut words = key.words_at(offset * 2);
+    let mut wbuf = [0u32; 2 * BATCH];
+    for chunk in out.chunks_mut(BATCH) {
+        let w = &mut wbuf[..2 * chunk.len()];
+        words.fill(w);
+        match backend {
+            Backend::Simd => map_store::<S, wide::f64x4>(map, lo, hi, w, chunk),
+            Backend::Scalar => map_store::<S, Scalar64>(map, lo, hi, w, chunk),
+        }
+    }
+}
+
+#[inline(always)]
+fn map_store<S: SampleDouble, V: Lanes64>(
+    map: &S,
+    lo: f64,
+    hi: f64,
+    words: &[u32],
+    out: &mut [MaybeUninit<f64>],
+) {
+    let (lo_v, hi_v) = (V::splat(lo), V::splat(hi));
+    let mut wc = words.chunks_exact(2 * V::N);
+    let mut oc = out.chunks_exact_mut(V::N);
+    for (ww, oo) in (&mut wc).zip(&mut oc) {
+        let x = map.sample::<V>(V::load_u(ww));
+        x.max_with(lo_v).min_with(hi_v).store(oo);
+    }
+    for (ww, oo) in wc.remainder().chunks_exact(2).zip(oc.into_remainder()) {
+        let x = map.sample::<Scalar64>(Scalar64::load_u(ww));
+        x.max_with(Scalar64(lo))
+            .min_with(Scalar64(hi))
+            .store(core::slice::from_mut(oo));
+    }
+}

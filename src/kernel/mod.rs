@@ -1,0 +1,8 @@
+//! Fill kernels: turn a tensor's ChaCha words into values, one contiguous element range at a
+//! time. A kernel call is sequential; [`crate::parallel`] decides which ranges run where.
+//!
+//! - [`narrow`] — `f32`, `bf16`, `f16`: 24 random bits per element, three words per four elements.
+//! - [`double`] — `f64`: 64 random bits (two words) per element.
+
+pub(crate) mod double;
+pub(crate) mod narrow;

@@ -1,0 +1,125 @@
+//! The narrow-family kernel: `f32`, `bf16` and `f16` from 24 random bits per element.
+//!
+//! # Word layout
+//!
+//! Elements come in *groups* of 64. Group `g` reads the 48 stream words `w[0..48]` starting at
+//! word position `48·g` (three ChaCha blocks) and gives element `64·g + r` the 24-bit integer
+//!
+//! ```text
+//! r in  0..48:  k = w[r] >> 8
+//! r in 48..64:  j = r − 48;  k = (w[j] & 0xFF) | (w[16 + j] & 0xFF) << 8 | (w[32 + j] & 0xFF) << 16
+//! ```
+//!
+//! i.e. the top 24 bits of each word feed one element each, and the leftover low bytes of words
+//! `j`, `16 + j`, `32 + j` are packed into a 16th-of-a-block's worth of extra elements. Every
+//! element costs exactly 3/4 of a word; element `i` needs only group `i / 64`, so any range can be
+//! generated on its own. The layout is chosen for SIMD: each of the four 16-element quarters is
+//! built from contiguous words with lane-wise shifts and masks.
+
+use core::mem::MaybeUninit;
+
+use crate::dist::{NarrowMap, Plan};
+use crate::element::Narrow;
+use crate::simd::{Lanes, Scalar};
+use crate::{Backend, TensorKey};
+
+/// Elements per group.
+pub(crate) const GROUP_ELEMS: usize = 64;
+/// Stream words per group.
+pub(crate) const GROUP_WORDS: usize = 48;
+/// Groups generated per batch: 1536 words (6 KiB) + 2048 integers (8 KiB) stay in L1.
+const BATCH_GROUPS: usize = 32;
+
+/// The 64 integers of one group from its 48 words.
+#[inline(always)]
+pub(crate) fn unpack_group(w: &[u32], k: &mut [u32]) {
+    let (w, k) = (&w[..GROUP_WORDS], &mut k[..GROUP_ELEMS]);
+    for j in 0..16 {
+        let (a, b, c) = (w[j], w[16 + j], w[32 + j]);
+        k[j] = a >> 8;
+        k[16 + j] = b >> 8;
+        k[32 + j] = c >> 8;
+        k[48 + j] = (a & 0xFF) | ((b & 0xFF) << 8) | ((c & 0xFF) << 16);
+    }
+}
+
+/// A sample map of the narrow family: 24-bit integers to `f32`, written once for every backend.
+pub(crate) trait SampleNarrow {
+    fn sample<V: Lanes>(&self, k: V::U) -> V;
+}
+
+/// Fills `out` with elements `offset..offset + out.len()` of the tensor.
+pub(crate) fn fill<T: Narrow>(
+    plan: &Plan,
+    key: &TensorKey,
+    offset: u64,
+    out: &mut [MaybeUninit<T>],
+    backend: Backend,
+) {
+    match *plan {
+        Plan::ConstNarrow(v) => {
+            let v = T::from_f32(v);
+            for o in out {
+                o.write(v);
+            }
+        }
+        Plan::Narrow { map, lo, hi } => match map {
+            NarrowMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend),
+        },
+        Plan::ConstDouble(_) | Plan::Double { .. } => {
+            unreachable!("f64 plans are built only for f64 outputs")
+        }
+    }
+}
+
+/// Generates words batch by batch and maps them through full vectors, finishing each batch's
+/// last `< N` elements (or everything, on the scalar backend) with the one-lane path.
+#[inline(always)]
+fn run<T: Narrow, S: SampleNarrow>(
+    map: &S,
+    lo: f32,
+    hi: f32,
+    key: &TensorKey,
+    offset: u64,
+    mut out: &mut [MaybeUninit<T>],
+    backend: Backend,
+) {
+    let mut skip = (offset % GROUP_ELEMS as u64) as usize;
+    let mut words = key.words_at(offset / GROUP_ELEMS as u64 * GROUP_WORDS as u64);
+    let mut wbuf = [0u32; GROUP_WORDS * BATCH_GROUPS];
+    let mut kbuf = [0u32; GROUP_ELEMS * BATCH_GROUPS];
+    while !out.is_empty() {
+        let groups = (skip + out.len()).div_ceil(GROUP_ELEMS).min(BATCH_GROUPS);
+        words.fill(&mut wbuf[..groups * GROUP_WORDS]);
+        for g in 0..groups {
+            unpack_group(&wbuf[g * GROUP_WORDS..], &mut kbuf[g * GROUP_ELEMS..]);
+        }
+        let take = (groups * GROUP_ELEMS - skip).min(out.len());
+        let (head, rest) = core::mem::take(&mut out).split_at_mut(take);
+        let k = &kbuf[skip..skip + take];
+        match backend {
+            Backend::Simd => map_store::<T, S, wide::f32x8>(map, lo, hi, k, head),
+            Backend::Scalar => map_store::<T, S, Scalar>(map, lo, hi, k, head),
+        }
+        out = rest;
+        skip = 0;
+    }
+}
+
+#[inline(always)]
+fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
+    map: &S,
+    lo: f32,
+    hi: f32,
+    k: &[u32],
+    out: &mut [MaybeUninit<T>],
+) {
+    let mut kc = k.chunks_exact(V::N);
+    let mut oc = out.chunks_exact_mut(V::N);
+    for (kk, oo) in (&mut kc).zip(&mut oc) {
+        T::finish(map.sample::<V>(V::load_u(kk)), lo, hi, oo);
+    }
+    for (kk, oo) in kc.remainder().iter().zip(oc.into_remainder()) {
+        T::finish(map.sample::<Scalar>(*kk), lo, hi, core::slice::from_mut(oo));
+    }
+}

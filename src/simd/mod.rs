@@ -1,0 +1,63 @@
+//! The SIMD seam: one small trait, [`Lanes`], with two backends.
+//!
+//! - [`Scalar`] — one lane, plain `f32`/`u32` arithmetic. Always built; it is the reference the
+//!   tests compare against.
+//! - `wide::f32x8` — eight lanes. Its width and instruction set are fixed when the crate is
+//!   compiled (SSE2 halves in a default x86_64 build, AVX2 with `-C target-cpu=x86-64-v3`).
+//!
+//! Every distribution writes its sample map once, generically over `Lanes`, so the SIMD path and
+//! the scalar path execute the same IEEE-754 operations in the same order — no FMA, no
+//! approximate reciprocals — and agree bit for bit by construction. Only operations whose result
+//! is exactly specified by IEEE-754 (`+ − × ÷ sqrt`, comparisons, selects, integer ops) are in the
+//! trait; anything transcendental is built from them.
+
+mod scalar;
+mod wide8;
+
+pub(crate) use scalar::{Scalar, Scalar64};
+
+use core::mem::MaybeUninit;
+use core::ops::{Add, Div, Mul, Sub};
+
+/// A vector of `f32` lanes with a matching vector of `u32` lanes.
+pub(crate) trait Lanes:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+{
+    /// The unsigned integer vector with the same lane count.
+    type U: Copy;
+    /// Lane count.
+    const N: usize;
+
+    fn splat(x: f32) -> Self;
+    /// Loads `N` words from the start of `src` (which has at least `N`).
+    fn load_u(src: &[u32]) -> Self::U;
+    /// Converts integers below 2^24 to `f32`; exact for that range.
+    fn from_u24(k: Self::U) -> Self;
+    /// Writes the `N` lanes to the start of `dst` (which has at least `N`).
+    fn store(self, dst: &mut [MaybeUninit<f32>]);
+    /// The lanes as an array prefix: writes `N` values to `dst[..N]`.
+    fn to_f32s(self, dst: &mut [f32]);
+    /// `if self < bound { bound } else { self }`, lane-wise; defined by compare-and-select so
+    /// both backends agree on signed zeros.
+    fn max_with(self, bound: Self) -> Self;
+    /// `if self > bound { bound } else { self }`, lane-wise.
+    fn min_with(self, bound: Self) -> Self;
+}
+
+/// A vector of `f64` lanes with a matching vector of `u64` lanes (the f64 kernels).
+pub(crate) trait Lanes64:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+{
+    type U: Copy;
+    const N: usize;
+
+    fn splat(x: f64) -> Self;
+    /// Loads `N` 64-bit values, each made of two consecutive stream words, low word first
+    /// (`src` has at least `2N` words).
+    fn load_u(src: &[u32]) -> Self::U;
+    /// `(w >> 11) as f64`: the top 53 bits as an exact float in `[0, 2^53)`.
+    fn top53(w: Self::U) -> Self;
+    fn store(self, dst: &mut [MaybeUninit<f64>]);
+    fn max_with(self, bound: Self) -> Self;
+    fn min_with(self, bound: Self) -> Self;
+}

@@ -1,0 +1,104 @@
+//! The one-lane reference backends.
+
+use super::{Lanes, Lanes64};
+use core::mem::MaybeUninit;
+use core::ops::{Add, Div, Mul, Sub};
+
+/// One `f32` lane. A newtype (not bare `f32`) so the trait cannot be satisfied by accident.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Scalar(pub f32);
+
+/// One `f64` lane.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Scalar64(pub f64);
+
+macro_rules! binops {
+    ($t:ident) => {
+        binops!($t, Add, add, +);
+        binops!($t, Sub, sub, -);
+        binops!($t, Mul, mul, *);
+        binops!($t, Div, div, /);
+    };
+    ($t:ident, $tr:ident, $f:ident, $op:tt) => {
+        impl $tr for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn $f(self, rhs: $t) -> $t {
+                $t(self.0 $op rhs.0)
+            }
+        }
+    };
+}
+binops!(Scalar);
+binops!(Scalar64);
+
+macro_rules! clamps {
+    () => {
+        #[inline(always)]
+        fn max_with(self, bound: Self) -> Self {
+            if self.0 < bound.0 {
+                bound
+            } else {
+                self
+            }
+        }
+        #[inline(always)]
+        fn min_with(self, bound: Self) -> Self {
+            if self.0 > bound.0 {
+                bound
+            } else {
+                self
+            }
+        }
+    };
+}
+
+impl Lanes for Scalar {
+    type U = u32;
+    const N: usize = 1;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        Scalar(x)
+    }
+    #[inline(always)]
+    fn load_u(src: &[u32]) -> u32 {
+        src[0]
+    }
+    #[inline(always)]
+    fn from_u24(k: u32) -> Self {
+        Scalar(k as f32)
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [MaybeUninit<f32>]) {
+        dst[0].write(self.0);
+    }
+    #[inline(always)]
+    fn to_f32s(self, dst: &mut [f32]) {
+        dst[0] = self.0;
+    }
+    clamps!();
+}
+
+impl Lanes64 for Scalar64 {
+    type U = u64;
+    const N: usize = 1;
+
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        Scalar64(x)
+    }
+    #[inline(always)]
+    fn load_u(src: &[u32]) -> u64 {
+        u64::from(src[0]) | (u64::from(src[1]) << 32)
+    }
+    #[inline(always)]
+    fn top53(w: u64) -> Self {
+        Scalar64((w >> 11) as f64)
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [MaybeUninit<f64>]) {
+        dst[0].write(self.0);
+    }
+    clamps!();
+}

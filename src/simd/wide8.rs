@@ -1,0 +1,89 @@
+//! The `wide` backends: eight `f32` lanes, four `f64` lanes.
+
+use super::{Lanes, Lanes64};
+use core::mem::MaybeUninit;
+use wide::{f32x8, f64x4, i32x8, u32x8, u64x4};
+
+macro_rules! clamps {
+    () => {
+        #[inline(always)]
+        fn max_with(self, bound: Self) -> Self {
+            self.simd_lt(bound).select(bound, self)
+        }
+        #[inline(always)]
+        fn min_with(self, bound: Self) -> Self {
+            self.simd_gt(bound).select(bound, self)
+        }
+    };
+}
+
+impl Lanes for f32x8 {
+    type U = u32x8;
+    const N: usize = 8;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        f32x8::splat(x)
+    }
+    #[inline(always)]
+    fn load_u(src: &[u32]) -> u32x8 {
+        let arr: [u32; 8] = src[..8].try_into().expect("caller passes at least 8 words");
+        u32x8::new(arr)
+    }
+    #[inline(always)]
+    fn from_u24(k: u32x8) -> Self {
+        // k < 2^24 < 2^31, so the signed conversion is exact and equals `k as f32`.
+        f32x8::from_i32x8(bytemuck::cast::<u32x8, i32x8>(k))
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [MaybeUninit<f32>]) {
+        for (d, v) in dst[..8].iter_mut().zip(self.to_array()) {
+            d.write(v);
+        }
+    }
+    #[inline(always)]
+    fn to_f32s(self, dst: &mut [f32]) {
+        dst[..8].copy_from_slice(&self.to_array());
+    }
+    clamps!();
+}
+
+/// 2^52 as f64; `from_bits(bits(2^52) | x) - 2^52 == x as f64` for any `x < 2^32`.
+const TWO52: f64 = 4_503_599_627_370_496.0;
+
+impl Lanes64 for f64x4 {
+    type U = u64x4;
+    const N: usize = 4;
+
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        f64x4::splat(x)
+    }
+    #[inline(always)]
+    fn load_u(src: &[u32]) -> u64x4 {
+        let w: [u32; 8] = src[..8].try_into().expect("caller passes at least 8 words");
+        u64x4::new(core::array::from_fn(|i| {
+            u64::from(w[2 * i]) | (u64::from(w[2 * i + 1]) << 32)
+        }))
+    }
+    #[inline(always)]
+    fn top53(w: u64x4) -> Self {
+        // There is no u64→f64 conversion before AVX-512. Split the 53-bit value into a high part
+        // (21 bits) and a low part (32 bits), convert each exactly with the 2^52 exponent trick,
+        // and recombine: every step is exact, so the result equals `(w >> 11) as f64`.
+        let k = w >> 11_u32;
+        let hi = k >> 32_u32;
+        let lo = k & u64x4::splat(0xFFFF_FFFF);
+        let magic = u64x4::splat(TWO52.to_bits());
+        let hi_f = f64x4::from_bits(hi | magic) - f64x4::splat(TWO52);
+        let lo_f = f64x4::from_bits(lo | magic) - f64x4::splat(TWO52);
+        hi_f * f64x4::splat(4_294_967_296.0) + lo_f
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [MaybeUninit<f64>]) {
+        for (d, v) in dst[..4].iter_mut().zip(self.to_array()) {
+            d.write(v);
+        }
+    }
+    clamps!();
+}
