@@ -1,0 +1,60 @@
+//! Shared statistics for the statistical tests.
+#![allow(dead_code)]
+
+/// Survival function of the Kolmogorov distribution, Q(λ) = 2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²},
+/// with the Stephens (1970) small-sample correction λ = (√n + 0.12 + 0.11/√n)·D.
+pub fn ks_p_value(d: f64, n: usize) -> f64 {
+    let sn = (n as f64).sqrt();
+    let lambda = (sn + 0.12 + 0.11 / sn) * d;
+    if lambda < 0.2 {
+        return 1.0;
+    }
+    let mut sum = 0.0;
+    for k in 1..=100 {
+        let k = k as f64;
+        let term = (-2.0 * k * k * lambda * lambda).exp();
+        sum += if k as u64 % 2 == 1 { term } else { -term };
+        if term < 1e-16 {
+            break;
+        }
+    }
+    (2.0 * sum).clamp(0.0, 1.0)
+}
+
+/// KS statistic of `samples` against a distribution whose values are rounded to a grid:
+/// `cdf` is the CDF of the continuous distribution, and `cell(x)` returns the interval
+/// `(below, above)` of continuous values that round to the representable value `x`.
+/// Comparing the empirical CDF with the exact CDF of the *rounded* distribution at every jump
+/// makes the test exact for bf16/f16 as well as f32/f64.
+pub fn ks_statistic(
+    samples: &mut [f64],
+    cdf: impl Fn(f64) -> f64,
+    cell: impl Fn(f64) -> (f64, f64),
+) -> f64 {
+    samples.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let n = samples.len() as f64;
+    let mut d: f64 = 0.0;
+    let mut i = 0;
+    while i < samples.len() {
+        let x = samples[i];
+        let mut j = i;
+        while j < samples.len() && samples[j] == x {
+            j += 1;
+        }
+        let (below, above) = cell(x);
+        let (f_before, f_after) = (cdf(below), cdf(above));
+        d = d
+            .max((i as f64 / n - f_before).abs())
+            .max((j as f64 / n - f_after).abs());
+        i = j;
+    }
+    d
+}
+
+/// Mean and (population) standard deviation.
+pub fn mean_std(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
