@@ -14,11 +14,15 @@
 //! (b) allocate + `xavier_uniform` vs allocate + parallel `fill(c)` with the same allocation
 //!     (glorot's allocator, filling a constant), for plain pages and for transparent huge pages.
 //!
+//! `--cold` adds (b) again with a 3 s pause before every run: this VM returns memory that has
+//! been free for more than ~2 s to its host, and first touch of such memory behaves differently
+//! (notably for huge pages).
+//!
 //! `--json` prints one JSON object per measurement: name, threads, gbps_median, ratio, ratio_to.
 
 use glorot::{fill, try_alloc_filled, Distribution, Init, Key, Layout, Pages};
 use rayon::prelude::*;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 struct Row {
     name: String,
@@ -34,8 +38,19 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Runs `a` and `b` alternately (`reps` each, after one warm-up of each) and returns their
 /// median GB/s for `bytes` of output.
-fn side_by_side(bytes: usize, reps: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+/// With `idle`, each run first sleeps that long (untimed), so the VM can hand freed memory
+/// back to its host and the run measures first touch of reclaimed memory.
+fn side_by_side(
+    bytes: usize,
+    reps: usize,
+    idle: Option<Duration>,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> (f64, f64) {
     let time = |f: &mut dyn FnMut()| {
+        if let Some(d) = idle {
+            std::thread::sleep(d);
+        }
         let t = Instant::now();
         f();
         bytes as f64 / t.elapsed().as_secs_f64() / 1e9
@@ -53,6 +68,7 @@ fn side_by_side(bytes: usize, reps: usize, mut a: impl FnMut(), mut b: impl FnMu
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let json = args.iter().any(|a| a == "--json");
+    let cold = args.iter().any(|a| a == "--cold");
     let value_of = |flag: &str, default: f64| -> f64 {
         args.iter()
             .position(|a| a == flag)
@@ -89,6 +105,7 @@ fn main() {
             let (ours, base) = side_by_side(
                 bytes,
                 reps,
+                None,
                 || fill(&mut buf.borrow_mut(), &dist, &key).unwrap(),
                 || {
                     buf.borrow_mut()
@@ -110,11 +127,22 @@ fn main() {
             });
             drop(buf);
 
-            // (b) fresh allocations, plain and huge pages.
-            for (pages, label) in [(Pages::Plain, "plain pages"), (Pages::Huge, "huge pages")] {
+            // (b) fresh allocations, plain and huge pages; warm (memory freed moments before)
+            // and, with --cold, after an idle pause.
+            let mut variants = vec![
+                (Pages::Plain, "plain pages", None),
+                (Pages::Huge, "huge pages", None),
+            ];
+            if cold {
+                let pause = Some(Duration::from_secs(3));
+                variants.push((Pages::Plain, "plain pages, cold", pause));
+                variants.push((Pages::Huge, "huge pages, cold", pause));
+            }
+            for (pages, label, idle) in variants {
                 let (ours, base) = side_by_side(
                     bytes,
                     reps,
+                    idle,
                     || drop(try_alloc_filled::<f32>(n, &dist, &key, pages).unwrap()),
                     || drop(try_alloc_filled::<f32>(n, &constant, &key, pages).unwrap()),
                 );
