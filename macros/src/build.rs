@@ -88,7 +88,8 @@ pub mod opt {
     pub const LAYERS: u32 = 1 << 11;
     pub const BIDIRECTIONAL: u32 = 1 << 12;
     pub const AFFINE: u32 = 1 << 13;
-    pub const NAMES: [&str; 14] = [
+    pub const PROJ_NAMES: u32 = 1 << 14;
+    pub const NAMES: [&str; 15] = [
         "act",
         "init",
         "bias",
@@ -103,6 +104,7 @@ pub mod opt {
         "layers",
         "bidirectional",
         "affine",
+        "names",
     ];
 }
 
@@ -128,6 +130,8 @@ pub struct Opts {
     pub layers: usize,
     pub bidirectional: bool,
     pub affine: bool,
+    pub names: [&'static str; 4],
+    pub names_len: usize,
 }
 
 #[doc(hidden)]
@@ -152,6 +156,8 @@ impl Opts {
             layers: 1,
             bidirectional: false,
             affine: true,
+            names: [""; 4],
+            names_len: 0,
         }
     }
     pub const fn act(&mut self, act: Act, slope: Option<f64>) {
@@ -221,6 +227,18 @@ impl Opts {
     pub const fn bidirectional(&mut self, b: bool) {
         self.set |= opt::BIDIRECTIONAL;
         self.bidirectional = b;
+    }
+    pub const fn names(&mut self, n: &[&'static str]) {
+        self.set |= opt::PROJ_NAMES;
+        if n.len() > 4 {
+            panic!("network!: `names` takes 2 (fused) or 4 projection names");
+        }
+        let mut i = 0;
+        while i < n.len() {
+            self.names[i] = n[i];
+            i += 1;
+        }
+        self.names_len = n.len();
     }
     pub const fn affine(&mut self, a: bool) {
         self.set |= opt::AFFINE;
@@ -665,7 +683,8 @@ impl<const N: usize> Builder<N> {
                 | opt::HEADS
                 | opt::KV_HEADS
                 | opt::HEAD_DIM
-                | opt::FUSED_QKV,
+                | opt::FUSED_QKV
+                | opt::PROJ_NAMES,
             kind,
         );
         let w = self.input(declared, kind);
@@ -693,14 +712,31 @@ impl<const N: usize> Builder<N> {
             Some(x) => x,
             None => wi,
         };
-        if o.fused_qkv {
-            self.projection("qkv_proj", w, (h + 2 * kv) * d, o, wi);
-        } else {
-            self.projection("q_proj", w, h * d, o, wi);
-            self.projection("k_proj", w, kv * d, o, wi);
-            self.projection("v_proj", w, kv * d, o, wi);
+        let want = if o.fused_qkv { 2 } else { 4 };
+        if o.names_len != 0 && o.names_len != want {
+            self.fail_n(
+                kind,
+                "`names` needs 2 names (qkv, out) when fused_qkv, else 4 (q, k, v, out); got ",
+                o.names_len,
+                " for fused_qkv = ",
+                o.fused_qkv as usize,
+            );
         }
-        self.projection("o_proj", h * d, w, o, wo);
+        let named = o.names_len != 0;
+        if o.fused_qkv {
+            let qkv = if named { o.names[0] } else { "qkv_proj" };
+            self.projection(qkv, w, (h + 2 * kv) * d, o, wi);
+        } else {
+            self.projection(if named { o.names[0] } else { "q_proj" }, w, h * d, o, wi);
+            self.projection(if named { o.names[1] } else { "k_proj" }, w, kv * d, o, wi);
+            self.projection(if named { o.names[2] } else { "v_proj" }, w, kv * d, o, wi);
+        }
+        let out = if named {
+            o.names[o.names_len - 1]
+        } else {
+            "o_proj"
+        };
+        self.projection(out, h * d, w, o, wo);
         self.output(w);
     }
 

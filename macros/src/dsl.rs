@@ -343,12 +343,13 @@ macro_rules! __opt {
     ($o:ident; layers = $v:expr) => { $o.layers($v) };
     ($o:ident; bidirectional = $v:expr) => { $o.bidirectional($v) };
     ($o:ident; affine = $v:expr) => { $o.affine($v) };
+    ($o:ident; names = ( $($n:ident),+ $(,)? )) => { $o.names(&[$(::core::stringify!($n)),+]) };
     ($o:ident; $k:ident = $($v:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "network!: unknown layer option `",
             ::core::stringify!($k),
             "`; expected one of act, init, bias, out_init, kernel, groups, transposed, heads, ",
-            "kv_heads, head_dim, fused_qkv, layers, bidirectional, affine"
+            "kv_heads, head_dim, fused_qkv, names, layers, bidirectional, affine"
         ))
     };
 }
