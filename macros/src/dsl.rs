@@ -46,6 +46,9 @@ macro_rules! network {
             };
         }
 
+        // Evaluate the table now, so shape errors are compile errors even if nothing reads it.
+        const _: &[$crate::ParamSpec] = $name::<f32>::SPECS;
+
         impl<T> $crate::Network for $name<T> {
             const NAME: &'static str = $name::<f32>::NAME;
             const SPECS: &'static [$crate::ParamSpec] = $name::<f32>::SPECS;
