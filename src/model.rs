@@ -1,6 +1,114 @@
-//! Whole models: fill every tensor of a [`network!`](crate::network) declaration.
+//! Whole models: declare one with [`network!`](crate::network), read its compile-time consts,
+//! fill every tensor.
 //!
-//! (guide goes here)
+//! The split: the `glorot-macros` crate *describes* a model — [`network!`](crate::network)
+//! expands to `const` tables of [`ParamSpec`]s (name, shape, fans, [`InitSpec`], gain, arena
+//! offset) behind the [`Network`] trait — and this module *fills* it: [`to_init`] turns each
+//! plain-data [`InitSpec`] into an engine [`Init`], and every tensor is filled from its own
+//! stream `key.tensor(name)`.
+//!
+//! ## 1. Declare a model
+//!
+//! ```
+//! glorot::network! {
+//!     /// A tanh MLP in the style of Glorot & Bengio (2010).
+//!     pub struct Mlp {
+//!         fc1: linear(784 => 256, act = tanh, init = xavier_uniform, bias = zeros),
+//!         fc2: linear(256, act = tanh, init = xavier_uniform, bias = zeros),
+//!         out: linear(10, init = xavier_uniform, bias = zeros),
+//!     }
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! Layers are named like PyTorch submodules; widths flow from layer to layer (`linear(256)`
+//! reads 256 inputs from `fc1`), and writing a width that disagrees is a compile error naming
+//! both layers. Layer kinds: `linear`/`dense`, `conv1d`/`conv2d`/`conv3d` (kernel, groups,
+//! transposed), `embedding`, `layer_norm`, `rms_norm`, `batch_norm`, `attention` (heads, GQA
+//! `kv_heads`, `fused_qkv`), `gated_mlp`, `rnn`/`lstm`/`gru`; groups `name: { … }`, residual
+//! branches `name: branch { … }` and repeated blocks `name: repeat(32) { … }`. Without `init`,
+//! every layer gets PyTorch's own default. The full grammar, defaults and fan conventions are in
+//! the `glorot-macros` crate docs.
+//!
+//! ## 2. Read its consts
+//!
+//! ```
+//! # glorot::network! { pub struct Mlp {
+//! #     fc1: linear(784 => 256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     fc2: linear(256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     out: linear(10, init = xavier_uniform, bias = zeros),
+//! # } }
+//! use glorot::model::presets::Gpt2Small;
+//!
+//! const P: usize = Mlp::PARAMS;                 // total parameters, a const
+//! assert_eq!(P, 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10);
+//! assert_eq!(Mlp::TENSORS, 6);
+//! let w = &Mlp::SPECS[2];
+//! assert_eq!((w.name(), w.shape()), ("fc2.weight", &[256, 256][..]));
+//! assert_eq!((w.fan_in, w.fan_out, w.gain), (256, 256, 5.0 / 3.0));
+//!
+//! const GPT2: usize = Gpt2Small::PARAMS;
+//! assert_eq!(GPT2, 124_439_808);
+//! assert_eq!(Gpt2Small::SPECS[4].name(), "transformer.h.0.attn.c_attn.weight");
+//! ```
+//!
+//! ## 3. Initialize it
+//!
+//! ```
+//! # glorot::network! { pub struct Mlp {
+//! #     fc1: linear(784 => 256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     fc2: linear(256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     out: linear(10, init = xavier_uniform, bias = zeros),
+//! # } }
+//! use glorot::{bf16, model, Key};
+//!
+//! let key = Key::new(42);
+//! // Owned, with named fields (all tensors filled in parallel):
+//! let mlp: Mlp = model::init(&key)?;                  // f32
+//! let half: Mlp<bf16> = model::init(&key)?;           // or any element type
+//! assert_eq!(mlp.fc2.weight().unwrap().len(), 256 * 256);
+//! assert!(mlp.out.bias().unwrap().iter().all(|&b| b == 0.0));
+//!
+//! // Or one contiguous arena: tensor `s` lives at `arena[s.offset..s.offset + s.numel]`.
+//! let mut arena = vec![0f32; Mlp::PARAMS];
+//! model::init_into::<Mlp, f32>(&key, &mut arena)?;
+//! let fc2 = &Mlp::SPECS[2];
+//! assert_eq!(&arena[fc2.range()], mlp.fc2.weight().unwrap());
+//! # let _ = half;
+//! # Ok::<(), glorot::Error>(())
+//! ```
+//!
+//! Values depend only on the seed and each tensor's name: the same seed gives the same bits for
+//! [`init`], [`init_into`] and [`tensors`], on any machine and thread count, and adding or
+//! removing a layer never changes another layer's values.
+//!
+//! ## 4. Write it out
+//!
+//! [`tensors`] fills one tensor at a time, in order, for writers that stream to disk:
+//!
+//! ```
+//! # glorot::network! { pub struct Mlp {
+//! #     fc1: linear(784 => 256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     fc2: linear(256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     out: linear(10, init = xavier_uniform, bias = zeros),
+//! # } }
+//! use std::io::Write;
+//! let mut out: Vec<u8> = Vec::new(); // a file, in real use
+//! for t in glorot::model::tensors::<Mlp, f32>(&glorot::Key::new(42)) {
+//!     let t = t?;
+//!     writeln!(out, "{} {:?} {} {}", t.name, t.shape, t.dtype, t.spec.init.name()).unwrap();
+//!     for v in &t.values {
+//!         out.extend_from_slice(&v.to_le_bytes());
+//!     }
+//! }
+//! # Ok::<(), glorot::Error>(())
+//! ```
+//!
+//! ## Presets
+//!
+//! [`presets`]: `GlorotMlp` (Glorot & Bengio 2010), `ResNet50` (torchvision), `Gpt2Small`,
+//! `Gpt2Xl`, `Llama7b`, each with its published initialization and parameter count. The
+//! GPT-2, ResNet-50 and LLaMA presets use normal-family initializers.
 
 use rayon::prelude::*;
 
