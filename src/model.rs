@@ -179,26 +179,42 @@ pub fn to_init(spec: &InitSpec) -> Result<Init> {
         InitSpec::VarianceScaling {
             scale,
             mode,
-            distribution: VarDist::Uniform,
+            distribution,
         } => Init::VarianceScaling {
             scale,
             mode: fan_mode(mode),
-            distribution: VarianceDistribution::Uniform,
+            distribution: variance_distribution(distribution)?,
         },
-        // NORMAL-FAMILY: wire these to the engine's normal initializers once they exist
-        // (XavierNormal, KaimingNormal, Normal, TruncNormal, GlorotNormal, HeNormal, LecunNormal,
-        // VarianceScaling with VarianceDistribution::{Normal, TruncatedNormal}).
+        // NORMAL-FAMILY (1 of 2): after merging the normal branch, replace this arm by
+        //   InitSpec::XavierNormal { gain } => Init::XavierNormal { gain },
+        //   InitSpec::KaimingNormal { a, mode, nonlinearity: act } => Init::KaimingNormal {
+        //       a, mode: fan_mode(mode), nonlinearity: nonlinearity(act) },
+        //   InitSpec::Normal { mean, std } => Init::Normal { mean, std },
+        //   InitSpec::TruncNormal { mean, std, a, b } => Init::TruncNormal { mean, std, a, b },
+        //   InitSpec::GlorotNormal => Init::GlorotNormal,
+        //   InitSpec::HeNormal => Init::HeNormal,
+        //   InitSpec::LecunNormal => Init::LecunNormal,
         InitSpec::XavierNormal { .. }
         | InitSpec::KaimingNormal { .. }
         | InitSpec::Normal { .. }
         | InitSpec::TruncNormal { .. }
         | InitSpec::GlorotNormal
         | InitSpec::HeNormal
-        | InitSpec::LecunNormal
-        | InitSpec::VarianceScaling { .. } => {
-            return Err(Error::InitNotAvailable { name: spec.name() })
-        }
+        | InitSpec::LecunNormal => return Err(Error::InitNotAvailable { name: spec.name() }),
     })
+}
+
+/// The engine's [`VarianceDistribution`] for a spec's [`VarDist`].
+pub fn variance_distribution(d: VarDist) -> Result<VarianceDistribution> {
+    match d {
+        VarDist::Uniform => Ok(VarianceDistribution::Uniform),
+        // NORMAL-FAMILY (2 of 2): after merging the normal branch, replace this arm by
+        //   VarDist::Normal => Ok(VarianceDistribution::Normal),
+        //   VarDist::TruncatedNormal => Ok(VarianceDistribution::TruncatedNormal),
+        VarDist::Normal | VarDist::TruncatedNormal => Err(Error::InitNotAvailable {
+            name: "variance_scaling",
+        }),
+    }
 }
 
 /// The distribution of one spec'd tensor: its initializer applied to its stored fans.
