@@ -120,8 +120,8 @@ use crate::{
 
 pub use glorot_macros::presets;
 pub use glorot_macros::{
-    gain, sqrt, torch_fans, Act, Assemble, InitSpec, Mode, Module, Name, Network, ParamSpec, Role,
-    VarDist, MAX_RANK, NAME_CAP,
+    fnv1a, gain, sqrt, torch_fans, Act, Assemble, InitSpec, Mode, Module, Name, Network, ParamSpec,
+    Role, VarDist, MAX_RANK, NAME_CAP,
 };
 
 /// The engine's [`FanMode`] for a spec's [`Mode`].

@@ -199,3 +199,15 @@ fn normal_family_is_described_and_filled_when_available() {
         }
     }
 }
+
+#[test]
+fn spec_crate_hash_is_the_engine_stream_id() {
+    // network! rejects two tensors whose names share a stream using this hash.
+    for s in model::presets::Llama7b::SPECS {
+        assert_eq!(glorot_macros_fnv(s.name()), glorot::name_stream(s.name()));
+    }
+}
+
+fn glorot_macros_fnv(name: &str) -> u64 {
+    model::fnv1a(name)
+}

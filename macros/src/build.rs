@@ -306,11 +306,57 @@ impl<const N: usize> Builder<N> {
         self.params
     }
 
+    /// The filled table. Also checks that no two tensors share a name — nor a stream: the
+    /// engine keys each tensor's random stream by the 64-bit FNV-1a hash of its name, so equal
+    /// hashes would mean equal values.
     pub const fn finish(self) -> [ParamSpec; N] {
         if self.count != N {
             panic!("network!: internal error: tensor count changed between passes");
         }
+        // Sort the hashes (heapsort: O(N log N) const steps) and look for neighbours.
+        let mut hashes = [0u64; N];
+        let mut i = 0;
+        while i < N {
+            hashes[i] = fnv1a_bytes(self.specs[i].name_buf().as_bytes());
+            i += 1;
+        }
+        heapsort(&mut hashes);
+        let mut k = 1;
+        while k < N {
+            if hashes[k] == hashes[k - 1] {
+                self.report_collision(hashes[k]);
+            }
+            k += 1;
+        }
         self.specs
+    }
+
+    const fn report_collision(&self, hash: u64) -> ! {
+        let mut first = N;
+        let mut i = 0;
+        while i < N {
+            if fnv1a_bytes(self.specs[i].name_buf().as_bytes()) == hash {
+                if first == N {
+                    first = i;
+                } else {
+                    let (a, b) = (self.specs[first].name(), self.specs[i].name());
+                    let what = if str_eq(a, b) {
+                        "network!: two tensors are both named `"
+                    } else {
+                        "network!: the names of two tensors hash to the same stream; rename `"
+                    };
+                    Msg::new()
+                        .s(what)
+                        .s(b)
+                        .s("` (the other is `")
+                        .s(a)
+                        .s("`)")
+                        .panic();
+                }
+            }
+            i += 1;
+        }
+        panic!("network!: internal error: collision not found");
     }
 
     const fn push_frame(&mut self, branch: bool) {
@@ -850,5 +896,71 @@ impl<const N: usize> Builder<N> {
 impl<const N: usize> Default for Builder<N> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// 64-bit FNV-1a of `name`: the engine's stream id (`glorot::name_stream`).
+pub const fn fnv1a(name: &str) -> u64 {
+    fnv1a_bytes(name.as_bytes())
+}
+
+const fn fnv1a_bytes(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn heapsort<const N: usize>(v: &mut [u64; N]) {
+    let mut end = N;
+    let mut start = N / 2;
+    while start > 0 {
+        start -= 1;
+        sift_down(v, start, end);
+    }
+    while end > 1 {
+        end -= 1;
+        let t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        sift_down(v, 0, end);
+    }
+}
+
+const fn sift_down<const N: usize>(v: &mut [u64; N], mut root: usize, end: usize) {
+    loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
+        }
+        if child + 1 < end && v[child] < v[child + 1] {
+            child += 1;
+        }
+        if v[root] >= v[child] {
+            return;
+        }
+        let t = v[root];
+        v[root] = v[child];
+        v[child] = t;
+        root = child;
     }
 }

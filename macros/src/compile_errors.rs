@@ -115,6 +115,15 @@
 //! glorot_macros::network! { struct M { fc: conv1d(5 => 10, kernel = 3) } }
 //! ```
 //!
+//! ## Two tensors with the same name
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { head: { a: linear(4 => 4), a: linear(4) } } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { head: { a: linear(4 => 4), b: linear(4) } } }
+//! ```
+//!
 //! ## Unknown layer kind
 //!
 //! ```compile_fail
@@ -161,6 +170,12 @@
 //! ```
 //! ```
 //! glorot_macros::network! { struct M { seq: { 0: linear(5 => 10) } } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { repeat(2) { fc: linear(5 => 5) } } } // no field name
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { blocks: repeat(2) { fc: linear(5 => 5) } } }
 //! ```
 //! ```compile_fail
 //! glorot_macros::network! { M { fc: linear(5 => 10) } } // missing `struct`

@@ -111,6 +111,11 @@ macro_rules! __fields {
     ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : $kind:ident $(, $($rest:tt)*)?) => {
         $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
     };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] repeat $($rest:tt)*) => {
+        ::core::compile_error!(
+            "network!: a top-level `repeat` needs a field name: `blocks: repeat(N) { ... }`"
+        );
+    };
     ($m:tt $v:tt $n:tt [$($acc:tt)*] $lit:literal : $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "network!: top-level entries become struct fields and need identifier names, found `",

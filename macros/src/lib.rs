@@ -197,6 +197,7 @@ mod module;
 pub mod presets;
 mod spec;
 
+pub use build::fnv1a;
 pub use math::{gain, sqrt};
 pub use module::{Assemble, Module, Network};
 pub use spec::{

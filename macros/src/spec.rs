@@ -333,6 +333,11 @@ impl Name {
         }
     }
 
+    /// The name's bytes (no UTF-8 check, for const hashing).
+    pub const fn as_bytes(&self) -> &[u8] {
+        self.bytes.split_at(self.len).0
+    }
+
     /// Length in bytes.
     pub const fn len(&self) -> usize {
         self.len
@@ -500,6 +505,11 @@ impl ParamSpec {
     /// The dotted name, exactly as PyTorch's `named_parameters()` prints it.
     pub const fn name(&self) -> &str {
         self.name.as_str()
+    }
+
+    /// The name as a [`Name`] (inline bytes).
+    pub const fn name_buf(&self) -> &Name {
+        &self.name
     }
 
     /// The shape (PyTorch layout).
