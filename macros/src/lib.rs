@@ -101,8 +101,8 @@
 //! | `linear`, `dense` | `(IN => OUT)` or `(OUT)` | `weight (OUT, IN)`, `bias (OUT)` | weight `kaiming_uniform(a = √5)` = `U(±1/√IN)`; bias `U(±1/√IN)` |
 //! | `conv1d`, `conv2d`, `conv3d` | `(IN => OUT, kernel = K \| (K1, …))`, `groups`, `transposed` | `weight (OUT, IN/groups, *K)`; transposed: `(IN, OUT/groups, *K)`; `bias (OUT)` | as linear, with the weight's fan_in |
 //! | `embedding` | `(NUM, DIM)` | `weight (NUM, DIM)` | `normal(0, 1)` |
-//! | `layer_norm`, `batch_norm` | ``, `(WIDTH)` | `weight (W)` ones, `bias (W)` zeros (`affine = false`: none; `bias = false`: no bias) | ones / zeros |
-//! | `rms_norm` | ``, `(WIDTH)` | `weight (W)` ones | ones |
+//! | `layer_norm`, `batch_norm` | none, `(WIDTH)` or `(options)` | `weight (W)` ones, `bias (W)` zeros (`affine = false`: none; `bias = false`: no bias) | ones / zeros |
+//! | `rms_norm` | none, `(WIDTH)` or `(options)` | `weight (W)` ones | ones |
 //! | `attention` | `(WIDTH, heads = H)`, `kv_heads = K` (GQA), `head_dim = D` (default W/H), `fused_qkv`, `names = (q, k, v, o)` or `(qkv, o)` | `q_proj (H·D, W)`, `k_proj (K·D, W)`, `v_proj (K·D, W)` — or `qkv_proj ((H+2K)·D, W)` — and `o_proj (W, H·D)`, each `.weight` + `.bias` | as linear |
 //! | `gated_mlp` | `(WIDTH => HIDDEN)` or `(HIDDEN)` | `gate_proj (HIDDEN, W)`, `up_proj (HIDDEN, W)`, `down_proj (W, HIDDEN)` | as linear |
 //! | `rnn`, `lstm`, `gru` | `(IN => HIDDEN)`, `layers = L`, `bidirectional` | `weight_ih_l{k}[_reverse] (G·HIDDEN, IN_k)`, `weight_hh_l{k} (G·HIDDEN, HIDDEN)`, `bias_ih_l{k}`, `bias_hh_l{k} (G·HIDDEN)`; G = 1, 4, 3; `IN_k = HIDDEN·dirs` for k > 0 | every tensor `U(±1/√HIDDEN)` |
@@ -149,6 +149,8 @@
 //! `√((IN+4H)/(IN+H))`) would need one initializer call per gate block and is not what
 //! PyTorch does; PyTorch's own default ignores fans and uses `U(±1/√H)` for every weight and
 //! bias, which is this crate's default too.
+//! For `rnn` (one gate) the two conventions coincide: `weight_ih_l0` `(H, IN)` has
+//! `fan_in = IN`, `fan_out = H`, the classic Xavier setting for simple recurrent nets.
 //!
 //! Rank-1 tensors (biases, norm weights) have no fans (both 0); giving them an initializer that
 //! needs fans is a compile error.
