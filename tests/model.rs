@@ -211,3 +211,25 @@ fn spec_crate_hash_is_the_engine_stream_id() {
 fn glorot_macros_fnv(name: &str) -> u64 {
     model::fnv1a(name)
 }
+
+/// Every preset tensor converts to a valid engine distribution (or, before the normal branch is
+/// merged, to `InitNotAvailable` for the normal family — NORMAL-FAMILY).
+#[test]
+fn every_preset_spec_is_valid_for_the_engine() {
+    use model::presets::{GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50};
+    for specs in [
+        GlorotMlp::SPECS,
+        ResNet50::SPECS,
+        Gpt2Small::SPECS,
+        Gpt2Xl::SPECS,
+        Llama7b::SPECS,
+    ] {
+        for s in specs {
+            match model::distribution(s) {
+                Ok(_) => {}
+                Err(glorot::Error::InitNotAvailable { .. }) if s.init.is_normal_family() => {}
+                Err(e) => panic!("{}: {e}", s.name()),
+            }
+        }
+    }
+}
