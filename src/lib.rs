@@ -107,6 +107,7 @@ mod gain;
 mod init;
 mod kernel;
 mod key;
+pub mod model;
 mod parallel;
 mod simd;
 
@@ -119,6 +120,9 @@ pub use fill::{fill, fill_at, fill_at_with, fill_uninit, try_alloc_filled, Backe
 pub use gain::{calculate_gain, Nonlinearity};
 pub use init::{Init, VarianceDistribution};
 pub use key::{name_stream, Key, Rounds, TensorKey};
+
+/// Declares a model; see [`model`] for the guide and the `glorot-macros` crate for the grammar.
+pub use glorot_macros::network;
 
 /// Re-exported so callers can name the 16-bit element types without depending on `half`.
 pub use half::{bf16, f16};

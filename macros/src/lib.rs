@@ -1,1 +1,214 @@
+//! # glorot-macros: declare a model, get its parameter table at compile time
+//!
+//! [`network!`] declares a model as named layers. Every parameter tensor's dotted name (exactly
+//! as PyTorch's `named_parameters()` prints it for the equivalent module), shape, fans,
+//! initializer and gain, the tensor count and the parameter count are computed by `const`
+//! evaluation, and a shape error is a compile error that names the layers involved.
+//!
+//! This crate only *describes*; the [`glorot`](https://docs.rs/glorot) engine *fills*
+//! (`glorot::model::init`), and re-exports the macro as `glorot::network!`.
+//!
+//! ## 1. Declare a model
+//!
+//! ```
+//! use glorot_macros::network;
+//!
+//! network! {
+//!     /// A small convolutional classifier.
+//!     pub struct Tiny {
+//!         conv: conv2d(3 => 16, kernel = 3, act = relu, init = kaiming_uniform, bias = zeros),
+//!         norm: batch_norm,                       // width 16 flows in
+//!         head: { fc1: linear(16 => 32, act = tanh, init = xavier_uniform),
+//!                 fc2: linear(10) },              // 32 flows into fc2
+//!     }
+//! }
+//! ```
+//!
+//! ## 2. Read its consts
+//!
+//! ```
+//! # use glorot_macros::network;
+//! # network! { pub struct Tiny {
+//! #     conv: conv2d(3 => 16, kernel = 3, act = relu, init = kaiming_uniform, bias = zeros),
+//! #     norm: batch_norm,
+//! #     head: { fc1: linear(16 => 32, act = tanh, init = xavier_uniform), fc2: linear(10) },
+//! # } }
+//! use glorot_macros::{InitSpec, Network};
+//!
+//! const P: usize = Tiny::PARAMS;      // usable in const contexts
+//! const N: usize = Tiny::TENSORS;
+//! assert_eq!(P, 16 * 3 * 9 + 16 + 16 + 16 + 32 * 16 + 32 + 10 * 32 + 10);
+//! assert_eq!(N, 8);
+//!
+//! let w = &Tiny::SPECS[0];
+//! assert_eq!(w.name(), "conv.weight");
+//! assert_eq!(w.shape(), [16, 3, 3, 3]);
+//! assert_eq!((w.fan_in, w.fan_out), (27, 144));          // PyTorch's rule
+//! assert_eq!(w.gain, std::f64::consts::SQRT_2);            // relu
+//!
+//! let names: Vec<&str> = Tiny::SPECS.iter().map(|s| s.name()).collect();
+//! assert_eq!(names, ["conv.weight", "conv.bias", "norm.weight", "norm.bias",
+//!                    "head.fc1.weight", "head.fc1.bias", "head.fc2.weight", "head.fc2.bias"]);
+//! assert_eq!(Tiny::SPECS[4].init, InitSpec::XavierUniform { gain: 5.0 / 3.0 });
+//! // fc2 got PyTorch's nn.Linear default bias: U(±1/√fan_in)
+//! assert_eq!(Tiny::SPECS[7].init, InitSpec::Uniform { low: -1.0 / 32f64.sqrt(), high: 1.0 / 32f64.sqrt() });
+//!
+//! // Generic code takes `M: Network`; the spec list is a plain slice to iterate.
+//! fn count<M: Network>() -> usize { M::SPECS.iter().map(|s| s.numel).sum() }
+//! assert_eq!(count::<Tiny>(), P);
+//! ```
+//!
+//! ## 3. Initialize it (with `glorot`)
+//!
+//! ```text
+//! let model: Tiny = glorot::model::init(&glorot::Key::new(42))?;        // owned, f32
+//! let w: &[f32] = model.head.get("fc1.weight").unwrap();                  // named fields
+//! let mut arena = vec![0f32; Tiny::PARAMS];                               // or one buffer:
+//! glorot::model::init_into::<Tiny, f32>(&key, &mut arena)?;              // offsets = spec.offset
+//! for t in glorot::model::tensors::<Tiny, bf16>(&key) { /* name, shape, dtype, values */ }
+//! ```
+//!
+//! Each tensor is filled from its own stream, `key.tensor(name)`: values depend only on the
+//! seed and the tensor's name, never on the other layers or the thread count.
+//!
+//! ## Grammar
+//!
+//! ```text
+//! network! {
+//!     #[attributes] /// docs
+//!     [pub] struct Name {
+//!         field: kind(args),             // a layer (`kind` alone when every argument flows)
+//!         field: { entries },            // a group (a PyTorch submodule): names field.<entry>
+//!         field: branch { entries },     // a residual branch (see "Widths")
+//!         field: repeat(N) { entries },  // N copies named field.0.… to field.{N-1}.…
+//!     }
+//! }
+//! ```
+//!
+//! Inside groups an entry's name may also be an integer (`0: conv2d(...)`, as `nn.Sequential`
+//! names its children), and `repeat(A..B) { entries }` without a name appends the indices
+//! `A..B` to the group's own path (how ResNet's `layer2.1` … `layer2.3` follow a different
+//! `layer2.0`). Repeated blocks are walked by a `const` loop, so 48 transformer blocks cost no
+//! more macro expansion than one.
+//!
+//! Arguments are Rust expressions (`linear(D_MODEL => 4 * D_MODEL)`); option *values* are one
+//! token, a call (`normal(std = 0.02)`), or a `{ block }` (`groups = {C / 4}`).
+//!
+//! ### Layer kinds
+//!
+//! | kind | arguments | tensors (PyTorch names and shapes) | PyTorch default init |
+//! |---|---|---|---|
+//! | `linear`, `dense` | `(IN => OUT)` or `(OUT)` | `weight (OUT, IN)`, `bias (OUT)` | weight `kaiming_uniform(a = √5)` = `U(±1/√IN)`; bias `U(±1/√IN)` |
+//! | `conv1d`, `conv2d`, `conv3d` | `(IN => OUT, kernel = K \| (K1, …))`, `groups`, `transposed` | `weight (OUT, IN/groups, *K)`; transposed: `(IN, OUT/groups, *K)`; `bias (OUT)` | as linear, with the weight's fan_in |
+//! | `embedding` | `(NUM, DIM)` | `weight (NUM, DIM)` | `normal(0, 1)` |
+//! | `layer_norm`, `batch_norm` | none, `(WIDTH)` or `(options)` | `weight (W)` ones, `bias (W)` zeros (`affine = false`: none; `bias = false`: no bias) | ones / zeros |
+//! | `rms_norm` | none, `(WIDTH)` or `(options)` | `weight (W)` ones | ones |
+//! | `attention` | `(WIDTH, heads = H)`, `kv_heads = K` (GQA), `head_dim = D` (default W/H), `fused_qkv`, `names = (q, k, v, o)` or `(qkv, o)` | `q_proj (H·D, W)`, `k_proj (K·D, W)`, `v_proj (K·D, W)` — or `qkv_proj ((H+2K)·D, W)` — and `o_proj (W, H·D)`, each `.weight` + `.bias` | as linear |
+//! | `gated_mlp` | `(WIDTH => HIDDEN)` or `(HIDDEN)` | `gate_proj (HIDDEN, W)`, `up_proj (HIDDEN, W)`, `down_proj (W, HIDDEN)` | as linear |
+//! | `rnn`, `lstm`, `gru` | `(IN => HIDDEN)`, `layers = L`, `bidirectional` | `weight_ih_l{k}[_reverse] (G·HIDDEN, IN_k)`, `weight_hh_l{k} (G·HIDDEN, HIDDEN)`, `bias_ih_l{k}`, `bias_hh_l{k} (G·HIDDEN)`; G = 1, 4, 3; `IN_k = HIDDEN·dirs` for k > 0 | every tensor `U(±1/√HIDDEN)` |
+//!
+//! Tensors are listed in PyTorch's registration order (for `rnn`/`lstm`/`gru`: per layer, per
+//! direction, `w_ih, w_hh, b_ih, b_hh`).
+//!
+//! ### Options
+//!
+//! | option | meaning |
+//! |---|---|
+//! | `act = tanh` / `leaky_relu(0.2)` | the activation after the layer: its `calculate_gain` is Xavier's gain, and Kaiming's nonlinearity when `kaiming_*` has no arguments. Names: `linear`, `sigmoid`, `tanh`, `relu`, `leaky_relu`, `selu`, `conv1d` … `conv_transpose3d`. |
+//! | `init = …` | the weight initializer (all weights of `attention` / `gated_mlp`) |
+//! | `out_init = …` | the output projection's initializer (`o_proj`, `down_proj`), e.g. GPT-2's residual scaling |
+//! | `bias = false` / `true` / an initializer | no bias / PyTorch's default bias / that initializer |
+//! | `kernel`, `groups`, `transposed` | convolutions |
+//! | `heads`, `kv_heads`, `head_dim`, `fused_qkv`, `names` | attention |
+//! | `layers`, `bidirectional` | recurrent layers |
+//! | `affine = false` | norms without parameters |
+//!
+//! ### Initializers
+//!
+//! `xavier_uniform`, `xavier_normal` (optional `(GAIN)`; default: the `act` gain, 1 without
+//! one), `kaiming_uniform`, `kaiming_normal` (optional `(a = A, mode = fan_in|fan_out,
+//! nonlinearity = relu)`; with no arguments `a` and the nonlinearity come from `act`, else
+//! PyTorch's defaults `a = 0`, `leaky_relu`), `uniform(LOW, HIGH)`, `normal(mean = M, std = S)`,
+//! `trunc_normal(mean, std, a, b)` (absolute bounds, PyTorch's), `constant(V)`, `zeros`, `ones`,
+//! JAX's `glorot_uniform`, `glorot_normal`, `he_uniform`, `he_normal`, `lecun_uniform`,
+//! `lecun_normal`, `variance_scaling(scale = S, mode = fan_avg, distribution = uniform)`, or
+//! any `{ InitSpec expression }`. [`sqrt`] is a `const fn`, so `normal(std = 0.02 / sqrt(24.0))`
+//! works.
+//!
+//! ## Fans
+//!
+//! Fans are PyTorch's rule (`_calculate_fan_in_and_fan_out`) on the stored shape:
+//! `fan_in = shape[1]·∏shape[2..]`, `fan_out = shape[0]·∏shape[2..]`. So grouped convolutions
+//! have `fan_in = IN/groups·∏K` and `fan_out = OUT·∏K`; transposed convolutions, stored
+//! `(IN, OUT/groups, *K)`, get their fans swapped, exactly as PyTorch computes them; an
+//! embedding `(NUM, DIM)` has `fan_in = DIM`.
+//!
+//! **Recurrent layers: fans are per stacked matrix**, not per gate: `lstm.weight_ih_l0` of shape
+//! `(4·H, IN)` has `fan_in = IN`, `fan_out = 4·H`, which is what `xavier_uniform_` on that
+//! parameter gives in PyTorch. Per-gate Xavier (`fan_out = H`, bound larger by
+//! `√((IN+4H)/(IN+H))`) would need one initializer call per gate block and is not what
+//! PyTorch does; PyTorch's own default ignores fans and uses `U(±1/√H)` for every weight and
+//! bias, which is this crate's default too.
+//! For `rnn` (one gate) the two conventions coincide: `weight_ih_l0` `(H, IN)` has
+//! `fan_in = IN`, `fan_out = H`, the classic Xavier setting for simple recurrent nets.
+//!
+//! Rank-1 tensors (biases, norm weights) have no fans (both 0); giving them an initializer that
+//! needs fans is a compile error.
+//!
+//! ## Widths
+//!
+//! Each layer's output width flows into the next layer, so a width is written once:
+//! `linear(784 => 1000)` then `linear(10)`. Where both sides are written and disagree the
+//! declaration does not compile, and the message names both layers:
+//!
+//! ```text
+//! error[E0080]: evaluation panicked: network!: width mismatch: `fc2` (linear) takes 500 inputs
+//!               but the previous layer `fc1` outputs 1000
+//! ```
+//!
+//! A `branch { … }` (a residual path such as ResNet's `downsample`) starts from the width its
+//! enclosing group started with, and must end at the width the main path has reached (the two
+//! are added). Widths flow through groups and repeated blocks; `embedding` sets a width without
+//! reading one. See [`compile_errors`] for every diagnostic, each with a passing twin.
+//!
+//! ## What the macro generates
+//!
+//! For `struct Name { … }`:
+//! - `pub struct Name<T = f32>` with one public field per top-level entry: a [`Module<T>`] (the
+//!   tensors under `field.`, addressed by relative name) or, for `repeat`, a `Vec<Module<T>>`;
+//! - inherent consts on `Name` (= `Name<f32>`): `NAME`, `SPECS: &[ParamSpec]`, `PARAMS`,
+//!   `TENSORS`, and the same through the [`Network`] trait for every `Name<T>`;
+//! - [`Assemble<T>`], which builds the struct from one `Vec<T>` per spec (what `glorot` fills).
+//!
+//! Specs are in declaration order, which is PyTorch's registration order when the declaration
+//! follows the module's `__init__`; [`ParamSpec::offset`] packs them into one arena.
+//!
+//! ## Presets
+//!
+//! [`presets`]: the Glorot & Bengio MLP, ResNet-50, GPT-2 small and XL, LLaMA-style 7B, with
+//! their published parameter counts and initializations.
 
+#![deny(missing_docs)]
+
+mod args;
+mod build;
+pub mod compile_errors;
+mod dsl;
+mod math;
+mod module;
+pub mod presets;
+mod spec;
+
+pub use build::fnv1a;
+pub use math::{gain, sqrt};
+pub use module::{Assemble, Module, Network};
+pub use spec::{
+    torch_fans, Act, InitSpec, Mode, Name, ParamSpec, Role, VarDist, MAX_RANK, NAME_CAP,
+};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::args::{KaimingArgs, NormalArgs, UniformArgs, VarianceArgs};
+    pub use crate::build::{Builder, Cell, NormKind, Opts};
+    pub use crate::module::Cursor;
+}

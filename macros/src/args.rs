@@ -1,0 +1,157 @@
+//! Keyword-argument holders for the initializers the DSL spells with `key = value` arguments.
+#![doc(hidden)]
+
+use crate::spec::{Act, InitSpec, Mode, VarDist};
+
+/// `kaiming_*(a = …, mode = …, nonlinearity = …)`.
+pub struct KaimingArgs {
+    pub a: Option<f64>,
+    pub mode: Mode,
+    pub nonlinearity: Option<Act>,
+}
+
+impl KaimingArgs {
+    pub const fn new() -> Self {
+        KaimingArgs {
+            a: None,
+            mode: Mode::FanIn,
+            nonlinearity: None,
+        }
+    }
+    /// With neither `a` nor `nonlinearity` given, both come from the layer's activation (NaN
+    /// placeholder); otherwise PyTorch's defaults fill the gaps (`a = 0`, `leaky_relu`).
+    const fn parts(&self) -> (f64, Act) {
+        match (self.a, self.nonlinearity) {
+            (None, None) => (f64::NAN, Act::LeakyRelu),
+            (Some(a), None) => (a, Act::LeakyRelu),
+            (None, Some(n)) => (0.0, n),
+            (Some(a), Some(n)) => (a, n),
+        }
+    }
+    pub const fn uniform(&self) -> InitSpec {
+        let (a, nonlinearity) = self.parts();
+        InitSpec::KaimingUniform {
+            a,
+            mode: self.mode,
+            nonlinearity,
+        }
+    }
+    pub const fn normal(&self) -> InitSpec {
+        let (a, nonlinearity) = self.parts();
+        InitSpec::KaimingNormal {
+            a,
+            mode: self.mode,
+            nonlinearity,
+        }
+    }
+}
+
+impl Default for KaimingArgs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `uniform(a = LOW, b = HIGH)` (PyTorch's names; `low`/`high` also accepted).
+pub struct UniformArgs {
+    pub a: f64,
+    pub b: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl UniformArgs {
+    pub const fn new() -> Self {
+        UniformArgs {
+            a: 0.0,
+            b: 1.0,
+            low: f64::NAN,
+            high: f64::NAN,
+        }
+    }
+    pub const fn build(&self) -> InitSpec {
+        InitSpec::Uniform {
+            low: if self.low.is_nan() { self.a } else { self.low },
+            high: if self.high.is_nan() {
+                self.b
+            } else {
+                self.high
+            },
+        }
+    }
+}
+
+impl Default for UniformArgs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `normal(mean, std)` / `trunc_normal(mean, std, a, b)` (PyTorch defaults 0, 1, −2, 2).
+pub struct NormalArgs {
+    pub mean: f64,
+    pub std: f64,
+    pub a: f64,
+    pub b: f64,
+}
+
+impl NormalArgs {
+    pub const fn new() -> Self {
+        NormalArgs {
+            mean: 0.0,
+            std: 1.0,
+            a: -2.0,
+            b: 2.0,
+        }
+    }
+    pub const fn normal(&self) -> InitSpec {
+        InitSpec::Normal {
+            mean: self.mean,
+            std: self.std,
+        }
+    }
+    pub const fn trunc(&self) -> InitSpec {
+        InitSpec::TruncNormal {
+            mean: self.mean,
+            std: self.std,
+            a: self.a,
+            b: self.b,
+        }
+    }
+}
+
+impl Default for NormalArgs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `variance_scaling(scale, mode, distribution)` (JAX defaults 1, fan_in, truncated_normal).
+pub struct VarianceArgs {
+    pub scale: f64,
+    pub mode: Mode,
+    pub distribution: VarDist,
+}
+
+impl VarianceArgs {
+    pub const fn new() -> Self {
+        VarianceArgs {
+            scale: 1.0,
+            mode: Mode::FanIn,
+            distribution: VarDist::TruncatedNormal,
+        }
+    }
+    pub const fn build(&self) -> InitSpec {
+        InitSpec::VarianceScaling {
+            scale: self.scale,
+            mode: self.mode,
+            distribution: self.distribution,
+        }
+    }
+}
+
+impl Default for VarianceArgs {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,185 @@
+//! Every diagnostic of [`network!`](crate::network), each shown failing next to a near-identical
+//! declaration that compiles (on stable Rust a `compile_fail` doctest cannot check *which*
+//! error occurred, so the passing twin is what shows the failure is the intended one).
+//!
+//! Shape errors are `const` evaluation panics (`error[E0080]: evaluation panicked: network!: …`)
+//! whose message names the layers and widths involved; syntax errors are `compile_error!`s that
+//! say what was expected.
+//!
+//! ## Width mismatch between consecutive layers
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M {
+//!     fc1: linear(784 => 1000),
+//!     fc2: linear(500 => 10),   // `fc2` takes 500 inputs but `fc1` outputs 1000
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     fc1: linear(784 => 1000),
+//!     fc2: linear(1000 => 10),
+//! } }
+//! ```
+//!
+//! ## Width mismatch across a group and a repeated block
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M {
+//!     embed: embedding(100, 64),
+//!     blocks: repeat(4) { up: linear(64 => 128), down: linear(128 => 32) }, // block 1 reads 32
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     embed: embedding(100, 64),
+//!     blocks: repeat(4) { up: linear(64 => 128), down: linear(128 => 64) },
+//! } }
+//! ```
+//!
+//! ## Residual branch that does not end at the main path's width
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M {
+//!     block: {
+//!         conv1: conv2d(64 => 256, kernel = 1),
+//!         downsample: branch { 0: conv2d(64 => 128, kernel = 1) }, // 128 ≠ 256
+//!     },
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     block: {
+//!         conv1: conv2d(64 => 256, kernel = 1),
+//!         downsample: branch { 0: conv2d(64 => 256, kernel = 1) },
+//!     },
+//! } }
+//! ```
+//!
+//! ## Channels not divisible by groups
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(30 => 64, kernel = 3, groups = 4) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(32 => 64, kernel = 3, groups = 4) } }
+//! ```
+//!
+//! ## Kernel sizes that do not match the convolution's rank
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv1d(8 => 16, kernel = (3, 3)) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(8 => 16, kernel = (3, 3)) } }
+//! ```
+//!
+//! ## Attention heads that do not divide the width, or kv heads that do not divide heads
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { attn: attention(768, heads = 7) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { attn: attention(768, heads = 12) } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { attn: attention(768, heads = 12, kv_heads = 5) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { attn: attention(768, heads = 12, kv_heads = 4) } }
+//! ```
+//!
+//! ## No input width
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(10) } } // nothing before it sets a width
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10) } }
+//! ```
+//!
+//! ## An initializer that needs fans on a rank-1 tensor
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, bias = xavier_uniform) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, bias = zeros) } }
+//! ```
+//!
+//! ## An option the layer kind does not take
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, kernel = 3) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: conv1d(5 => 10, kernel = 3) } }
+//! ```
+//!
+//! ## Two tensors with the same name
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { head: { a: linear(4 => 4), a: linear(4) } } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { head: { a: linear(4 => 4), b: linear(4) } } }
+//! ```
+//!
+//! ## Unknown layer kind
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linaer(5 => 10) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10) } }
+//! ```
+//!
+//! ## Unknown option
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, activation = tanh) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, act = tanh) } }
+//! ```
+//!
+//! ## Unknown initializer or activation
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = xavier) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = xavier_uniform) } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, act = gelu) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, act = selu) } }
+//! ```
+//!
+//! ## Malformed entries
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc linear(5 => 10) } } // missing `:`
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10) } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { 0: linear(5 => 10) } } // fields need identifiers
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { seq: { 0: linear(5 => 10) } } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { repeat(2) { fc: linear(5 => 5) } } } // no field name
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { blocks: repeat(2) { fc: linear(5 => 5) } } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { M { fc: linear(5 => 10) } } // missing `struct`
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10) } }
+//! ```

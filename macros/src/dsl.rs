@@ -1,0 +1,564 @@
+//! The `network!` macro and its helpers. The helpers are `#[doc(hidden)]` and not part of the
+//! public API.
+
+/// Declares a model. See the [crate docs](crate) for the full grammar.
+#[macro_export]
+macro_rules! network {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident { $($body:tt)* }
+    ) => {
+        $crate::__fields! { [$(#[$meta])*] [$vis] [$name] [] $($body)* }
+
+        impl $name {
+            #[doc(hidden)]
+            #[allow(unused_mut, unused_variables)]
+            pub const fn __describe<const N: usize>(b: &mut $crate::__private::Builder<N>) {
+                $crate::__entries!(b; $($body)*);
+            }
+
+            /// The type's name as declared.
+            pub const NAME: &'static str = ::core::stringify!($name);
+
+            /// Number of parameter tensors.
+            pub const TENSORS: usize = {
+                let mut b = $crate::__private::Builder::<0>::new();
+                $name::<f32>::__describe(&mut b);
+                b.count()
+            };
+
+            /// Total number of parameters (elements).
+            pub const PARAMS: usize = {
+                let mut b = $crate::__private::Builder::<0>::new();
+                $name::<f32>::__describe(&mut b);
+                b.params()
+            };
+
+            /// Every parameter tensor, in declaration order.
+            pub const SPECS: &'static [$crate::ParamSpec] = {
+                const N: usize = $name::<f32>::TENSORS;
+                const TABLE: [$crate::ParamSpec; N] = {
+                    let mut b = $crate::__private::Builder::<N>::new();
+                    $name::<f32>::__describe(&mut b);
+                    b.finish()
+                };
+                &TABLE
+            };
+        }
+
+        // Evaluate the table now, so shape errors are compile errors even if nothing reads it.
+        const _: &[$crate::ParamSpec] = $name::<f32>::SPECS;
+
+        impl<T> $crate::Network for $name<T> {
+            const NAME: &'static str = $name::<f32>::NAME;
+            const SPECS: &'static [$crate::ParamSpec] = $name::<f32>::SPECS;
+            const PARAMS: usize = $name::<f32>::PARAMS;
+            const TENSORS: usize = $name::<f32>::TENSORS;
+        }
+    };
+    ($($bad:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: expected `[pub] struct Name { field: kind(args), ... }`, found `",
+            ::core::stringify!($($bad)*),
+            "`"
+        ));
+    };
+}
+
+/// Collects the top-level fields of the generated struct.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __fields {
+    // done
+    ([$($meta:tt)*] [$vis:vis] [$name:ident] [$(($field:ident $method:ident ($($ty:tt)*)))*] $(,)?) => {
+        $($meta)*
+        #[derive(Clone, Debug, PartialEq)]
+        $vis struct $name<T = f32> {
+            $(
+                #[doc = ::core::concat!("The tensors under `", ::core::stringify!($field), ".`.")]
+                pub $field: $($ty)*,
+            )*
+            __dtype: ::core::marker::PhantomData<T>,
+        }
+
+        impl<T> $crate::Assemble<T> for $name<T> {
+            fn assemble(tensors: ::std::vec::Vec<::std::vec::Vec<T>>) -> Self {
+                let mut c = $crate::__private::Cursor::new(
+                    <Self as $crate::Network>::SPECS,
+                    tensors,
+                );
+                let model = $name {
+                    $($field: c.$method(::core::stringify!($field)),)*
+                    __dtype: ::core::marker::PhantomData,
+                };
+                c.finish();
+                model
+            }
+        }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : repeat ( $($r:tt)* ) { $($b:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)* ($field repeated (::std::vec::Vec<$crate::Module<T>>))] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : branch { $($b:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : { $($b:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : $kind:ident ( $($a:tt)* ) $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : $kind:ident $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] repeat $($rest:tt)*) => {
+        ::core::compile_error!(
+            "network!: a top-level `repeat` needs a field name: `blocks: repeat(N) { ... }`"
+        );
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $lit:literal : $($rest:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: top-level entries become struct fields and need identifier names, found `",
+            ::core::stringify!($lit),
+            "`; numbered entries go inside a group `name: { 0: ..., 1: ... }`"
+        ));
+    };
+    // Anything else: emit the struct with the fields so far; `__entries!` reports the error.
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $($bad:tt)*) => {
+        $crate::__fields! { $m $v $n [$($acc)*] }
+    };
+}
+
+/// Walks the entries of a body, driving the const builder `$b`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __entries {
+    ($b:ident; $(,)?) => {};
+    // anonymous repeat (inside a group): indices appended to the group's path
+    ($b:ident; repeat ( $s:tt .. $e:tt ) { $($body:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__repeat!($b; $s, $e; $($body)*);
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    ($b:ident; repeat ( $n:expr ) { $($body:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::__repeat!($b; 0, $n; $($body)*);
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    ($b:ident; $name:tt : repeat ( $s:tt .. $e:tt ) { $($body:tt)* } $(, $($rest:tt)*)?) => {
+        $b.begin(::core::stringify!($name));
+        $crate::__repeat!($b; $s, $e; $($body)*);
+        $b.end();
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    ($b:ident; $name:tt : repeat ( $n:expr ) { $($body:tt)* } $(, $($rest:tt)*)?) => {
+        $b.begin(::core::stringify!($name));
+        $crate::__repeat!($b; 0, $n; $($body)*);
+        $b.end();
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    ($b:ident; $name:tt : branch { $($body:tt)* } $(, $($rest:tt)*)?) => {
+        $b.begin_branch(::core::stringify!($name));
+        $crate::__entries!($b; $($body)*);
+        $b.end();
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    ($b:ident; $name:tt : { $($body:tt)* } $(, $($rest:tt)*)?) => {
+        $b.begin(::core::stringify!($name));
+        $crate::__entries!($b; $($body)*);
+        $b.end();
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    ($b:ident; $name:tt : $kind:ident ( $($a:tt)* ) $(, $($rest:tt)*)?) => {
+        $b.begin(::core::stringify!($name));
+        $crate::__layer!($b; $kind; $($a)*);
+        $b.end();
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    ($b:ident; $name:tt : $kind:ident $(, $($rest:tt)*)?) => {
+        $b.begin(::core::stringify!($name));
+        $crate::__layer!($b; $kind;);
+        $b.end();
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    ($b:ident; $($bad:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: expected `name: kind(args)`, `name: { ... }`, `name: branch { ... }`, ",
+            "`name: repeat(N) { ... }` or `repeat(A..B) { ... }`, found `",
+            ::core::stringify!($($bad)*),
+            "`"
+        ));
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __repeat {
+    ($b:ident; $s:expr, $e:expr; $($body:tt)*) => {{
+        let mut i: usize = $s;
+        while i < $e {
+            $b.begin_index(i);
+            $crate::__entries!($b; $($body)*);
+            $b.end();
+            i += 1;
+        }
+    }};
+}
+
+/// One layer: parses the positional arguments of `$kind`, then its options.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __layer {
+    ($b:ident; linear; $($a:tt)*) => { $crate::__io!($b; linear []; linear; $($a)*) };
+    ($b:ident; dense; $($a:tt)*) => { $crate::__io!($b; linear []; dense; $($a)*) };
+    ($b:ident; conv1d; $($a:tt)*) => { $crate::__io!($b; conv [1]; conv1d; $($a)*) };
+    ($b:ident; conv2d; $($a:tt)*) => { $crate::__io!($b; conv [2]; conv2d; $($a)*) };
+    ($b:ident; conv3d; $($a:tt)*) => { $crate::__io!($b; conv [3]; conv3d; $($a)*) };
+    ($b:ident; gated_mlp; $($a:tt)*) => { $crate::__io!($b; gated_mlp []; gated_mlp; $($a)*) };
+    ($b:ident; rnn; $($a:tt)*) => {
+        $crate::__io!($b; recurrent [$crate::__private::Cell::Rnn]; rnn; $($a)*)
+    };
+    ($b:ident; lstm; $($a:tt)*) => {
+        $crate::__io!($b; recurrent [$crate::__private::Cell::Lstm]; lstm; $($a)*)
+    };
+    ($b:ident; gru; $($a:tt)*) => {
+        $crate::__io!($b; recurrent [$crate::__private::Cell::Gru]; gru; $($a)*)
+    };
+    ($b:ident; embedding; $num:expr, $dim:expr $(, $($o:tt)*)?) => {{
+        let mut o = $crate::__private::Opts::new();
+        $crate::__opts!(o; $($($o)*)?);
+        $b.embedding($num, $dim, &o);
+    }};
+    ($b:ident; layer_norm; $($a:tt)*) => {
+        $crate::__width!($b; norm [$crate::__private::NormKind::LayerNorm]; layer_norm; $($a)*)
+    };
+    ($b:ident; rms_norm; $($a:tt)*) => {
+        $crate::__width!($b; norm [$crate::__private::NormKind::RmsNorm]; rms_norm; $($a)*)
+    };
+    ($b:ident; batch_norm; $($a:tt)*) => {
+        $crate::__width!($b; norm [$crate::__private::NormKind::BatchNorm]; batch_norm; $($a)*)
+    };
+    ($b:ident; attention; $($a:tt)*) => { $crate::__width!($b; attention []; attention; $($a)*) };
+    ($b:ident; $kind:ident; $($a:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: unknown layer kind `",
+            ::core::stringify!($kind),
+            "`; expected one of linear, dense, conv1d, conv2d, conv3d, embedding, layer_norm, ",
+            "rms_norm, batch_norm, attention, gated_mlp, rnn, lstm, gru"
+        ));
+    };
+}
+
+/// `kind(IN => OUT, opts)` / `kind(OUT, opts)`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __io {
+    ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $k:ident = $($o:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: `", ::core::stringify!($kind),
+            "` needs its output width first: `", ::core::stringify!($kind),
+            "(IN => OUT, options)` or `", ::core::stringify!($kind), "(OUT, options)`"
+        ));
+    };
+    ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $in:expr => $out:expr $(, $($o:tt)*)?) => {{
+        let mut o = $crate::__private::Opts::new();
+        $crate::__opts!(o; $($($o)*)?);
+        $b.$m($($pre,)* ::core::option::Option::Some($in), $out, &o);
+    }};
+    ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $out:expr $(, $($o:tt)*)?) => {{
+        let mut o = $crate::__private::Opts::new();
+        $crate::__opts!(o; $($($o)*)?);
+        $b.$m($($pre,)* ::core::option::Option::None, $out, &o);
+    }};
+    ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $($bad:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: expected `", ::core::stringify!($kind), "(IN => OUT, options)` or `",
+            ::core::stringify!($kind), "(OUT, options)`, found `",
+            ::core::stringify!($kind), "(", ::core::stringify!($($bad)*), ")`"
+        ));
+    };
+}
+
+/// `kind`, `kind(WIDTH, opts)`, `kind(opts)`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __width {
+    ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $(,)?) => {{
+        let o = $crate::__private::Opts::new();
+        $b.$m($($pre,)* ::core::option::Option::None, &o);
+    }};
+    ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $k:ident = $($o:tt)*) => {{
+        let mut o = $crate::__private::Opts::new();
+        $crate::__opts!(o; $k = $($o)*);
+        $b.$m($($pre,)* ::core::option::Option::None, &o);
+    }};
+    ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $w:expr $(, $($o:tt)*)?) => {{
+        let mut o = $crate::__private::Opts::new();
+        $crate::__opts!(o; $($($o)*)?);
+        $b.$m($($pre,)* ::core::option::Option::Some($w), &o);
+    }};
+    ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $($bad:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: expected `", ::core::stringify!($kind), "`, `",
+            ::core::stringify!($kind), "(WIDTH, options)` or `",
+            ::core::stringify!($kind), "(options)`, found `",
+            ::core::stringify!($kind), "(", ::core::stringify!($($bad)*), ")`"
+        ));
+    };
+}
+
+/// `key = value, ...`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __opts {
+    ($o:ident; $(,)?) => {};
+    ($o:ident; $k:ident = $v:tt ( $($a:tt)* ) $(, $($rest:tt)*)?) => {
+        $crate::__opt!($o; $k = $v ( $($a)* ));
+        $crate::__opts!($o; $($($rest)*)?);
+    };
+    ($o:ident; $k:ident = $v:tt $(, $($rest:tt)*)?) => {
+        $crate::__opt!($o; $k = $v);
+        $crate::__opts!($o; $($($rest)*)?);
+    };
+    ($o:ident; $($bad:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: expected layer options `key = value, ...` (a value is one token, a call ",
+            "like `normal(std = 0.02)`, or a `{ block }`), found `",
+            ::core::stringify!($($bad)*),
+            "`"
+        ));
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __opt {
+    ($o:ident; act = $a:ident ( $s:expr )) => {
+        $o.act($crate::__act!($a), ::core::option::Option::Some(($s) as f64))
+    };
+    ($o:ident; act = $a:ident) => { $o.act($crate::__act!($a), ::core::option::Option::None) };
+    ($o:ident; init = $($i:tt)+) => { $o.init($crate::__init!($($i)+)) };
+    ($o:ident; out_init = $($i:tt)+) => { $o.out_init($crate::__init!($($i)+)) };
+    ($o:ident; bias = true) => { $o.bias(true) };
+    ($o:ident; bias = false) => { $o.bias(false) };
+    ($o:ident; bias = $($i:tt)+) => { $o.bias_init($crate::__init!($($i)+)) };
+    ($o:ident; kernel = ( $($k:expr),+ $(,)? )) => { $o.kernel(&[$($k),+]) };
+    ($o:ident; kernel = $k:expr) => { $o.kernel(&[$k]) };
+    ($o:ident; groups = $v:expr) => { $o.groups($v) };
+    ($o:ident; transposed = $v:expr) => { $o.transposed($v) };
+    ($o:ident; heads = $v:expr) => { $o.heads($v) };
+    ($o:ident; kv_heads = $v:expr) => { $o.kv_heads($v) };
+    ($o:ident; head_dim = $v:expr) => { $o.head_dim($v) };
+    ($o:ident; fused_qkv = $v:expr) => { $o.fused_qkv($v) };
+    ($o:ident; layers = $v:expr) => { $o.layers($v) };
+    ($o:ident; bidirectional = $v:expr) => { $o.bidirectional($v) };
+    ($o:ident; affine = $v:expr) => { $o.affine($v) };
+    ($o:ident; names = ( $($n:ident),+ $(,)? )) => { $o.names(&[$(::core::stringify!($n)),+]) };
+    ($o:ident; $k:ident = $($v:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: unknown layer option `",
+            ::core::stringify!($k),
+            "`; expected one of act, init, bias, out_init, kernel, groups, transposed, heads, ",
+            "kv_heads, head_dim, fused_qkv, names, layers, bidirectional, affine"
+        ))
+    };
+}
+
+/// An activation name (PyTorch's `calculate_gain` names).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __act {
+    (linear) => {
+        $crate::Act::Linear
+    };
+    (identity) => {
+        $crate::Act::Linear
+    };
+    (conv1d) => {
+        $crate::Act::Conv1d
+    };
+    (conv2d) => {
+        $crate::Act::Conv2d
+    };
+    (conv3d) => {
+        $crate::Act::Conv3d
+    };
+    (conv_transpose1d) => {
+        $crate::Act::ConvTranspose1d
+    };
+    (conv_transpose2d) => {
+        $crate::Act::ConvTranspose2d
+    };
+    (conv_transpose3d) => {
+        $crate::Act::ConvTranspose3d
+    };
+    (sigmoid) => {
+        $crate::Act::Sigmoid
+    };
+    (tanh) => {
+        $crate::Act::Tanh
+    };
+    (relu) => {
+        $crate::Act::Relu
+    };
+    (leaky_relu) => {
+        $crate::Act::LeakyRelu
+    };
+    (selu) => {
+        $crate::Act::Selu
+    };
+    ($other:tt) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: unknown activation `",
+            ::core::stringify!($other),
+            "`; expected one of linear, sigmoid, tanh, relu, leaky_relu, leaky_relu(SLOPE), ",
+            "selu, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d"
+        ))
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __mode {
+    (fan_in) => {
+        $crate::Mode::FanIn
+    };
+    (fan_out) => {
+        $crate::Mode::FanOut
+    };
+    (fan_avg) => {
+        $crate::Mode::FanAvg
+    };
+    (fan_geo_avg) => {
+        $crate::Mode::FanGeoAvg
+    };
+    ($other:tt) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: unknown fan mode `",
+            ::core::stringify!($other),
+            "`; expected fan_in, fan_out, fan_avg or fan_geo_avg"
+        ))
+    };
+}
+
+/// An initializer, as written after `init =`, `bias =` or `out_init =`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __init {
+    ({ $($e:tt)* }) => { { $($e)* } };
+    (xavier_uniform) => { $crate::InitSpec::XavierUniform { gain: f64::NAN } };
+    (xavier_uniform ( gain = $g:expr )) => { $crate::InitSpec::XavierUniform { gain: ($g) as f64 } };
+    (xavier_uniform ( $g:expr )) => { $crate::InitSpec::XavierUniform { gain: ($g) as f64 } };
+    (xavier_normal) => { $crate::InitSpec::XavierNormal { gain: f64::NAN } };
+    (xavier_normal ( gain = $g:expr )) => { $crate::InitSpec::XavierNormal { gain: ($g) as f64 } };
+    (xavier_normal ( $g:expr )) => { $crate::InitSpec::XavierNormal { gain: ($g) as f64 } };
+    (kaiming_uniform $(( $($k:ident = $v:tt),* $(,)? ))?) => {{
+        let mut k = $crate::__private::KaimingArgs::new();
+        $($( $crate::__kaiming_arg!(k; $k = $v); )*)?
+        k.uniform()
+    }};
+    (kaiming_normal $(( $($k:ident = $v:tt),* $(,)? ))?) => {{
+        let mut k = $crate::__private::KaimingArgs::new();
+        $($( $crate::__kaiming_arg!(k; $k = $v); )*)?
+        k.normal()
+    }};
+    (uniform ( $($k:ident = $v:expr),+ $(,)? )) => {{
+        let mut u = $crate::__private::UniformArgs::new();
+        $( u.$k = ($v) as f64; )+
+        u.build()
+    }};
+    (uniform ( $lo:expr, $hi:expr )) => {
+        $crate::InitSpec::Uniform { low: ($lo) as f64, high: ($hi) as f64 }
+    };
+    (normal) => { $crate::InitSpec::Normal { mean: 0.0, std: 1.0 } };
+    (normal ( $($k:ident = $v:expr),+ $(,)? )) => {{
+        let mut n = $crate::__private::NormalArgs::new();
+        $( n.$k = ($v) as f64; )+
+        n.normal()
+    }};
+    (normal ( $m:expr, $s:expr )) => {
+        $crate::InitSpec::Normal { mean: ($m) as f64, std: ($s) as f64 }
+    };
+    (trunc_normal) => { $crate::__private::NormalArgs::new().trunc() };
+    (trunc_normal ( $($k:ident = $v:expr),+ $(,)? )) => {{
+        let mut n = $crate::__private::NormalArgs::new();
+        $( n.$k = ($v) as f64; )+
+        n.trunc()
+    }};
+    (constant ( val = $v:expr )) => { $crate::InitSpec::Constant { val: ($v) as f64 } };
+    (constant ( $v:expr )) => { $crate::InitSpec::Constant { val: ($v) as f64 } };
+    (zeros) => { $crate::InitSpec::Zeros };
+    (ones) => { $crate::InitSpec::Ones };
+    (glorot_uniform) => { $crate::InitSpec::GlorotUniform };
+    (glorot_normal) => { $crate::InitSpec::GlorotNormal };
+    (he_uniform) => { $crate::InitSpec::HeUniform };
+    (he_normal) => { $crate::InitSpec::HeNormal };
+    (lecun_uniform) => { $crate::InitSpec::LecunUniform };
+    (lecun_normal) => { $crate::InitSpec::LecunNormal };
+    (variance_scaling ( $($k:ident = $v:tt),* $(,)? )) => {{
+        let mut v = $crate::__private::VarianceArgs::new();
+        $( $crate::__variance_arg!(v; $k = $v); )*
+        v.build()
+    }};
+    ($($other:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: unknown initializer `",
+            ::core::stringify!($($other)*),
+            "`; expected xavier_uniform[(GAIN)], xavier_normal[(GAIN)], ",
+            "kaiming_uniform[(a = A, mode = fan_in|fan_out, nonlinearity = ACT)], kaiming_normal[(...)], ",
+            "uniform(LOW, HIGH), normal[(mean = M, std = S)], trunc_normal[(mean, std, a, b)], ",
+            "constant(V), zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal, ",
+            "lecun_uniform, lecun_normal, variance_scaling(scale = S, mode = M, distribution = D) ",
+            "or a `{ InitSpec expression }`"
+        ))
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __kaiming_arg {
+    ($k:ident; a = $v:tt) => {
+        $k.a = ::core::option::Option::Some(($v) as f64)
+    };
+    ($k:ident; mode = $v:tt) => {
+        $k.mode = $crate::__mode!($v)
+    };
+    ($k:ident; nonlinearity = $v:tt) => {
+        $k.nonlinearity = ::core::option::Option::Some($crate::__act!($v))
+    };
+    ($k:ident; $other:ident = $v:tt) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: kaiming takes a, mode and nonlinearity, not `",
+            ::core::stringify!($other),
+            "`"
+        ))
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __variance_arg {
+    ($v:ident; scale = $x:tt) => {
+        $v.scale = ($x) as f64
+    };
+    ($v:ident; mode = $x:tt) => {
+        $v.mode = $crate::__mode!($x)
+    };
+    ($v:ident; distribution = uniform) => {
+        $v.distribution = $crate::VarDist::Uniform
+    };
+    ($v:ident; distribution = normal) => {
+        $v.distribution = $crate::VarDist::Normal
+    };
+    ($v:ident; distribution = truncated_normal) => {
+        $v.distribution = $crate::VarDist::TruncatedNormal
+    };
+    ($v:ident; $other:ident = $x:tt) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: variance_scaling takes scale, mode and distribution ",
+            "(uniform, normal, truncated_normal), not `",
+            ::core::stringify!($other),
+            " = ",
+            ::core::stringify!($x),
+            "`"
+        ))
+    };
+}

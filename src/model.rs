@@ -1,0 +1,372 @@
+//! Whole models: declare one with [`network!`](crate::network), read its compile-time consts,
+//! fill every tensor.
+//!
+//! The split: the `glorot-macros` crate *describes* a model — [`network!`](crate::network)
+//! expands to `const` tables of [`ParamSpec`]s (name, shape, fans, [`InitSpec`], gain, arena
+//! offset) behind the [`Network`] trait — and this module *fills* it: [`to_init`] turns each
+//! plain-data [`InitSpec`] into an engine [`Init`], and every tensor is filled from its own
+//! stream `key.tensor(name)`.
+//!
+//! ## 1. Declare a model
+//!
+//! ```
+//! glorot::network! {
+//!     /// A tanh MLP in the style of Glorot & Bengio (2010).
+//!     pub struct Mlp {
+//!         fc1: linear(784 => 256, act = tanh, init = xavier_uniform, bias = zeros),
+//!         fc2: linear(256, act = tanh, init = xavier_uniform, bias = zeros),
+//!         out: linear(10, init = xavier_uniform, bias = zeros),
+//!     }
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! Layers are named like PyTorch submodules; widths flow from layer to layer (`linear(256)`
+//! reads 256 inputs from `fc1`), and writing a width that disagrees is a compile error naming
+//! both layers. Layer kinds: `linear`/`dense`, `conv1d`/`conv2d`/`conv3d` (kernel, groups,
+//! transposed), `embedding`, `layer_norm`, `rms_norm`, `batch_norm`, `attention` (heads, GQA
+//! `kv_heads`, `fused_qkv`), `gated_mlp`, `rnn`/`lstm`/`gru`; groups `name: { … }`, residual
+//! branches `name: branch { … }` and repeated blocks `name: repeat(32) { … }`. Without `init`,
+//! every layer gets PyTorch's own default. The full grammar, defaults and fan conventions are in
+//! the `glorot-macros` crate docs.
+//!
+//! ## 2. Read its consts
+//!
+//! ```
+//! # glorot::network! { pub struct Mlp {
+//! #     fc1: linear(784 => 256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     fc2: linear(256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     out: linear(10, init = xavier_uniform, bias = zeros),
+//! # } }
+//! use glorot::model::presets::Gpt2Small;
+//!
+//! const P: usize = Mlp::PARAMS;                 // total parameters, a const
+//! assert_eq!(P, 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10);
+//! assert_eq!(Mlp::TENSORS, 6);
+//! let w = &Mlp::SPECS[2];
+//! assert_eq!((w.name(), w.shape()), ("fc2.weight", &[256, 256][..]));
+//! assert_eq!((w.fan_in, w.fan_out, w.gain), (256, 256, 5.0 / 3.0));
+//!
+//! const GPT2: usize = Gpt2Small::PARAMS;
+//! assert_eq!(GPT2, 124_439_808);
+//! assert_eq!(Gpt2Small::SPECS[4].name(), "transformer.h.0.attn.c_attn.weight");
+//! ```
+//!
+//! ## 3. Initialize it
+//!
+//! ```
+//! # glorot::network! { pub struct Mlp {
+//! #     fc1: linear(784 => 256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     fc2: linear(256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     out: linear(10, init = xavier_uniform, bias = zeros),
+//! # } }
+//! use glorot::{bf16, model, Key};
+//!
+//! let key = Key::new(42);
+//! // Owned, with named fields (all tensors filled in parallel):
+//! let mlp: Mlp = model::init(&key)?;                  // f32
+//! let half: Mlp<bf16> = model::init(&key)?;           // or any element type
+//! assert_eq!(mlp.fc2.weight().unwrap().len(), 256 * 256);
+//! assert!(mlp.out.bias().unwrap().iter().all(|&b| b == 0.0));
+//!
+//! // Or one contiguous arena: tensor `s` lives at `arena[s.offset..s.offset + s.numel]`.
+//! let mut arena = vec![0f32; Mlp::PARAMS];
+//! model::init_into::<Mlp, f32>(&key, &mut arena)?;
+//! let fc2 = &Mlp::SPECS[2];
+//! assert_eq!(&arena[fc2.range()], mlp.fc2.weight().unwrap());
+//! # let _ = half;
+//! # Ok::<(), glorot::Error>(())
+//! ```
+//!
+//! Values depend only on the seed and each tensor's name: the same seed gives the same bits for
+//! [`init`], [`init_into`] and [`tensors`], on any machine and thread count, and adding or
+//! removing a layer never changes another layer's values.
+//!
+//! ## 4. Write it out
+//!
+//! [`tensors`] fills one tensor at a time, in order, for writers that stream to disk:
+//!
+//! ```
+//! # glorot::network! { pub struct Mlp {
+//! #     fc1: linear(784 => 256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     fc2: linear(256, act = tanh, init = xavier_uniform, bias = zeros),
+//! #     out: linear(10, init = xavier_uniform, bias = zeros),
+//! # } }
+//! use std::io::Write;
+//! let mut out: Vec<u8> = Vec::new(); // a file, in real use
+//! for t in glorot::model::tensors::<Mlp, f32>(&glorot::Key::new(42)) {
+//!     let t = t?;
+//!     writeln!(out, "{} {:?} {} {}", t.name, t.shape, t.dtype, t.spec.init.name()).unwrap();
+//!     for v in &t.values {
+//!         out.extend_from_slice(&v.to_le_bytes());
+//!     }
+//! }
+//! # Ok::<(), glorot::Error>(())
+//! ```
+//!
+//! ## Presets
+//!
+//! [`presets`]: `GlorotMlp` (Glorot & Bengio 2010), `ResNet50` (torchvision), `Gpt2Small`,
+//! `Gpt2Xl`, `Llama7b`, each with its published initialization and parameter count. The
+//! GPT-2, ResNet-50 and LLaMA presets use normal-family initializers.
+
+use rayon::prelude::*;
+
+use crate::fan::Fans;
+use crate::{
+    try_alloc_filled, DType, Distribution, Element, Error, FanMode, Init, Key, Nonlinearity, Pages,
+    Result, VarianceDistribution,
+};
+
+pub use glorot_macros::presets;
+pub use glorot_macros::{
+    fnv1a, gain, sqrt, torch_fans, Act, Assemble, InitSpec, Mode, Module, Name, Network, ParamSpec,
+    Role, VarDist, MAX_RANK, NAME_CAP,
+};
+
+/// The engine's [`FanMode`] for a spec's [`Mode`].
+pub const fn fan_mode(mode: Mode) -> FanMode {
+    match mode {
+        Mode::FanIn => FanMode::FanIn,
+        Mode::FanOut => FanMode::FanOut,
+        Mode::FanAvg => FanMode::FanAvg,
+        Mode::FanGeoAvg => FanMode::FanGeoAvg,
+    }
+}
+
+/// The engine's [`Nonlinearity`] for a spec's [`Act`].
+pub const fn nonlinearity(act: Act) -> Nonlinearity {
+    match act {
+        Act::Linear => Nonlinearity::Linear,
+        Act::Conv1d => Nonlinearity::Conv1d,
+        Act::Conv2d => Nonlinearity::Conv2d,
+        Act::Conv3d => Nonlinearity::Conv3d,
+        Act::ConvTranspose1d => Nonlinearity::ConvTranspose1d,
+        Act::ConvTranspose2d => Nonlinearity::ConvTranspose2d,
+        Act::ConvTranspose3d => Nonlinearity::ConvTranspose3d,
+        Act::Sigmoid => Nonlinearity::Sigmoid,
+        Act::Tanh => Nonlinearity::Tanh,
+        Act::Relu => Nonlinearity::Relu,
+        Act::LeakyRelu => Nonlinearity::LeakyRelu,
+        Act::Selu => Nonlinearity::Selu,
+    }
+}
+
+/// Converts a spec's plain-data initializer into the engine's [`Init`].
+///
+/// The normal family (`XavierNormal`, `KaimingNormal`, `Normal`, `TruncNormal`, `GlorotNormal`,
+/// `HeNormal`, `LecunNormal`, `VarianceScaling` with a normal distribution) is described by the
+/// model crate but gives [`Error::InitNotAvailable`] until the engine has those kernels.
+pub fn to_init(spec: &InitSpec) -> Result<Init> {
+    Ok(match *spec {
+        InitSpec::XavierUniform { gain } => Init::XavierUniform { gain },
+        InitSpec::KaimingUniform {
+            a,
+            mode,
+            nonlinearity: act,
+        } => Init::KaimingUniform {
+            a,
+            mode: fan_mode(mode),
+            nonlinearity: nonlinearity(act),
+        },
+        InitSpec::Uniform { low, high } => Init::Uniform { low, high },
+        InitSpec::Constant { val } => Init::Constant { val },
+        InitSpec::Zeros => Init::Zeros,
+        InitSpec::Ones => Init::Ones,
+        InitSpec::GlorotUniform => Init::GlorotUniform,
+        InitSpec::HeUniform => Init::HeUniform,
+        InitSpec::LecunUniform => Init::LecunUniform,
+        InitSpec::VarianceScaling {
+            scale,
+            mode,
+            distribution,
+        } => Init::VarianceScaling {
+            scale,
+            mode: fan_mode(mode),
+            distribution: variance_distribution(distribution)?,
+        },
+        // NORMAL-FAMILY (1 of 2): after merging the normal branch, replace this arm by
+        //   InitSpec::XavierNormal { gain } => Init::XavierNormal { gain },
+        //   InitSpec::KaimingNormal { a, mode, nonlinearity: act } => Init::KaimingNormal {
+        //       a, mode: fan_mode(mode), nonlinearity: nonlinearity(act) },
+        //   InitSpec::Normal { mean, std } => Init::Normal { mean, std },
+        //   InitSpec::TruncNormal { mean, std, a, b } => Init::TruncNormal { mean, std, a, b },
+        //   InitSpec::GlorotNormal => Init::GlorotNormal,
+        //   InitSpec::HeNormal => Init::HeNormal,
+        //   InitSpec::LecunNormal => Init::LecunNormal,
+        InitSpec::XavierNormal { .. }
+        | InitSpec::KaimingNormal { .. }
+        | InitSpec::Normal { .. }
+        | InitSpec::TruncNormal { .. }
+        | InitSpec::GlorotNormal
+        | InitSpec::HeNormal
+        | InitSpec::LecunNormal => return Err(Error::InitNotAvailable { name: spec.name() }),
+    })
+}
+
+/// The engine's [`VarianceDistribution`] for a spec's [`VarDist`].
+pub fn variance_distribution(d: VarDist) -> Result<VarianceDistribution> {
+    match d {
+        VarDist::Uniform => Ok(VarianceDistribution::Uniform),
+        // NORMAL-FAMILY (2 of 2): after merging the normal branch, replace this arm by
+        //   VarDist::Normal => Ok(VarianceDistribution::Normal),
+        //   VarDist::TruncatedNormal => Ok(VarianceDistribution::TruncatedNormal),
+        VarDist::Normal | VarDist::TruncatedNormal => Err(Error::InitNotAvailable {
+            name: "variance_scaling",
+        }),
+    }
+}
+
+/// The distribution of one spec'd tensor: its initializer applied to its stored fans.
+pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
+    let init = to_init(&spec.init)?;
+    if init.needs_fans() && spec.rank() < 2 {
+        return Err(Error::RankTooLow {
+            rank: spec.rank(),
+            min: 2,
+        });
+    }
+    init.distribution(Fans::new(spec.fan_in, spec.fan_out))
+}
+
+/// Allocates and fills one spec'd tensor from the stream `key.tensor(spec.name())`.
+pub fn alloc_tensor<T: Element>(spec: &ParamSpec, key: &Key) -> Result<Vec<T>> {
+    let dist = distribution(spec)?;
+    if spec.numel == 0 {
+        return Ok(Vec::new());
+    }
+    try_alloc_filled(spec.numel, &dist, &key.tensor(spec.name()), Pages::Plain)
+}
+
+/// Allocates and fills every tensor of `specs`, in parallel, each from its own name-keyed
+/// stream. One `Vec` per spec, in order.
+pub fn alloc_all<T: Element>(specs: &[ParamSpec], key: &Key) -> Result<Vec<Vec<T>>> {
+    // Validate everything first, so a bad spec costs no allocation.
+    for s in specs {
+        distribution(s)?;
+    }
+    specs.par_iter().map(|s| alloc_tensor(s, key)).collect()
+}
+
+/// Allocates and fills a whole model, returning the owned struct with its named fields.
+///
+/// ```
+/// use glorot::model::{self, presets::GlorotMlp};
+/// let mlp: GlorotMlp = model::init(&glorot::Key::new(0))?;
+/// assert_eq!(mlp.fc1.weight().unwrap().len(), 1000 * 784);
+/// # Ok::<(), glorot::Error>(())
+/// ```
+pub fn init<M, T>(key: &Key) -> Result<M>
+where
+    M: Assemble<T>,
+    T: Element,
+{
+    Ok(M::assemble(alloc_all(M::SPECS, key)?))
+}
+
+/// Fills `arena`, one contiguous buffer of `M::PARAMS` elements, with every tensor of `M`:
+/// tensor `s` occupies `arena[s.offset .. s.offset + s.numel]` (declaration order, packed, no
+/// padding — [`ParamSpec::range`]). The values are bit-identical to [`init`]'s.
+///
+/// Every spec is validated before anything is written: on `Err`, `arena` is untouched.
+pub fn init_into<M: Network, T: Element>(key: &Key, arena: &mut [T]) -> Result<()> {
+    fill_specs_into(M::SPECS, key, arena)
+}
+
+/// [`init_into`] for a bare spec list (whose offsets must be packed, as `network!` makes them).
+pub fn fill_specs_into<T: Element>(specs: &[ParamSpec], key: &Key, arena: &mut [T]) -> Result<()> {
+    let total: usize = specs.iter().map(|s| s.numel).sum();
+    if arena.len() != total {
+        return Err(Error::LengthMismatch {
+            expected: total,
+            actual: arena.len(),
+        });
+    }
+    let dists = specs.iter().map(distribution).collect::<Result<Vec<_>>>()?;
+    let mut pieces = Vec::with_capacity(specs.len());
+    let mut rest = arena;
+    let mut at = 0;
+    for s in specs {
+        if s.offset != at {
+            return Err(Error::OutOfRange);
+        }
+        let (head, tail) = rest.split_at_mut(s.numel);
+        pieces.push(head);
+        rest = tail;
+        at += s.numel;
+    }
+    pieces
+        .into_par_iter()
+        .zip(specs.par_iter().zip(dists.par_iter()))
+        .try_for_each(|(out, (s, d))| crate::fill(out, d, &key.tensor(s.name())))
+}
+
+/// One filled tensor, as a writer wants it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedTensor<T> {
+    /// The dotted PyTorch name.
+    pub name: &'static str,
+    /// The shape (PyTorch layout).
+    pub shape: &'static [usize],
+    /// The element type.
+    pub dtype: DType,
+    /// The values, row-major.
+    pub values: Vec<T>,
+    /// The full spec (fans, initializer, gain, offset).
+    pub spec: &'static ParamSpec,
+}
+
+/// An iterator over the tensors of a model, filling each one when it is reached (so a writer
+/// holds one tensor at a time). Values are bit-identical to [`init`]'s.
+///
+/// ```
+/// use glorot::model::{self, presets::GlorotMlp};
+/// let names: Vec<_> = model::tensors::<GlorotMlp, f32>(&glorot::Key::new(0))
+///     .map(|t| t.map(|t| t.name))
+///     .collect::<Result<_, _>>()?;
+/// assert_eq!(names[..2], ["fc1.weight", "fc1.bias"]);
+/// # Ok::<(), glorot::Error>(())
+/// ```
+pub fn tensors<M: Network, T: Element>(key: &Key) -> Tensors<T> {
+    Tensors::new(M::SPECS, *key)
+}
+
+/// See [`tensors`].
+#[derive(Clone, Debug)]
+pub struct Tensors<T> {
+    specs: core::slice::Iter<'static, ParamSpec>,
+    key: Key,
+    _t: core::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Tensors<T> {
+    /// Iterates a bare spec list.
+    pub fn new(specs: &'static [ParamSpec], key: Key) -> Self {
+        Tensors {
+            specs: specs.iter(),
+            key,
+            _t: core::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: Element> Iterator for Tensors<T> {
+    type Item = Result<NamedTensor<T>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let spec = self.specs.next()?;
+        Some(alloc_tensor(spec, &self.key).map(|values| NamedTensor {
+            name: spec.name(),
+            shape: spec.shape(),
+            dtype: T::DTYPE,
+            values,
+            spec,
+        }))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.specs.size_hint()
+    }
+}
+
+impl<T: Element> ExactSizeIterator for Tensors<T> {}
