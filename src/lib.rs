@@ -9,6 +9,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod alloc;
+mod block;
 pub mod dist;
 mod element;
 mod error;
@@ -16,12 +17,14 @@ pub mod fan;
 mod fill;
 mod gain;
 mod init;
+pub mod io;
 mod kernel;
 mod key;
 mod parallel;
 mod simd;
 
 pub use alloc::Pages;
+pub use block::{fill_block, fill_block_uninit, shard_block, split_range, Split};
 pub use dist::Distribution;
 pub use element::{DType, Element};
 pub use error::{Error, Result};

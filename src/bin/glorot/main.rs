@@ -1,0 +1,3 @@
+//! The `glorot` command-line tool (work in progress).
+
+fn main() {}
