@@ -44,9 +44,10 @@ enum Cmd {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["model", "spec"])))]
 struct InitArgs {
     /// A built-in model (see `glorot list`).
-    #[arg(long, conflicts_with = "spec", required_unless_present = "spec")]
+    #[arg(long)]
     model: Option<String>,
     /// A JSON model spec: {"layout": "torch", "tensors": [{"name": …, "shape": […], "init": …}]}.
     #[arg(long, value_name = "FILE.json")]
@@ -127,12 +128,17 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            // One line: clap's first line ("error: …") plus a pointer to --help.
+            // One line: clap's message (the lines before its usage block) plus a pointer to
+            // --help.
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
+            let msg: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
             eprintln!(
-                "glorot: {} (see glorot --help)",
-                first.trim_start_matches("error: ")
+                "glorot: error: {} (see glorot --help)",
+                msg.join(" ").trim_start_matches("error: ")
             );
             return ExitCode::from(2);
         }
