@@ -389,3 +389,51 @@ fn list_and_demo() {
         assert!(s.contains(m), "{s}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn interrupt_removes_the_temporary_and_keeps_the_existing_file() {
+    let dir = tmpdir("sigint");
+    let out = dir.path().join("gpt2.safetensors");
+    std::fs::write(&out, b"previous").unwrap();
+    let child = Command::new(BIN)
+        .args([
+            "init",
+            "--model",
+            "gpt2",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the temporary file: the write has started.
+    let t0 = std::time::Instant::now();
+    loop {
+        let started = std::fs::read_dir(dir.path())
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp-"));
+        if started || t0.elapsed().as_secs() > 30 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    // SAFETY: plain kill(2) of our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_one_line_error(&o, "cancelled before");
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["gpt2.safetensors".to_string()]);
+}
