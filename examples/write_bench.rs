@@ -37,11 +37,60 @@ fn alloc(s: &TensorSpec, key: &Key) -> Box<dyn std::any::Any> {
     }
 }
 
+/// The alternative design, for comparison only: map the whole file and fill tensors in place.
+/// (No temporary name or error cleanup; the library's writer uses positioned writes.)
+fn mmap_write(path: &std::path::Path, specs: &[TensorSpec], key: &Key) {
+    use std::os::unix::io::AsRawFd;
+    let all: Vec<usize> = (0..specs.len()).collect();
+    let layout = glorot::io::FileLayout::new(specs, &all, &[]).unwrap();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .unwrap();
+    let len = layout.file_len as usize;
+    // SAFETY: ad-hoc benchmark; the file is ours, sized before mapping, unmapped at the end.
+    unsafe {
+        assert_eq!(
+            libc::posix_fallocate(file.as_raw_fd(), 0, len as libc::off_t),
+            0
+        );
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            file.as_raw_fd(),
+            0,
+        );
+        assert_ne!(p, libc::MAP_FAILED);
+        let map = std::slice::from_raw_parts_mut(p as *mut u8, len);
+        map[..layout.header.len()].copy_from_slice(&layout.header);
+        for pl in &layout.placements {
+            let s = &specs[pl.spec];
+            let dst = &mut map[pl.start as usize..(pl.start + pl.len) as usize];
+            let dist = s.distribution().unwrap();
+            let k = key.tensor(&s.name);
+            match s.dtype {
+                DType::F32 => glorot::fill(bytemuck::cast_slice_mut::<u8, f32>(dst), &dist, &k),
+                DType::BF16 => glorot::fill(bytemuck::cast_slice_mut::<u8, bf16>(dst), &dist, &k),
+                d => panic!("{d}"),
+            }
+            .unwrap();
+        }
+        assert_eq!(libc::msync(p, len, libc::MS_SYNC), 0);
+        libc::munmap(p, len);
+    }
+    file.sync_all().unwrap();
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.first().map(String::as_str).unwrap_or("file");
     let model = args.get(1).map(String::as_str).unwrap_or("gpt2-xl");
-    let dtype_arg = if mode == "file" {
+    let dtype_arg = if mode == "file" || mode == "mmap" {
         args.get(3)
     } else {
         args.get(2)
@@ -75,6 +124,16 @@ fn main() {
                     "file {model} {dtype} {:.3} GB{}: {secs:.2} s, {:.2} GB/s",
                     bytes as f64 / 1e9,
                     if no_sync { " (no fsync)" } else { " (fsync)" },
+                    bytes as f64 / secs / 1e9
+                );
+            }
+            "mmap" => {
+                let out = std::path::PathBuf::from(args.get(2).expect("output path"));
+                mmap_write(&out, &specs, &key);
+                let secs = t0.elapsed().as_secs_f64();
+                println!(
+                    "mmap {model} {dtype} {:.3} GB (msync): {secs:.2} s, {:.2} GB/s",
+                    bytes as f64 / 1e9,
                     bytes as f64 / secs / 1e9
                 );
             }

@@ -249,6 +249,9 @@ fn under_mpirun() {
     let o = match mpirun {
         Ok(o) => o,
         Err(e) => {
+            if std::env::var("GLOROT_REQUIRE_MPI").as_deref() == Ok("1") {
+                panic!("mpirun not found ({e}) and GLOROT_REQUIRE_MPI=1");
+            }
             println!(
                 "SKIPPED: mpirun not found ({e}); install Debian's openmpi-bin to run this test"
             );
@@ -436,4 +439,47 @@ fn interrupt_removes_the_temporary_and_keeps_the_existing_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(left, vec!["gpt2.safetensors".to_string()]);
+}
+
+/// Unmounts on drop, so a failing assertion never leaves the mount behind.
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn disk_full_is_a_clean_error() {
+    let dir = tmpdir("full");
+    let mnt = dir.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    // A 4 MiB filesystem; needs root (CI runs as root). The mlp preset is 7.2 MB.
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        println!("SKIPPED disk-full test: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    let _guard = Mount(mnt.clone());
+    let out = mnt.join("mlp.safetensors");
+    std::fs::write(&out, b"keep").unwrap();
+    let o = run(
+        &["init", "--model", "mlp", "--out", out.to_str().unwrap()],
+        &[],
+    );
+    assert_one_line_error(&o, "No space left on device");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("mlp.safetensors"));
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep");
+    let left: Vec<String> = std::fs::read_dir(&mnt)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["mlp.safetensors".to_string()]);
 }
