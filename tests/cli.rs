@@ -388,9 +388,47 @@ fn list_and_demo() {
     let o = run(&["list"], &[]);
     ok(&o);
     let s = String::from_utf8_lossy(&o.stdout);
-    for m in ["gpt2 ", "gpt2-xl", "llama-7b", "1,557,611,200"] {
+    for m in ["gpt2 ", "gpt2-xl", "llama-7b", "1,557,611,200", "6.23 GB"] {
         assert!(s.contains(m), "{s}");
     }
+    // No arguments: GPT-2 small into a temporary directory (removed afterwards), the table and
+    // the throughput.
+    let tmp = tmpdir("demo");
+    let o = run(&[], &[("TMPDIR", tmp.path().to_str().unwrap())]);
+    ok(&o);
+    let s = String::from_utf8_lossy(&o.stdout);
+    for m in [
+        "wte.weight",
+        "[50257, 768]",
+        "h.0.attn.c_attn.weight",
+        "fan_in",
+        "measured",
+        "GB/s",
+        "148 tensors",
+    ] {
+        assert!(s.contains(m), "{m} missing from\n{s}");
+    }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+
+    // --table after init.
+    let out = tmp.path().join("mlp.safetensors");
+    let o = run(
+        &[
+            "init",
+            "--model",
+            "mlp",
+            "--out",
+            out.to_str().unwrap(),
+            "--table",
+        ],
+        &[],
+    );
+    ok(&o);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("fc1.weight") && s.contains("xavier_uniform") && s.contains("784"),
+        "{s}"
+    );
 }
 
 #[cfg(unix)]
