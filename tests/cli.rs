@@ -521,3 +521,22 @@ fn disk_full_is_a_clean_error() {
         .collect();
     assert_eq!(left, vec!["mlp.safetensors".to_string()]);
 }
+
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let mut child = Command::new(BIN)
+        .args(["list"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -79,6 +79,13 @@ struct InitArgs {
     no_sync: bool,
 }
 
+/// `println!` that ignores a closed stdout (e.g. `glorot list | head -1`) instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 /// Set by SIGINT/SIGTERM; the writer polls it and cleans up.
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
@@ -144,6 +151,11 @@ fn main() -> ExitCode {
         }
     };
     install_signal_handlers();
+    // Never a backtrace: a bug still ends with one line on stderr and a non-zero exit.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string().replace('\n', " ");
+        eprintln!("glorot: internal error (please report): {msg}");
+    }));
     let result = match cli.cmd {
         None => demo(),
         Some(Cmd::List) => list(),
@@ -266,7 +278,7 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     let secs = t0.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if !args.quiet {
-        println!(
+        outln!(
             "wrote {} ({} tensors, {}) in {:.2} s: {:.2} GB/s",
             file.path.display(),
             file.tensors,
@@ -275,7 +287,7 @@ fn init(args: InitArgs) -> Result<(), Failure> {
             file.data_bytes as f64 / secs / 1e9
         );
         if let Some(i) = index {
-            println!("wrote {}", i.display());
+            outln!("wrote {}", i.display());
         }
     }
     if args.table {
@@ -299,7 +311,7 @@ fn demo() -> Result<(), Failure> {
         .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     let out = dir.join("gpt2.safetensors");
     let total: u64 = specs.iter().map(|s| s.byte_len()).sum();
-    println!(
+    outln!(
         "glorot demo: GPT-2 small ({} parameters, f32, seed 0) -> {}",
         group(total / 4),
         out.display()
@@ -329,11 +341,11 @@ fn demo() -> Result<(), Failure> {
         .filter(|s| !s.name.starts_with("h.") || s.name.starts_with("h.0."))
         .collect();
     let table = print_table(&out, &shown);
-    println!(
+    outln!(
         "(blocks h.1 … h.11 have the same rows as h.0; std measured from the file over the \
          first ≤ 1M elements of each tensor)"
     );
-    println!(
+    outln!(
         "wrote {} tensors, {} in {:.3} s: {:.2} GB/s (fsync included; {} threads)",
         file.tensors,
         human(file.data_bytes),
@@ -342,7 +354,7 @@ fn demo() -> Result<(), Failure> {
         rayon::current_num_threads()
     );
     let _ = std::fs::remove_dir_all(&dir);
-    println!("(temporary directory removed; write your own with `glorot init --model gpt2 --out gpt2.safetensors`)");
+    outln!("(temporary directory removed; write your own with `glorot init --model gpt2 --out gpt2.safetensors`)");
     table
 }
 
