@@ -29,6 +29,8 @@ impl Preset {
     }
 }
 
+// WIRE: presets — replace these stand-ins by the network! presets (convert each const parameter
+// spec to a TensorSpec with `fans: Some(..)`), keeping `PRESETS`, `preset()` and `Preset::specs`.
 /// Every built-in model.
 pub const PRESETS: &[Preset] = &[
     Preset {
