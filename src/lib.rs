@@ -98,6 +98,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod alloc;
+mod block;
 pub mod dist;
 mod element;
 mod error;
@@ -105,6 +106,7 @@ pub mod fan;
 mod fill;
 mod gain;
 mod init;
+pub mod io;
 mod kernel;
 mod key;
 pub mod model;
@@ -112,6 +114,7 @@ mod parallel;
 mod simd;
 
 pub use alloc::Pages;
+pub use block::{fill_block, fill_block_uninit, shard_block, split_range, Split};
 pub use dist::Distribution;
 pub use element::{DType, Element};
 pub use error::{Error, Result};

@@ -1,0 +1,559 @@
+//! `--spec FILE.json`: models that are not presets.
+//!
+//! ```json
+//! {"layout": "torch",
+//!  "tensors": [{"name": "fc1.weight", "shape": [1000, 784], "init": "xavier_uniform", "gain": 1.0},
+//!              {"name": "fc1.bias", "shape": [1000], "init": "zeros"}]}
+//! ```
+//!
+//! Init names and parameter names are PyTorch's (`torch.nn.init.*_`) and JAX's
+//! (`jax.nn.initializers.*`). Per tensor, `dtype` (overrides `--dtype`), `layout`, and
+//! `in_axis`/`out_axis` (JAX-style explicit fan axes) are also accepted.
+
+use glorot::io::TensorSpec;
+use glorot::{DType, FanMode, Init, Layout, Nonlinearity, VarianceDistribution};
+use serde_json::{Map, Value};
+
+/// An initializer of the normal family, fully parsed (parameters validated for presence and
+/// type). Variant and field names follow the `Init` variants of the normal-family branch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[allow(dead_code)] // fields are read once the normal family is wired in
+pub enum NormalSpec {
+    XavierNormal {
+        gain: f64,
+    },
+    KaimingNormal {
+        a: f64,
+        mode: FanMode,
+        nonlinearity: Nonlinearity,
+    },
+    Normal {
+        mean: f64,
+        std: f64,
+    },
+    TruncNormal {
+        mean: f64,
+        std: f64,
+        a: f64,
+        b: f64,
+    },
+    GlorotNormal,
+    HeNormal,
+    LecunNormal,
+    /// `variance_scaling` with `distribution` `"truncated_normal"` (`truncated = true`; JAX's
+    /// `"normal"` is an alias of it) or `"untruncated_normal"` (`truncated = false`).
+    VarianceScaling {
+        scale: f64,
+        mode: FanMode,
+        truncated: bool,
+    },
+}
+
+impl NormalSpec {
+    fn name(&self) -> &'static str {
+        match self {
+            NormalSpec::XavierNormal { .. } => "xavier_normal",
+            NormalSpec::KaimingNormal { .. } => "kaiming_normal",
+            NormalSpec::Normal { .. } => "normal",
+            NormalSpec::TruncNormal { .. } => "trunc_normal",
+            NormalSpec::GlorotNormal => "glorot_normal",
+            NormalSpec::HeNormal => "he_normal",
+            NormalSpec::LecunNormal => "lecun_normal",
+            NormalSpec::VarianceScaling { .. } => "variance_scaling with a normal distribution",
+        }
+    }
+}
+
+/// WIRE: normal family — the one place that turns a parsed normal-family initializer into an
+/// `Init`. Once the normal family is merged, map each `NormalSpec` variant to its `Init`
+/// variant here (e.g. `NormalSpec::XavierNormal { gain } => Ok(Init::XavierNormal { gain })`).
+fn normal_family(spec: NormalSpec) -> Result<Init, String> {
+    Err(format!(
+        "`{}` is not available in this build of glorot yet (normal family not merged)",
+        spec.name()
+    ))
+}
+
+/// Every init name the parser knows, with its parameters (for error messages and `--help`).
+pub const INITS: &[(&str, &[&str])] = &[
+    ("xavier_uniform", &["gain"]),
+    ("xavier_normal", &["gain"]),
+    ("kaiming_uniform", &["a", "mode", "nonlinearity"]),
+    ("kaiming_normal", &["a", "mode", "nonlinearity"]),
+    ("trunc_normal", &["mean", "std", "a", "b"]),
+    ("uniform", &["low", "high", "a", "b"]),
+    ("normal", &["mean", "std"]),
+    ("zeros", &[]),
+    ("ones", &[]),
+    ("constant", &["val"]),
+    ("glorot_uniform", &[]),
+    ("glorot_normal", &[]),
+    ("he_uniform", &[]),
+    ("he_normal", &[]),
+    ("lecun_uniform", &[]),
+    ("lecun_normal", &[]),
+    ("variance_scaling", &["scale", "mode", "distribution"]),
+];
+
+const COMMON: &[&str] = &[
+    "name", "shape", "init", "dtype", "layout", "in_axis", "out_axis",
+];
+
+/// Parses a spec file's text. `dtype` applies to tensors that do not name their own.
+pub fn parse(text: &str, dtype: DType) -> Result<Vec<TensorSpec>, String> {
+    let root: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let obj = root
+        .as_object()
+        .ok_or("the spec must be a JSON object with a `tensors` list")?;
+    for k in obj.keys() {
+        if k != "layout" && k != "tensors" {
+            return Err(format!(
+                "unknown top-level field `{k}` (expected `layout`, `tensors`)"
+            ));
+        }
+    }
+    let layout = match obj.get("layout") {
+        None => Layout::Torch,
+        Some(v) => parse_layout(v).map_err(|e| format!("field `layout`: {e}"))?,
+    };
+    let tensors = obj
+        .get("tensors")
+        .ok_or("missing field `tensors`")?
+        .as_array()
+        .ok_or("field `tensors` must be a list")?;
+    if tensors.is_empty() {
+        return Err("field `tensors` is empty".into());
+    }
+    let mut out = Vec::with_capacity(tensors.len());
+    let mut names = std::collections::HashSet::new();
+    for (i, t) in tensors.iter().enumerate() {
+        let spec = parse_tensor(t, i, layout, dtype)?;
+        if !names.insert(spec.name.clone()) {
+            return Err(format!(
+                "tensor `{}`: name appears more than once",
+                spec.name
+            ));
+        }
+        out.push(spec);
+    }
+    Ok(out)
+}
+
+fn parse_layout(v: &Value) -> Result<Layout, String> {
+    match v.as_str() {
+        Some("torch") => Ok(Layout::Torch),
+        Some("jax") => Ok(Layout::Jax),
+        _ => Err(format!("expected \"torch\" or \"jax\", got {v}")),
+    }
+}
+
+fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<TensorSpec, String> {
+    let obj = t
+        .as_object()
+        .ok_or_else(|| format!("tensor #{i}: must be an object"))?;
+    let name = match obj.get("name") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(_) => {
+            return Err(format!(
+                "tensor #{i}: field `name` must be a non-empty string"
+            ))
+        }
+        None => return Err(format!("tensor #{i}: missing field `name`")),
+    };
+    let err = |field: &str, msg: String| format!("tensor `{name}`: field `{field}`: {msg}");
+    let shape: Vec<usize> = match obj.get("shape") {
+        None => return Err(format!("tensor `{name}`: missing field `shape`")),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|d| {
+                d.as_u64()
+                    .and_then(|d| usize::try_from(d).ok())
+                    .ok_or_else(|| err("shape", format!("{d} is not a non-negative integer")))
+            })
+            .collect::<Result<_, _>>()?,
+        Some(v) => {
+            return Err(err(
+                "shape",
+                format!("expected a list of integers, got {v}"),
+            ))
+        }
+    };
+    let init_name = match obj.get("init") {
+        None => return Err(format!("tensor `{name}`: missing field `init`")),
+        Some(Value::String(s)) => s.as_str(),
+        Some(v) => return Err(err("init", format!("expected a string, got {v}"))),
+    };
+    let Some(&(_, params)) = INITS.iter().find(|(n, _)| *n == init_name) else {
+        let known: Vec<&str> = INITS.iter().map(|(n, _)| *n).collect();
+        return Err(err(
+            "init",
+            format!(
+                "unknown initializer `{init_name}` (known: {})",
+                known.join(", ")
+            ),
+        ));
+    };
+    for k in obj.keys() {
+        if !COMMON.contains(&k.as_str()) && !params.contains(&k.as_str()) {
+            let expected = if params.is_empty() {
+                "it takes no parameters".to_string()
+            } else {
+                format!("its parameters are {}", params.join(", "))
+            };
+            return Err(err(
+                k,
+                format!("not a parameter of {init_name} ({expected})"),
+            ));
+        }
+    }
+    let p = Params { obj, err: &err };
+    let init = parse_init(init_name, &p)?;
+    let dtype = match obj.get("dtype") {
+        None => dtype,
+        Some(Value::String(s)) => DType::parse(s).map_err(|_| {
+            err(
+                "dtype",
+                format!("unknown dtype `{s}` (f32, bf16, f16, f64)"),
+            )
+        })?,
+        Some(v) => return Err(err("dtype", format!("expected a string, got {v}"))),
+    };
+    let mut layout = match obj.get("layout") {
+        None => layout,
+        Some(v) => parse_layout(v).map_err(|e| err("layout", e))?,
+    };
+    match (obj.get("in_axis"), obj.get("out_axis")) {
+        (None, None) => {}
+        (Some(a), Some(b)) => {
+            let axis = |f: &str, v: &Value| {
+                v.as_i64()
+                    .and_then(|x| isize::try_from(x).ok())
+                    .ok_or_else(|| err(f, format!("expected an integer, got {v}")))
+            };
+            layout = Layout::Axes {
+                in_axis: axis("in_axis", a)?,
+                out_axis: axis("out_axis", b)?,
+            };
+        }
+        (Some(_), None) => return Err(err("out_axis", "missing (in_axis is set)".into())),
+        (None, Some(_)) => return Err(err("in_axis", "missing (out_axis is set)".into())),
+    }
+    let spec = TensorSpec::new(name.clone(), &shape, init)
+        .with_dtype(dtype)
+        .with_layout(layout);
+    spec.validate().map_err(|e| e.to_string())?;
+    Ok(spec)
+}
+
+struct Params<'a, E: Fn(&str, String) -> String> {
+    obj: &'a Map<String, Value>,
+    err: &'a E,
+}
+
+impl<E: Fn(&str, String) -> String> Params<'_, E> {
+    fn num(&self, field: &str, default: Option<f64>) -> Result<f64, String> {
+        match self.obj.get(field) {
+            None => default.ok_or_else(|| (self.err)(field, "missing (required)".into())),
+            Some(v) => v
+                .as_f64()
+                .ok_or_else(|| (self.err)(field, format!("expected a number, got {v}"))),
+        }
+    }
+
+    fn opt_num(&self, field: &str) -> Result<Option<f64>, String> {
+        match self.obj.get(field) {
+            None => Ok(None),
+            Some(_) => self.num(field, None).map(Some),
+        }
+    }
+
+    fn string(&self, field: &str, default: &'static str) -> Result<String, String> {
+        match self.obj.get(field) {
+            None => Ok(default.to_string()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(v) => Err((self.err)(field, format!("expected a string, got {v}"))),
+        }
+    }
+
+    fn mode(&self) -> Result<FanMode, String> {
+        let s = self.string("mode", "fan_in")?;
+        FanMode::parse(&s).map_err(|_| {
+            (self.err)(
+                "mode",
+                format!("unknown mode `{s}` (fan_in, fan_out, fan_avg, fan_geo_avg)"),
+            )
+        })
+    }
+
+    fn nonlinearity(&self) -> Result<Nonlinearity, String> {
+        let s = self.string("nonlinearity", "leaky_relu")?;
+        Nonlinearity::parse(&s)
+            .map_err(|_| (self.err)("nonlinearity", format!("unknown nonlinearity `{s}`")))
+    }
+}
+
+fn parse_init<E: Fn(&str, String) -> String>(
+    name: &str,
+    p: &Params<'_, E>,
+) -> Result<Init, String> {
+    let normal = |n: NormalSpec| normal_family(n).map_err(|e| (p.err)("init", e));
+    Ok(match name {
+        "xavier_uniform" => Init::XavierUniform {
+            gain: p.num("gain", Some(1.0))?,
+        },
+        "kaiming_uniform" => Init::KaimingUniform {
+            a: p.num("a", Some(0.0))?,
+            mode: p.mode()?,
+            nonlinearity: p.nonlinearity()?,
+        },
+        "uniform" => {
+            // PyTorch's `uniform_(a=0, b=1)`, also spelled low/high.
+            let pick = |x: &str, y: &str, default: f64| -> Result<f64, String> {
+                match (p.opt_num(x)?, p.opt_num(y)?) {
+                    (Some(_), Some(_)) => {
+                        Err((p.err)(y, format!("give either `{x}` or `{y}`, not both")))
+                    }
+                    (Some(v), None) | (None, Some(v)) => Ok(v),
+                    (None, None) => Ok(default),
+                }
+            };
+            Init::Uniform {
+                low: pick("low", "a", 0.0)?,
+                high: pick("high", "b", 1.0)?,
+            }
+        }
+        "constant" => Init::Constant {
+            val: p.num("val", None)?,
+        },
+        "zeros" => Init::Zeros,
+        "ones" => Init::Ones,
+        "glorot_uniform" => Init::GlorotUniform,
+        "he_uniform" => Init::HeUniform,
+        "lecun_uniform" => Init::LecunUniform,
+        "variance_scaling" => {
+            let scale = p.num("scale", Some(1.0))?;
+            let mode = p.mode()?;
+            let dist = p.string("distribution", "truncated_normal")?;
+            match dist.as_str() {
+                "uniform" => Init::VarianceScaling {
+                    scale,
+                    mode,
+                    distribution: VarianceDistribution::Uniform,
+                },
+                "truncated_normal" | "normal" | "untruncated_normal" => {
+                    normal(NormalSpec::VarianceScaling {
+                        scale,
+                        mode,
+                        truncated: dist != "untruncated_normal",
+                    })?
+                }
+                _ => {
+                    return Err((p.err)(
+                        "distribution",
+                        format!(
+                            "unknown distribution `{dist}` (uniform, truncated_normal, normal, untruncated_normal)"
+                        ),
+                    ))
+                }
+            }
+        }
+        "xavier_normal" => normal(NormalSpec::XavierNormal {
+            gain: p.num("gain", Some(1.0))?,
+        })?,
+        "kaiming_normal" => normal(NormalSpec::KaimingNormal {
+            a: p.num("a", Some(0.0))?,
+            mode: p.mode()?,
+            nonlinearity: p.nonlinearity()?,
+        })?,
+        "normal" => normal(NormalSpec::Normal {
+            mean: p.num("mean", Some(0.0))?,
+            std: p.num("std", Some(1.0))?,
+        })?,
+        "trunc_normal" => normal(NormalSpec::TruncNormal {
+            mean: p.num("mean", Some(0.0))?,
+            std: p.num("std", Some(1.0))?,
+            a: p.num("a", Some(-2.0))?,
+            b: p.num("b", Some(2.0))?,
+        })?,
+        "glorot_normal" => normal(NormalSpec::GlorotNormal)?,
+        "he_normal" => normal(NormalSpec::HeNormal)?,
+        "lecun_normal" => normal(NormalSpec::LecunNormal)?,
+        other => unreachable!("`{other}` is in INITS but not parsed"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(t: &str) -> Result<TensorSpec, String> {
+        parse(&format!("{{\"tensors\": [{t}]}}"), DType::F32).map(|mut v| v.remove(0))
+    }
+
+    #[test]
+    fn the_issue_example() {
+        let v = parse(
+            r#"{"layout": "torch", "tensors": [
+                {"name": "fc1.weight", "shape": [1000, 784], "init": "xavier_uniform", "gain": 1.0},
+                {"name": "fc1.bias", "shape": [1000], "init": "zeros"}]}"#,
+            DType::BF16,
+        )
+        .unwrap();
+        assert_eq!(
+            v[0],
+            TensorSpec::new("fc1.weight", &[1000, 784], Init::xavier_uniform(1.0))
+                .with_dtype(DType::BF16)
+        );
+        assert_eq!(v[1].init, Init::Zeros);
+    }
+
+    #[test]
+    fn every_uniform_family_name_and_parameter() {
+        let s = one(r#"{"name":"w","shape":[4,3],"init":"kaiming_uniform","a":0.2,"mode":"fan_out","nonlinearity":"relu"}"#).unwrap();
+        assert_eq!(
+            s.init,
+            Init::kaiming_uniform_with(0.2, FanMode::FanOut, Nonlinearity::Relu)
+        );
+        let s = one(r#"{"name":"w","shape":[4],"init":"uniform","a":-1,"b":3}"#).unwrap();
+        assert_eq!(
+            s.init,
+            Init::Uniform {
+                low: -1.0,
+                high: 3.0
+            }
+        );
+        let s = one(r#"{"name":"w","shape":[4],"init":"uniform","low":-2,"high":2}"#).unwrap();
+        assert_eq!(
+            s.init,
+            Init::Uniform {
+                low: -2.0,
+                high: 2.0
+            }
+        );
+        let s = one(r#"{"name":"w","shape":[4],"init":"constant","val":0.5}"#).unwrap();
+        assert_eq!(s.init, Init::Constant { val: 0.5 });
+        assert_eq!(
+            one(r#"{"name":"w","shape":[4],"init":"ones"}"#)
+                .unwrap()
+                .init,
+            Init::Ones
+        );
+        for (n, i) in [
+            ("glorot_uniform", Init::GlorotUniform),
+            ("he_uniform", Init::HeUniform),
+            ("lecun_uniform", Init::LecunUniform),
+        ] {
+            let s = one(&format!(
+                r#"{{"name":"w","shape":[3,3,4,8],"init":"{n}","layout":"jax"}}"#
+            ))
+            .unwrap();
+            assert_eq!((s.init, s.layout), (i, Layout::Jax));
+        }
+        let s = one(r#"{"name":"w","shape":[4,3],"init":"variance_scaling","scale":2.0,"mode":"fan_avg","distribution":"uniform","in_axis":0,"out_axis":-1,"dtype":"f16"}"#).unwrap();
+        assert_eq!(
+            s.init,
+            Init::VarianceScaling {
+                scale: 2.0,
+                mode: FanMode::FanAvg,
+                distribution: VarianceDistribution::Uniform
+            }
+        );
+        assert_eq!(
+            s.layout,
+            Layout::Axes {
+                in_axis: 0,
+                out_axis: -1
+            }
+        );
+        assert_eq!(s.dtype, DType::F16);
+    }
+
+    #[test]
+    fn normal_family_is_parsed_and_reported_as_unavailable() {
+        for t in [
+            r#"{"name":"w","shape":[4,3],"init":"xavier_normal","gain":2}"#,
+            r#"{"name":"w","shape":[4,3],"init":"kaiming_normal","mode":"fan_out","nonlinearity":"relu"}"#,
+            r#"{"name":"w","shape":[4,3],"init":"trunc_normal","mean":0,"std":0.02,"a":-0.04,"b":0.04}"#,
+            r#"{"name":"w","shape":[4,3],"init":"normal","mean":0,"std":0.02}"#,
+            r#"{"name":"w","shape":[4,3],"init":"glorot_normal"}"#,
+            r#"{"name":"w","shape":[4,3],"init":"he_normal"}"#,
+            r#"{"name":"w","shape":[4,3],"init":"lecun_normal"}"#,
+            r#"{"name":"w","shape":[4,3],"init":"variance_scaling","distribution":"truncated_normal"}"#,
+        ] {
+            let e = one(t).unwrap_err();
+            assert!(
+                e.contains("tensor `w`: field `init`") && e.contains("not available"),
+                "{e}"
+            );
+        }
+        // Parameters are still checked before that.
+        let e = one(r#"{"name":"w","shape":[4,3],"init":"normal","std":"big"}"#).unwrap_err();
+        assert!(e.contains("field `std`"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_the_tensor_and_the_field() {
+        let cases = [
+            (
+                r#"{"name":"fc","shape":[4,3],"init":"xavier_uniform","gian":1}"#,
+                "tensor `fc`: field `gian`: not a parameter of xavier_uniform",
+            ),
+            (
+                r#"{"name":"fc","shape":[4,-3],"init":"zeros"}"#,
+                "tensor `fc`: field `shape`",
+            ),
+            (
+                r#"{"name":"fc","shape":[4,3],"init":"xavier"}"#,
+                "tensor `fc`: field `init`: unknown initializer `xavier`",
+            ),
+            (
+                r#"{"name":"fc","shape":[4,3],"init":"kaiming_uniform","mode":"fan_mid"}"#,
+                "tensor `fc`: field `mode`",
+            ),
+            (
+                r#"{"name":"fc","shape":[4,3],"init":"kaiming_uniform","nonlinearity":"gelu"}"#,
+                "tensor `fc`: field `nonlinearity`",
+            ),
+            (
+                r#"{"name":"fc","shape":[4,3],"init":"constant"}"#,
+                "tensor `fc`: field `val`: missing",
+            ),
+            (
+                r#"{"name":"fc","shape":[4,3],"init":"uniform","a":0,"low":1}"#,
+                "tensor `fc`: field `a`: give either",
+            ),
+            (
+                r#"{"name":"fc","shape":[4,3],"init":"zeros","dtype":"int8"}"#,
+                "tensor `fc`: field `dtype`",
+            ),
+            (
+                r#"{"name":"fc","shape":[4],"init":"xavier_uniform"}"#,
+                "tensor `fc`: fan in and fan out can not be computed",
+            ),
+            (
+                r#"{"name":"fc","shape":[4,3],"init":"xavier_uniform","gain":-1}"#,
+                "tensor `fc`: gain must be",
+            ),
+            (
+                r#"{"shape":[4,3],"init":"zeros"}"#,
+                "tensor #0: missing field `name`",
+            ),
+            (
+                r#"{"name":"fc","init":"zeros"}"#,
+                "tensor `fc`: missing field `shape`",
+            ),
+        ];
+        for (t, want) in cases {
+            let e = one(t).unwrap_err();
+            assert!(e.starts_with(want), "{e}\n  wanted: {want}");
+        }
+        let e = parse(r#"{"tensors":[{"name":"a","shape":[1],"init":"zeros"},{"name":"a","shape":[1],"init":"ones"}]}"#, DType::F32).unwrap_err();
+        assert!(e.contains("tensor `a`: name appears more than once"), "{e}");
+        assert!(parse("{", DType::F32)
+            .unwrap_err()
+            .starts_with("invalid JSON"));
+        assert!(parse(r#"{"layout":"tf","tensors":[]}"#, DType::F32)
+            .unwrap_err()
+            .contains("`layout`"));
+    }
+}

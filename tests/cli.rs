@@ -1,0 +1,542 @@
+//! The `glorot` binary: separate processes (by flag, by launcher environment, and under a real
+//! `mpirun -n 4`) write shards whose tensors equal a single-process run bit for bit; the
+//! output does not depend on --threads; errors are one line and never a panic; failures leave
+//! existing files intact.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use safetensors::SafeTensors;
+
+const BIN: &str = env!("CARGO_BIN_EXE_glorot");
+
+fn tmpdir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("glorot-cli-{tag}-"))
+        .tempdir()
+        .unwrap()
+}
+
+/// A spec with a dozen tensors of mixed sizes, layouts and dtypes.
+fn write_spec(dir: &Path) -> PathBuf {
+    let spec = r#"{"layout": "torch", "tensors": [
+        {"name": "embed.weight", "shape": [5000, 64], "init": "uniform", "low": -0.05, "high": 0.05},
+        {"name": "fc1.weight", "shape": [1000, 784], "init": "xavier_uniform", "gain": 1.0},
+        {"name": "fc1.bias", "shape": [1000], "init": "zeros"},
+        {"name": "fc2.weight", "shape": [1000, 1000], "init": "kaiming_uniform", "a": 2.23606797749979},
+        {"name": "fc2.bias", "shape": [1000], "init": "constant", "val": 0.01},
+        {"name": "conv.weight", "shape": [64, 3, 7, 7], "init": "kaiming_uniform", "mode": "fan_out", "nonlinearity": "relu"},
+        {"name": "bn.weight", "shape": [64], "init": "ones"},
+        {"name": "dense.kernel", "shape": [256, 128], "init": "glorot_uniform", "layout": "jax"},
+        {"name": "he.kernel", "shape": [3, 3, 16, 32], "init": "he_uniform", "layout": "jax", "dtype": "f64"},
+        {"name": "lecun.kernel", "shape": [128, 10], "init": "lecun_uniform", "layout": "jax"},
+        {"name": "vs.kernel", "shape": [300, 200], "init": "variance_scaling", "scale": 2.0, "mode": "fan_avg", "distribution": "uniform", "in_axis": 0, "out_axis": 1},
+        {"name": "head.weight", "shape": [10, 1000], "init": "xavier_uniform", "gain": 1.6666666666666667}
+    ]}"#;
+    let p = dir.join("model.json");
+    std::fs::write(&p, spec).unwrap();
+    p
+}
+
+fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(BIN);
+    c.args(args).stdin(Stdio::null());
+    for (k, _) in glorot::io::LAUNCHER_VARS
+        .iter()
+        .flat_map(|(_, r, w)| [(r, ()), (w, ())])
+    {
+        c.env_remove(k);
+    }
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Every tensor of a file: name → (dtype, shape, bytes).
+fn tensors(path: &Path) -> BTreeMap<String, (String, Vec<usize>, Vec<u8>)> {
+    let bytes = std::fs::read(path).unwrap();
+    let st = SafeTensors::deserialize(&bytes).unwrap();
+    st.tensors()
+        .into_iter()
+        .map(|(n, t)| {
+            (
+                n,
+                (
+                    format!("{:?}", t.dtype()),
+                    t.shape().to_vec(),
+                    t.data().to_vec(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// All tensors of a sharded checkpoint directory (checking the index against the files).
+fn checkpoint(dir: &Path, n: usize) -> BTreeMap<String, (String, Vec<usize>, Vec<u8>)> {
+    let index: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("model.safetensors.index.json")).unwrap(),
+    )
+    .unwrap();
+    let map = index["weight_map"].as_object().unwrap();
+    let mut all = BTreeMap::new();
+    let mut total = 0u64;
+    for r in 1..=n {
+        let name = format!("model-{r:05}-of-{n:05}.safetensors");
+        for (k, v) in tensors(&dir.join(&name)) {
+            assert_eq!(map[&k].as_str().unwrap(), name, "{k}");
+            total += v.2.len() as u64;
+            assert!(all.insert(k, v).is_none());
+        }
+    }
+    assert_eq!(map.len(), all.len());
+    assert_eq!(index["metadata"]["total_size"].as_u64().unwrap(), total);
+    all
+}
+
+#[test]
+fn separate_processes_equal_one_process() {
+    let dir = tmpdir("procs");
+    let spec = write_spec(dir.path());
+    let spec = spec.to_str().unwrap();
+    for dtype in ["f32", "bf16"] {
+        let single = dir.path().join(format!("single-{dtype}.safetensors"));
+        ok(&run(
+            &[
+                "init",
+                "--spec",
+                spec,
+                "--seed",
+                "7",
+                "--dtype",
+                dtype,
+                "--out",
+                single.to_str().unwrap(),
+                "--quiet",
+            ],
+            &[],
+        ));
+        let want = tensors(&single);
+        for n in [2, 3, 5] {
+            let out = dir.path().join(format!("ckpt-{dtype}-{n}"));
+            // All ranks at once, as a launcher would start them.
+            let children: Vec<_> = (0..n)
+                .map(|r| {
+                    Command::new(BIN)
+                        .args([
+                            "init",
+                            "--spec",
+                            spec,
+                            "--seed",
+                            "7",
+                            "--dtype",
+                            dtype,
+                            "--out",
+                            out.to_str().unwrap(),
+                            "--quiet",
+                            "--shard",
+                            &format!("{r}/{n}"),
+                        ])
+                        .stdin(Stdio::null())
+                        .output()
+                        .unwrap()
+                })
+                .collect();
+            children.iter().for_each(ok);
+            assert_eq!(checkpoint(&out, n), want, "{dtype} n={n}");
+        }
+    }
+}
+
+#[test]
+fn shard_auto_reads_each_launcher() {
+    let dir = tmpdir("auto");
+    let spec = write_spec(dir.path());
+    let spec = spec.to_str().unwrap();
+    let single = dir.path().join("single.safetensors");
+    ok(&run(
+        &[
+            "init",
+            "--spec",
+            spec,
+            "--out",
+            single.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    ));
+    let want = tensors(&single);
+    for (launcher, rk, wk) in glorot::io::LAUNCHER_VARS {
+        let out = dir.path().join(launcher.replace(' ', "_"));
+        for r in 0..4 {
+            let rs = r.to_string();
+            ok(&run(
+                &[
+                    "init",
+                    "--spec",
+                    spec,
+                    "--out",
+                    out.to_str().unwrap(),
+                    "--quiet",
+                    "--shard",
+                    "auto",
+                ],
+                &[(rk, rs.as_str()), (wk, "4")],
+            ));
+        }
+        assert_eq!(checkpoint(&out, 4), want, "{launcher}");
+    }
+    // Missing or inconsistent environments are clean errors.
+    let out = dir.path().join("bad");
+    for (envs, msg) in [
+        (vec![], "no launcher environment"),
+        (
+            vec![("RANK", "4"), ("WORLD_SIZE", "4")],
+            "inconsistent torchrun environment",
+        ),
+        (vec![("SLURM_PROCID", "1")], "SLURM_NTASKS is not"),
+    ] {
+        let o = run(
+            &[
+                "init",
+                "--spec",
+                spec,
+                "--out",
+                out.to_str().unwrap(),
+                "--shard",
+                "auto",
+            ],
+            &envs,
+        );
+        assert_one_line_error(&o, msg);
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn under_mpirun() {
+    let dir = tmpdir("mpi");
+    let spec = write_spec(dir.path());
+    let spec = spec.to_str().unwrap();
+    let out = dir.path().join("ckpt");
+    let mpirun = Command::new("mpirun")
+        .args(["-n", "4", "--allow-run-as-root", "--oversubscribe", BIN])
+        .args([
+            "init",
+            "--spec",
+            spec,
+            "--seed",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--shard",
+            "auto",
+        ])
+        .stdin(Stdio::null())
+        .output();
+    let o = match mpirun {
+        Ok(o) => o,
+        Err(e) => {
+            if std::env::var("GLOROT_REQUIRE_MPI").as_deref() == Ok("1") {
+                panic!("mpirun not found ({e}) and GLOROT_REQUIRE_MPI=1");
+            }
+            println!(
+                "SKIPPED: mpirun not found ({e}); install Debian's openmpi-bin to run this test"
+            );
+            return;
+        }
+    };
+    ok(&o);
+    let single = dir.path().join("single.safetensors");
+    ok(&run(
+        &[
+            "init",
+            "--spec",
+            spec,
+            "--seed",
+            "3",
+            "--out",
+            single.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    ));
+    assert_eq!(checkpoint(&out, 4), tensors(&single));
+}
+
+#[test]
+fn output_does_not_depend_on_threads() {
+    let dir = tmpdir("threads");
+    let mut files = Vec::new();
+    for t in ["1", "2", "3"] {
+        let out = dir.path().join(format!("t{t}.safetensors"));
+        ok(&run(
+            &[
+                "init",
+                "--model",
+                "mlp",
+                "--dtype",
+                "f16",
+                "--seed",
+                "11",
+                "--threads",
+                t,
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+            &[],
+        ));
+        files.push(std::fs::read(&out).unwrap());
+    }
+    assert!(files.windows(2).all(|w| w[0] == w[1]));
+}
+
+fn assert_one_line_error(o: &Output, contains: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "unexpected success; stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(err.contains(contains), "{err:?} lacks {contains:?}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_are_one_line_and_preserve_existing_files() {
+    let dir = tmpdir("errors");
+    let existing = dir.path().join("model.safetensors");
+    std::fs::write(&existing, b"precious").unwrap();
+    let out = existing.to_str().unwrap();
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"tensors": [{"name": "fc1.weight", "shape": [10, 5], "init": "xavier_uniform", "gian": 1.0}]}"#,
+    )
+    .unwrap();
+    let o = run(
+        &["init", "--spec", bad.to_str().unwrap(), "--out", out],
+        &[],
+    );
+    assert_one_line_error(&o, "tensor `fc1.weight`: field `gian`");
+    assert_eq!(o.status.code(), Some(1));
+
+    let o = run(
+        &["init", "--model", "mlp", "--dtype", "f8", "--out", out],
+        &[],
+    );
+    assert_one_line_error(&o, "unknown --dtype `f8`");
+    let o = run(
+        &["init", "--model", "mlp", "--out", out, "--shard", "3/3"],
+        &[],
+    );
+    assert_one_line_error(&o, "invalid shard `3/3`");
+    let o = run(&["init", "--out", out], &[]);
+    assert_one_line_error(&o, "--spec");
+    let o = run(
+        &["init", "--spec", "/nonexistent/x.json", "--out", out],
+        &[],
+    );
+    assert_one_line_error(&o, "/nonexistent/x.json");
+    let o = run(
+        &[
+            "init",
+            "--model",
+            "mlp",
+            "--out",
+            "/nonexistent-dir/m.safetensors",
+        ],
+        &[],
+    );
+    assert_one_line_error(&o, "could not create temporary file /nonexistent-dir/");
+
+    // A file-size limit makes the write fail part-way (EFBIG): clean error, temporary removed,
+    // the existing file untouched.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 1024 && exec {BIN} init --model mlp --out {out} --quiet"
+        ))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_one_line_error(&o, "model.safetensors");
+    assert_eq!(std::fs::read(&existing).unwrap(), b"precious");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.iter().all(|n| !n.contains(".tmp-")), "{left:?}");
+}
+
+#[test]
+fn list_and_demo() {
+    let o = run(&["list"], &[]);
+    ok(&o);
+    let s = String::from_utf8_lossy(&o.stdout);
+    for m in ["gpt2 ", "gpt2-xl", "llama-7b", "1,557,611,200", "6.23 GB"] {
+        assert!(s.contains(m), "{s}");
+    }
+    // No arguments: GPT-2 small into a temporary directory (removed afterwards), the table and
+    // the throughput.
+    let tmp = tmpdir("demo");
+    let o = run(&[], &[("TMPDIR", tmp.path().to_str().unwrap())]);
+    ok(&o);
+    let s = String::from_utf8_lossy(&o.stdout);
+    for m in [
+        "wte.weight",
+        "[50257, 768]",
+        "h.0.attn.c_attn.weight",
+        "fan_in",
+        "measured",
+        "GB/s",
+        "148 tensors",
+    ] {
+        assert!(s.contains(m), "{m} missing from\n{s}");
+    }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+
+    // --table after init.
+    let out = tmp.path().join("mlp.safetensors");
+    let o = run(
+        &[
+            "init",
+            "--model",
+            "mlp",
+            "--out",
+            out.to_str().unwrap(),
+            "--table",
+        ],
+        &[],
+    );
+    ok(&o);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("fc1.weight") && s.contains("xavier_uniform") && s.contains("784"),
+        "{s}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupt_removes_the_temporary_and_keeps_the_existing_file() {
+    let dir = tmpdir("sigint");
+    let out = dir.path().join("gpt2.safetensors");
+    std::fs::write(&out, b"previous").unwrap();
+    let child = Command::new(BIN)
+        .args([
+            "init",
+            "--model",
+            "gpt2",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the temporary file: the write has started.
+    let t0 = std::time::Instant::now();
+    loop {
+        let started = std::fs::read_dir(dir.path())
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp-"));
+        if started || t0.elapsed().as_secs() > 30 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    // SAFETY: plain kill(2) of our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_one_line_error(&o, "cancelled before");
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["gpt2.safetensors".to_string()]);
+}
+
+/// Unmounts on drop, so a failing assertion never leaves the mount behind.
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn disk_full_is_a_clean_error() {
+    let dir = tmpdir("full");
+    let mnt = dir.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    // A 4 MiB filesystem; needs root (CI runs as root). The mlp preset is 7.2 MB.
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        println!("SKIPPED disk-full test: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    let _guard = Mount(mnt.clone());
+    let out = mnt.join("mlp.safetensors");
+    std::fs::write(&out, b"keep").unwrap();
+    let o = run(
+        &["init", "--model", "mlp", "--out", out.to_str().unwrap()],
+        &[],
+    );
+    assert_one_line_error(&o, "No space left on device");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("mlp.safetensors"));
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep");
+    let left: Vec<String> = std::fs::read_dir(&mnt)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["mlp.safetensors".to_string()]);
+}
+
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let mut child = Command::new(BIN)
+        .args(["list"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
