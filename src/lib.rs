@@ -9,6 +9,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod alloc;
+mod chacha;
 pub mod dist;
 mod element;
 mod error;
@@ -30,6 +31,17 @@ pub use fill::{fill, fill_at, fill_at_with, fill_uninit, try_alloc_filled, Backe
 pub use gain::{calculate_gain, Nonlinearity};
 pub use init::{Init, VarianceDistribution};
 pub use key::{name_stream, Key, Rounds, TensorKey};
+
+/// Not part of the API: hooks for the crate's own benches and examples. May change or vanish
+/// in any release.
+#[doc(hidden)]
+pub mod internals {
+    /// Fills `out` with the words of `key`'s stream from word `pos`, with the crate's ChaCha
+    /// (AVX2 when available). Equal to rand_chacha's `fill_bytes` output on little-endian.
+    pub fn fill_words(key: &crate::TensorKey, pos: u64, out: &mut [u32]) {
+        key.words_at(pos).fill(out);
+    }
+}
 
 /// Re-exported so callers can name the 16-bit element types without depending on `half`.
 pub use half::{bf16, f16};

@@ -48,7 +48,7 @@ fn run<S: SampleDouble>(
     out: &mut [MaybeUninit<f64>],
     backend: Backend,
 ) {
-    let mut words = key.words_at(offset * 2);
+    let mut words = key.words_at_with(offset * 2, super::chacha_imp(backend));
     let mut wbuf = [0u32; 2 * BATCH];
     for chunk in out.chunks_mut(BATCH) {
         let w = &mut wbuf[..2 * chunk.len()];

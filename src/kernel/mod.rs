@@ -6,3 +6,13 @@
 
 pub(crate) mod double;
 pub(crate) mod narrow;
+
+/// The ChaCha implementation for a kernel backend: [`crate::Backend::Scalar`] is the all-portable
+/// reference, so it also uses the scalar block function.
+#[inline]
+pub(crate) fn chacha_imp(backend: crate::Backend) -> crate::chacha::Imp {
+    match backend {
+        crate::Backend::Simd => crate::chacha::Imp::detect(),
+        crate::Backend::Scalar => crate::chacha::Imp::Scalar,
+    }
+}

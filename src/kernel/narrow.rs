@@ -85,7 +85,10 @@ fn run<T: Narrow, S: SampleNarrow>(
     backend: Backend,
 ) {
     let mut skip = (offset % GROUP_ELEMS as u64) as usize;
-    let mut words = key.words_at(offset / GROUP_ELEMS as u64 * GROUP_WORDS as u64);
+    let mut words = key.words_at_with(
+        offset / GROUP_ELEMS as u64 * GROUP_WORDS as u64,
+        super::chacha_imp(backend),
+    );
     let mut wbuf = [0u32; GROUP_WORDS * BATCH_GROUPS];
     let mut kbuf = [0u32; GROUP_ELEMS * BATCH_GROUPS];
     while !out.is_empty() {
