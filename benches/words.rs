@@ -2,7 +2,8 @@
 //! same 64 KiB buffer (16 Ki words), for each round count. Throughput is reported in bytes.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use glorot::{internals::fill_words, Key, Rounds};
+use glorot::internals::{fill_words, fill_words_restricted};
+use glorot::{Key, Rounds};
 use rand_chacha::{ChaCha12Rng, ChaCha20Rng, ChaCha8Rng};
 use rand_core::{Rng, SeedableRng};
 
@@ -26,6 +27,14 @@ fn bench(c: &mut Criterion) {
                 black_box(&buf);
             })
         });
+        let mut pos = 0u64;
+        group.bench_function(BenchmarkId::new("glorot_avx2_only", name), |b| {
+            b.iter(|| {
+                fill_words_restricted(&key, pos, &mut buf, false);
+                pos += WORDS as u64;
+                black_box(&buf);
+            })
+        });
         let mut bytes = vec![0u8; WORDS * 4];
         macro_rules! reference {
             ($t:ty) => {{
@@ -45,6 +54,27 @@ fn bench(c: &mut Criterion) {
             Rounds::ChaCha20 => reference!(ChaCha20Rng),
         }
     }
+    group.finish();
+
+    // The whole narrow kernel on one thread, in cache: 64 Ki f32 (256 KiB, one parallel chunk,
+    // so no threading), words generated and mapped. Throughput in output bytes.
+    let mut group = c.benchmark_group("fill_f32_256KiB");
+    group.throughput(Throughput::Bytes(4 << 16));
+    let key = Key::new(1).tensor("w");
+    let dist = glorot::Distribution::uniform(-0.05, 0.05).expect("valid");
+    let mut v = vec![0f32; 1 << 16];
+    group.bench_function("uniform", |b| {
+        b.iter(|| {
+            glorot::fill(&mut v, &dist, &key).expect("fill");
+            black_box(&v);
+        })
+    });
+    group.bench_function("slice_fill", |b| {
+        b.iter(|| {
+            v.fill(black_box(0.5));
+            black_box(&v);
+        })
+    });
     group.finish();
 }
 

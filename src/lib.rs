@@ -41,6 +41,13 @@ pub mod internals {
     pub fn fill_words(key: &crate::TensorKey, pos: u64, out: &mut [u32]) {
         key.words_at(pos).fill(out);
     }
+
+    /// [`fill_words`] restricted to the plain AVX2 build (no AVX-512VL), or to the scalar
+    /// reference when `scalar` is true or the CPU lacks AVX2.
+    pub fn fill_words_restricted(key: &crate::TensorKey, pos: u64, out: &mut [u32], scalar: bool) {
+        key.words_at_with(pos, crate::chacha::Imp::detect().restricted(scalar))
+            .fill(out);
+    }
 }
 
 /// Re-exported so callers can name the 16-bit element types without depending on `half`.

@@ -4,224 +4,281 @@
 //! per half-state turns the lanes back into stream order and the 128 words are stored straight
 //! into the caller's buffer.
 //!
+//! The same source is compiled twice: for AVX2, and for AVX2 + AVX-512F/VL. The second build
+//! still uses 256-bit vectors and the same instructions as written, but the compiler may use 32
+//! vector registers (no spills of the 16-word state) and turns the shift-shift-or rotations into
+//! single `vprold`s. The build is chosen at run time from the CPU's features.
+//!
 //! This is the only file of the crate's ChaCha with `unsafe`: calling the
 //! `#[target_feature(enable = "avx2")]` entry point (only once [`Token`] proved the CPU has
 //! AVX2) and the unaligned stores into bounds-checked 8-word slices. Everything else is safe
 //! `#[target_feature]` code (intrinsics without memory operands are safe inside it, Rust ≥ 1.87).
 
-#[cfg(target_arch = "x86")]
-use core::arch::x86::*;
-#[cfg(target_arch = "x86_64")]
-use core::arch::x86_64::*;
 use core::sync::atomic::{AtomicU8, Ordering};
 
-use super::{Core, BLOCK_WORDS};
+use super::Core;
 
-/// Blocks per AVX2 call.
-const LANES: usize = 8;
-/// Words per AVX2 call.
-const WIDE_WORDS: usize = LANES * BLOCK_WORDS;
-
-/// Proof that the running CPU supports AVX2. Only [`Token::get`] creates one, after
-/// `is_x86_feature_detected!("avx2")` returned true.
+/// Proof that the running CPU supports AVX2 (and whether it also has AVX-512F + AVX-512VL).
+/// Only [`Token::get`] creates one, after `is_x86_feature_detected!` reported the features.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Token(());
+pub(crate) struct Token {
+    avx512: bool,
+}
 
 impl Token {
     /// `Some` if the CPU has AVX2. The detection runs once; later calls read a cached byte.
     #[inline]
     pub(crate) fn get() -> Option<Token> {
-        // 0 = not yet detected, 1 = no AVX2, 2 = AVX2.
+        // 0 = not yet detected, 1 = no AVX2, 2 = AVX2, 3 = AVX2 + AVX-512F/VL.
         static STATE: AtomicU8 = AtomicU8::new(0);
         let state = match STATE.load(Ordering::Relaxed) {
             0 => {
-                let s = if std::is_x86_feature_detected!("avx2") {
-                    2
-                } else {
+                let s = if !std::is_x86_feature_detected!("avx2") {
                     1
+                } else if std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512vl")
+                {
+                    3
+                } else {
+                    2
                 };
                 STATE.store(s, Ordering::Relaxed);
                 s
             }
             s => s,
         };
-        (state == 2).then_some(Token(()))
+        (state >= 2).then_some(Token { avx512: state == 3 })
+    }
+
+    /// The same CPU proof, restricted to the plain AVX2 build (for tests and benches).
+    pub(crate) fn avx2_only(self) -> Token {
+        Token { avx512: false }
+    }
+
+    /// Whether the AVX-512VL build is used.
+    #[cfg(test)]
+    pub(crate) fn uses_avx512(self) -> bool {
+        self.avx512
     }
 }
 
 /// Writes blocks `counter, counter + 1, …` to `out` (length a multiple of 16).
 #[inline]
-pub(super) fn blocks(_token: Token, core: &Core, counter: u64, out: &mut [u32]) {
-    // SAFETY: `_token` exists only if `is_x86_feature_detected!("avx2")` returned true, so the
-    // CPU executes every AVX2 instruction of `blocks_avx2`.
-    unsafe { blocks_avx2(core, counter, out) }
-}
-
-#[target_feature(enable = "avx2")]
-fn blocks_avx2(core: &Core, counter: u64, out: &mut [u32]) {
-    let mut chunks = out.chunks_exact_mut(WIDE_WORDS);
-    let mut ctr = counter;
-    for chunk in &mut chunks {
-        let chunk: &mut [u32; WIDE_WORDS] = chunk.try_into().expect("128 words");
-        eight(core, ctr, chunk);
-        ctr = ctr.wrapping_add(LANES as u64);
-    }
-    let rest = chunks.into_remainder();
-    if !rest.is_empty() {
-        let mut tmp = [0u32; WIDE_WORDS];
-        eight(core, ctr, &mut tmp);
-        rest.copy_from_slice(&tmp[..rest.len()]);
+pub(super) fn blocks(token: Token, core: &Core, counter: u64, out: &mut [u32]) {
+    if token.avx512 {
+        // SAFETY: a token with `avx512 == true` exists only if `is_x86_feature_detected!`
+        // reported AVX2, AVX-512F and AVX-512VL, the features `v512::blocks` is compiled for.
+        unsafe { v512::blocks(core, counter, out) }
+    } else {
+        // SAFETY: every token exists only if `is_x86_feature_detected!("avx2")` returned true,
+        // the one feature `v256::blocks` is compiled for.
+        unsafe { v256::blocks(core, counter, out) }
     }
 }
 
-#[target_feature(enable = "avx2")]
+/// Runs `f` inside a function compiled with AVX2 enabled, so that `f`'s body (if it inlines,
+/// e.g. an `#[inline(always)]` kernel) is code-generated with VEX encoding and 256-bit
+/// registers available. Integer and IEEE-754 `+ − × ÷` results do not depend on the encoding,
+/// and Rust never contracts `a * b + c` into an FMA, so this changes speed only, never bits.
 #[inline]
-fn rot16(x: __m256i) -> __m256i {
-    _mm256_shuffle_epi8(
-        x,
-        _mm256_setr_epi8(
-            2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11,
-            8, 9, 14, 15, 12, 13,
-        ),
-    )
-}
-
-#[target_feature(enable = "avx2")]
-#[inline]
-fn rot8(x: __m256i) -> __m256i {
-    _mm256_shuffle_epi8(
-        x,
-        _mm256_setr_epi8(
-            3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9,
-            10, 15, 12, 13, 14,
-        ),
-    )
-}
-
-#[target_feature(enable = "avx2")]
-#[inline]
-fn rot12(x: __m256i) -> __m256i {
-    _mm256_or_si256(_mm256_slli_epi32::<12>(x), _mm256_srli_epi32::<20>(x))
-}
-
-#[target_feature(enable = "avx2")]
-#[inline]
-fn rot7(x: __m256i) -> __m256i {
-    _mm256_or_si256(_mm256_slli_epi32::<7>(x), _mm256_srli_epi32::<25>(x))
-}
-
-#[target_feature(enable = "avx2")]
-#[inline]
-fn add(a: __m256i, b: __m256i) -> __m256i {
-    _mm256_add_epi32(a, b)
-}
-
-#[target_feature(enable = "avx2")]
-#[inline]
-fn xor(a: __m256i, b: __m256i) -> __m256i {
-    _mm256_xor_si256(a, b)
-}
-
-#[target_feature(enable = "avx2")]
-#[inline]
-fn quarter(x: &mut [__m256i; 16], a: usize, b: usize, c: usize, d: usize) {
-    x[a] = add(x[a], x[b]);
-    x[d] = rot16(xor(x[d], x[a]));
-    x[c] = add(x[c], x[d]);
-    x[b] = rot12(xor(x[b], x[c]));
-    x[a] = add(x[a], x[b]);
-    x[d] = rot8(xor(x[d], x[a]));
-    x[c] = add(x[c], x[d]);
-    x[b] = rot7(xor(x[b], x[c]));
-}
-
-/// Two quarter rounds interleaved, so independent dependency chains overlap.
-#[target_feature(enable = "avx2")]
-#[inline]
-fn quarter2(x: &mut [__m256i; 16], p: [usize; 4], q: [usize; 4]) {
-    quarter(x, p[0], p[1], p[2], p[3]);
-    quarter(x, q[0], q[1], q[2], q[3]);
-}
-
-/// Transposes eight vectors of eight words (`v[i]` lane `j` = word `i` of block `j`) into
-/// eight rows (row `j` = words `0..8` of block `j`) and stores row `j` at `out[16·j + half..]`.
-#[target_feature(enable = "avx2")]
-#[inline]
-fn transpose_store(v: &[__m256i; 8], out: &mut [u32; WIDE_WORDS], half: usize) {
-    debug_assert!(half == 0 || half == 8);
-    let t0 = _mm256_unpacklo_epi32(v[0], v[1]);
-    let t1 = _mm256_unpackhi_epi32(v[0], v[1]);
-    let t2 = _mm256_unpacklo_epi32(v[2], v[3]);
-    let t3 = _mm256_unpackhi_epi32(v[2], v[3]);
-    let t4 = _mm256_unpacklo_epi32(v[4], v[5]);
-    let t5 = _mm256_unpackhi_epi32(v[4], v[5]);
-    let t6 = _mm256_unpacklo_epi32(v[6], v[7]);
-    let t7 = _mm256_unpackhi_epi32(v[6], v[7]);
-    // Words 0..4 (u) and 4..8 (w) of blocks 0|4, 1|5, 2|6, 3|7 (low|high 128-bit half).
-    let u0 = _mm256_unpacklo_epi64(t0, t2);
-    let u1 = _mm256_unpackhi_epi64(t0, t2);
-    let u2 = _mm256_unpacklo_epi64(t1, t3);
-    let u3 = _mm256_unpackhi_epi64(t1, t3);
-    let w0 = _mm256_unpacklo_epi64(t4, t6);
-    let w1 = _mm256_unpackhi_epi64(t4, t6);
-    let w2 = _mm256_unpacklo_epi64(t5, t7);
-    let w3 = _mm256_unpackhi_epi64(t5, t7);
-    let rows = [
-        _mm256_permute2x128_si256::<0x20>(u0, w0),
-        _mm256_permute2x128_si256::<0x20>(u1, w1),
-        _mm256_permute2x128_si256::<0x20>(u2, w2),
-        _mm256_permute2x128_si256::<0x20>(u3, w3),
-        _mm256_permute2x128_si256::<0x31>(u0, w0),
-        _mm256_permute2x128_si256::<0x31>(u1, w1),
-        _mm256_permute2x128_si256::<0x31>(u2, w2),
-        _mm256_permute2x128_si256::<0x31>(u3, w3),
-    ];
-    for (j, row) in rows.into_iter().enumerate() {
-        let dst: &mut [u32] = &mut out[BLOCK_WORDS * j + half..BLOCK_WORDS * j + half + 8];
-        // SAFETY: `dst` is a bounds-checked slice of 8 `u32` = 32 bytes, exactly the size of
-        // the unaligned store, which has no alignment requirement.
-        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast::<__m256i>(), row) };
+pub(crate) fn with_avx2<R>(token: Token, f: impl FnOnce() -> R) -> R {
+    #[target_feature(enable = "avx2")]
+    fn inner<R>(f: impl FnOnce() -> R) -> R {
+        f()
     }
+    let _ = token;
+    // SAFETY: a token exists only if `is_x86_feature_detected!("avx2")` returned true, the one
+    // feature `inner` is compiled for.
+    unsafe { inner(f) }
 }
 
-/// Blocks `counter .. counter + 8` into `out`, in stream order.
-#[target_feature(enable = "avx2")]
-#[inline]
-fn eight(core: &Core, counter: u64, out: &mut [u32; WIDE_WORDS]) {
-    let s = core.state(0);
-    let c = |j: u64| counter.wrapping_add(j);
-    let lo = |j: u64| c(j) as u32 as i32;
-    let hi = |j: u64| (c(j) >> 32) as u32 as i32;
-    let splat = |i: usize| _mm256_set1_epi32(s[i] as i32);
-    let input: [__m256i; 16] = [
-        splat(0),
-        splat(1),
-        splat(2),
-        splat(3),
-        splat(4),
-        splat(5),
-        splat(6),
-        splat(7),
-        splat(8),
-        splat(9),
-        splat(10),
-        splat(11),
-        _mm256_setr_epi32(lo(0), lo(1), lo(2), lo(3), lo(4), lo(5), lo(6), lo(7)),
-        _mm256_setr_epi32(hi(0), hi(1), hi(2), hi(3), hi(4), hi(5), hi(6), hi(7)),
-        splat(14),
-        splat(15),
-    ];
-    let mut x = input;
-    for _ in 0..core.double_rounds() {
-        quarter2(&mut x, [0, 4, 8, 12], [1, 5, 9, 13]);
-        quarter2(&mut x, [2, 6, 10, 14], [3, 7, 11, 15]);
-        quarter2(&mut x, [0, 5, 10, 15], [1, 6, 11, 12]);
-        quarter2(&mut x, [2, 7, 8, 13], [3, 4, 9, 14]);
-    }
-    let mut y = [[x[0]; 8]; 2];
-    for i in 0..16 {
-        y[i / 8][i % 8] = add(x[i], input[i]);
-    }
-    transpose_store(&y[0], out, 0);
-    transpose_store(&y[1], out, 8);
+macro_rules! backend {
+    ($name:ident, $feat:literal) => {
+        mod $name {
+            #[cfg(target_arch = "x86")]
+            use core::arch::x86::*;
+            #[cfg(target_arch = "x86_64")]
+            use core::arch::x86_64::*;
+
+            use super::super::{Core, BLOCK_WORDS};
+
+            /// Blocks per call.
+            const LANES: usize = 8;
+            /// Words per call.
+            const WIDE_WORDS: usize = LANES * BLOCK_WORDS;
+
+            #[target_feature(enable = $feat)]
+            pub(super) fn blocks(core: &Core, counter: u64, out: &mut [u32]) {
+                let mut chunks = out.chunks_exact_mut(WIDE_WORDS);
+                let mut ctr = counter;
+                for chunk in &mut chunks {
+                    let chunk: &mut [u32; WIDE_WORDS] = chunk.try_into().expect("128 words");
+                    eight(core, ctr, chunk);
+                    ctr = ctr.wrapping_add(LANES as u64);
+                }
+                let rest = chunks.into_remainder();
+                if !rest.is_empty() {
+                    let mut tmp = [0u32; WIDE_WORDS];
+                    eight(core, ctr, &mut tmp);
+                    rest.copy_from_slice(&tmp[..rest.len()]);
+                }
+            }
+
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn rot16(x: __m256i) -> __m256i {
+                _mm256_shuffle_epi8(
+                    x,
+                    _mm256_setr_epi8(
+                        2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4,
+                        5, 10, 11, 8, 9, 14, 15, 12, 13,
+                    ),
+                )
+            }
+
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn rot8(x: __m256i) -> __m256i {
+                _mm256_shuffle_epi8(
+                    x,
+                    _mm256_setr_epi8(
+                        3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5,
+                        6, 11, 8, 9, 10, 15, 12, 13, 14,
+                    ),
+                )
+            }
+
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn rot12(x: __m256i) -> __m256i {
+                _mm256_or_si256(_mm256_slli_epi32::<12>(x), _mm256_srli_epi32::<20>(x))
+            }
+
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn rot7(x: __m256i) -> __m256i {
+                _mm256_or_si256(_mm256_slli_epi32::<7>(x), _mm256_srli_epi32::<25>(x))
+            }
+
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn add(a: __m256i, b: __m256i) -> __m256i {
+                _mm256_add_epi32(a, b)
+            }
+
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn xor(a: __m256i, b: __m256i) -> __m256i {
+                _mm256_xor_si256(a, b)
+            }
+
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn quarter(x: &mut [__m256i; 16], a: usize, b: usize, c: usize, d: usize) {
+                x[a] = add(x[a], x[b]);
+                x[d] = rot16(xor(x[d], x[a]));
+                x[c] = add(x[c], x[d]);
+                x[b] = rot12(xor(x[b], x[c]));
+                x[a] = add(x[a], x[b]);
+                x[d] = rot8(xor(x[d], x[a]));
+                x[c] = add(x[c], x[d]);
+                x[b] = rot7(xor(x[b], x[c]));
+            }
+
+            /// Two quarter rounds interleaved, so independent dependency chains overlap.
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn quarter2(x: &mut [__m256i; 16], p: [usize; 4], q: [usize; 4]) {
+                quarter(x, p[0], p[1], p[2], p[3]);
+                quarter(x, q[0], q[1], q[2], q[3]);
+            }
+
+            /// Transposes eight vectors of eight words (`v[i]` lane `j` = word `i` of block `j`) into
+            /// eight rows (row `j` = words `0..8` of block `j`) and stores row `j` at `out[16·j + half..]`.
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn transpose_store(v: &[__m256i; 8], out: &mut [u32; WIDE_WORDS], half: usize) {
+                debug_assert!(half == 0 || half == 8);
+                let t0 = _mm256_unpacklo_epi32(v[0], v[1]);
+                let t1 = _mm256_unpackhi_epi32(v[0], v[1]);
+                let t2 = _mm256_unpacklo_epi32(v[2], v[3]);
+                let t3 = _mm256_unpackhi_epi32(v[2], v[3]);
+                let t4 = _mm256_unpacklo_epi32(v[4], v[5]);
+                let t5 = _mm256_unpackhi_epi32(v[4], v[5]);
+                let t6 = _mm256_unpacklo_epi32(v[6], v[7]);
+                let t7 = _mm256_unpackhi_epi32(v[6], v[7]);
+                // Words 0..4 (u) and 4..8 (w) of blocks 0|4, 1|5, 2|6, 3|7 (low|high 128-bit half).
+                let u0 = _mm256_unpacklo_epi64(t0, t2);
+                let u1 = _mm256_unpackhi_epi64(t0, t2);
+                let u2 = _mm256_unpacklo_epi64(t1, t3);
+                let u3 = _mm256_unpackhi_epi64(t1, t3);
+                let w0 = _mm256_unpacklo_epi64(t4, t6);
+                let w1 = _mm256_unpackhi_epi64(t4, t6);
+                let w2 = _mm256_unpacklo_epi64(t5, t7);
+                let w3 = _mm256_unpackhi_epi64(t5, t7);
+                let rows = [
+                    _mm256_permute2x128_si256::<0x20>(u0, w0),
+                    _mm256_permute2x128_si256::<0x20>(u1, w1),
+                    _mm256_permute2x128_si256::<0x20>(u2, w2),
+                    _mm256_permute2x128_si256::<0x20>(u3, w3),
+                    _mm256_permute2x128_si256::<0x31>(u0, w0),
+                    _mm256_permute2x128_si256::<0x31>(u1, w1),
+                    _mm256_permute2x128_si256::<0x31>(u2, w2),
+                    _mm256_permute2x128_si256::<0x31>(u3, w3),
+                ];
+                for (j, row) in rows.into_iter().enumerate() {
+                    let dst: &mut [u32] =
+                        &mut out[BLOCK_WORDS * j + half..BLOCK_WORDS * j + half + 8];
+                    // SAFETY: `dst` is a bounds-checked slice of 8 `u32` = 32 bytes, exactly the size of
+                    // the unaligned store, which has no alignment requirement.
+                    unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast::<__m256i>(), row) };
+                }
+            }
+
+            /// Blocks `counter .. counter + 8` into `out`, in stream order.
+            #[target_feature(enable = $feat)]
+            #[inline]
+            fn eight(core: &Core, counter: u64, out: &mut [u32; WIDE_WORDS]) {
+                let s = core.state(0);
+                let c = |j: u64| counter.wrapping_add(j);
+                let lo = |j: u64| c(j) as u32 as i32;
+                let hi = |j: u64| (c(j) >> 32) as u32 as i32;
+                let splat = |i: usize| _mm256_set1_epi32(s[i] as i32);
+                let input: [__m256i; 16] = [
+                    splat(0),
+                    splat(1),
+                    splat(2),
+                    splat(3),
+                    splat(4),
+                    splat(5),
+                    splat(6),
+                    splat(7),
+                    splat(8),
+                    splat(9),
+                    splat(10),
+                    splat(11),
+                    _mm256_setr_epi32(lo(0), lo(1), lo(2), lo(3), lo(4), lo(5), lo(6), lo(7)),
+                    _mm256_setr_epi32(hi(0), hi(1), hi(2), hi(3), hi(4), hi(5), hi(6), hi(7)),
+                    splat(14),
+                    splat(15),
+                ];
+                let mut x = input;
+                for _ in 0..core.double_rounds() {
+                    quarter2(&mut x, [0, 4, 8, 12], [1, 5, 9, 13]);
+                    quarter2(&mut x, [2, 6, 10, 14], [3, 7, 11, 15]);
+                    quarter2(&mut x, [0, 5, 10, 15], [1, 6, 11, 12]);
+                    quarter2(&mut x, [2, 7, 8, 13], [3, 4, 9, 14]);
+                }
+                let mut y = [[x[0]; 8]; 2];
+                for i in 0..16 {
+                    y[i / 8][i % 8] = add(x[i], input[i]);
+                }
+                transpose_store(&y[0], out, 0);
+                transpose_store(&y[1], out, 8);
+            }
+        }
+    };
 }
+
+backend!(v256, "avx2");
+backend!(v512, "avx2,avx512f,avx512vl");

@@ -24,6 +24,8 @@
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub(crate) use avx2::with_avx2;
 
 /// Words per ChaCha block.
 pub(crate) const BLOCK_WORDS: usize = 16;
@@ -36,7 +38,8 @@ const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 pub(crate) enum Imp {
     /// Portable scalar reference.
     Scalar,
-    /// Eight-way AVX2. Only ever constructed by [`Imp::detect`] after the CPU reported AVX2.
+    /// Eight-way AVX2 (compiled with AVX-512VL too if the token says the CPU has it). Only ever
+    /// constructed from [`Imp::detect`], after the CPU reported AVX2.
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     Avx2(avx2::Token),
 }
@@ -50,6 +53,15 @@ impl Imp {
             return Imp::Avx2(token);
         }
         Imp::Scalar
+    }
+
+    /// `self` without AVX-512 (the plain AVX2 build), or the scalar reference if `scalar`.
+    pub(crate) fn restricted(self, scalar: bool) -> Imp {
+        match self {
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Imp::Avx2(token) if !scalar => Imp::Avx2(token.avx2_only()),
+            _ => Imp::Scalar,
+        }
     }
 }
 

@@ -18,6 +18,7 @@
 
 use core::mem::MaybeUninit;
 
+use crate::chacha::Imp;
 use crate::dist::{NarrowMap, Plan};
 use crate::element::Narrow;
 use crate::simd::{Lanes, Scalar};
@@ -81,14 +82,38 @@ fn run<T: Narrow, S: SampleNarrow>(
     hi: f32,
     key: &TensorKey,
     offset: u64,
-    mut out: &mut [MaybeUninit<T>],
+    out: &mut [MaybeUninit<T>],
     backend: Backend,
 ) {
+    let imp = super::chacha_imp(backend);
+    match backend {
+        Backend::Simd => {
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            if let Imp::Avx2(token) = imp {
+                return crate::chacha::with_avx2(
+                    token,
+                    #[inline(always)]
+                    || run_with::<T, S, Scalar>(map, lo, hi, key, offset, out, imp),
+                );
+            }
+            run_with::<T, S, wide::f32x8>(map, lo, hi, key, offset, out, imp)
+        }
+        Backend::Scalar => run_with::<T, S, Scalar>(map, lo, hi, key, offset, out, imp),
+    }
+}
+
+#[inline(always)]
+fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
+    map: &S,
+    lo: f32,
+    hi: f32,
+    key: &TensorKey,
+    offset: u64,
+    mut out: &mut [MaybeUninit<T>],
+    imp: Imp,
+) {
     let mut skip = (offset % GROUP_ELEMS as u64) as usize;
-    let mut words = key.words_at_with(
-        offset / GROUP_ELEMS as u64 * GROUP_WORDS as u64,
-        super::chacha_imp(backend),
-    );
+    let mut words = key.words_at_with(offset / GROUP_ELEMS as u64 * GROUP_WORDS as u64, imp);
     let mut wbuf = [0u32; GROUP_WORDS * BATCH_GROUPS];
     let mut kbuf = [0u32; GROUP_ELEMS * BATCH_GROUPS];
     while !out.is_empty() {
@@ -100,10 +125,7 @@ fn run<T: Narrow, S: SampleNarrow>(
         let take = (groups * GROUP_ELEMS - skip).min(out.len());
         let (head, rest) = core::mem::take(&mut out).split_at_mut(take);
         let k = &kbuf[skip..skip + take];
-        match backend {
-            Backend::Simd => map_store::<T, S, wide::f32x8>(map, lo, hi, k, head),
-            Backend::Scalar => map_store::<T, S, Scalar>(map, lo, hi, k, head),
-        }
+        map_store::<T, S, V>(map, lo, hi, k, head);
         out = rest;
         skip = 0;
     }
