@@ -77,7 +77,7 @@ pub(crate) struct Core {
 impl Core {
     /// `rounds` is 8, 12 or 20 (any even number works).
     pub(crate) fn new(seed: &[u8; 32], stream: u64, rounds: u32) -> Core {
-        debug_assert!(rounds % 2 == 0);
+        debug_assert!(rounds.is_multiple_of(2));
         let key = core::array::from_fn(|i| {
             u32::from_le_bytes(seed[4 * i..4 * i + 4].try_into().expect("4 bytes"))
         });
