@@ -70,7 +70,7 @@ fn run<S: SampleDouble>(
 }
 
 #[inline(always)]
-fn run_with<S: SampleDouble, V: Lanes64>(
+pub(crate) fn run_with<S: SampleDouble, V: Lanes64>(
     map: &S,
     lo: f64,
     hi: f64,

@@ -106,7 +106,7 @@ fn run<T: Narrow, S: SampleNarrow>(
 }
 
 #[inline(always)]
-fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
+pub(crate) fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
     map: &S,
     lo: f32,
     hi: f32,
