@@ -2,7 +2,7 @@
 //! same 64 KiB buffer (16 Ki words), for each round count. Throughput is reported in bytes.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use glorot::internals::{fill_words, fill_words_restricted};
+use glorot::internals::{fill_words, fill_words_at_level};
 use glorot::{Key, Rounds};
 use rand_chacha::{ChaCha12Rng, ChaCha20Rng, ChaCha8Rng};
 use rand_core::{Rng, SeedableRng};
@@ -27,14 +27,20 @@ fn bench(c: &mut Criterion) {
                 black_box(&buf);
             })
         });
-        let mut pos = 0u64;
-        group.bench_function(BenchmarkId::new("glorot_avx2_only", name), |b| {
-            b.iter(|| {
-                fill_words_restricted(&key, pos, &mut buf, false);
-                pos += WORDS as u64;
-                black_box(&buf);
-            })
-        });
+        for (level, label) in [
+            (2, "glorot_avx2_only"),
+            (1, "glorot_sse2"),
+            (0, "glorot_scalar"),
+        ] {
+            let mut pos = 0u64;
+            group.bench_function(BenchmarkId::new(label, name), |b| {
+                b.iter(|| {
+                    fill_words_at_level(&key, pos, &mut buf, level);
+                    pos += WORDS as u64;
+                    black_box(&buf);
+                })
+            });
+        }
         let mut bytes = vec![0u8; WORDS * 4];
         macro_rules! reference {
             ($t:ty) => {{

@@ -42,10 +42,11 @@ pub mod internals {
         key.words_at(pos).fill(out);
     }
 
-    /// [`fill_words`] restricted to the plain AVX2 build (no AVX-512VL), or to the scalar
-    /// reference when `scalar` is true or the CPU lacks AVX2.
-    pub fn fill_words_restricted(key: &crate::TensorKey, pos: u64, out: &mut [u32], scalar: bool) {
-        key.words_at_with(pos, crate::chacha::Imp::detect().restricted(scalar))
+    /// [`fill_words`] with the best implementation at or below `level`: 0 the scalar
+    /// reference, 1 SSE2 (x86_64 only, else scalar), 2 AVX2 without AVX-512 (if the CPU has
+    /// AVX2), 3 the fastest available.
+    pub fn fill_words_at_level(key: &crate::TensorKey, pos: u64, out: &mut [u32], level: u8) {
+        key.words_at_with(pos, crate::chacha::Imp::at_most(level))
             .fill(out);
     }
 }

@@ -38,6 +38,9 @@ const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 pub(crate) enum Imp {
     /// Portable scalar reference.
     Scalar,
+    /// Four-way SSE2, the x86_64 baseline (CPUs without AVX2).
+    #[cfg(target_arch = "x86_64")]
+    Sse2,
     /// Eight-way AVX2 (compiled with AVX-512VL too if the token says the CPU has it). Only ever
     /// constructed from [`Imp::detect`], after the CPU reported AVX2.
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -52,15 +55,25 @@ impl Imp {
         if let Some(token) = avx2::Token::get() {
             return Imp::Avx2(token);
         }
+        #[cfg(target_arch = "x86_64")]
+        return Imp::Sse2;
+        #[allow(unreachable_code)]
         Imp::Scalar
     }
 
-    /// `self` without AVX-512 (the plain AVX2 build), or the scalar reference if `scalar`.
-    pub(crate) fn restricted(self, scalar: bool) -> Imp {
-        match self {
+    /// The best implementation at or below `level`: 0 scalar, 1 SSE2 (x86_64), 2 AVX2 without
+    /// AVX-512, 3 or more: [`Imp::detect`]. For tests and benches.
+    pub(crate) fn at_most(level: u8) -> Imp {
+        let best = Imp::detect();
+        match (level, best) {
+            (0, _) => Imp::Scalar,
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            Imp::Avx2(token) if !scalar => Imp::Avx2(token.avx2_only()),
-            _ => Imp::Scalar,
+            (2, Imp::Avx2(token)) => Imp::Avx2(token.avx2_only()),
+            #[cfg(target_arch = "x86_64")]
+            (1, _) => Imp::Sse2,
+            #[cfg(not(target_arch = "x86_64"))]
+            (1, _) => Imp::Scalar,
+            _ => best,
         }
     }
 }
@@ -128,6 +141,8 @@ impl Core {
                     self.block_scalar(counter.wrapping_add(i as u64), b);
                 }
             }
+            #[cfg(target_arch = "x86_64")]
+            Imp::Sse2 => avx2::sse2::blocks(self, counter, out),
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Imp::Avx2(token) => avx2::blocks(token, self, counter, out),
         }
@@ -202,6 +217,8 @@ impl Words {
     fn refill_pending(&mut self) {
         let imp = match self.imp {
             // Eight blocks to use one is a poor trade; the scalar block is exact too.
+            #[cfg(target_arch = "x86_64")]
+            Imp::Sse2 => Imp::Scalar,
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             Imp::Avx2(_) => Imp::Scalar,
             Imp::Scalar => Imp::Scalar,

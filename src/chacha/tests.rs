@@ -33,9 +33,11 @@ fn ours(imp: Imp, rounds: u32, seed: [u8; 32], stream: u64, pos: u64, len: usize
     out
 }
 
-/// Every implementation this CPU can run: scalar, and the AVX2 / AVX-512VL builds.
+/// Every implementation this CPU can run: scalar, SSE2 (x86_64), and the AVX2 / AVX-512 builds.
 fn imps() -> Vec<Imp> {
     let mut v = vec![Imp::Scalar];
+    #[cfg(target_arch = "x86_64")]
+    v.push(Imp::Sse2);
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     if let Imp::Avx2(token) = Imp::detect() {
         v.push(Imp::Avx2(token.avx2_only()));
