@@ -15,12 +15,20 @@
 //!
 //! # Backends
 //!
-//! - [`Imp::Scalar`] — the portable reference below, one block at a time. Always available.
-//! - [`Imp::Avx2`] — eight blocks at a time in `avx2.rs` (x86/x86_64 only), chosen at run time
-//!   when the CPU has AVX2. All `unsafe` of the crate's ChaCha lives in that one file.
+//! - [`Imp::Scalar`] — the portable reference below, one block at a time. Always available; the
+//!   only backend on non-x86 targets.
+//! - `Imp::Sse2` — four blocks at a time (x86_64 without AVX2; SSE2 is the x86_64 baseline).
+//! - [`Imp::Avx2`] — eight blocks at a time with AVX2; on CPUs that also have AVX-512F/VL,
+//!   sixteen at a time in 512-bit registers (plus an 8-way AVX-512VL build for the remainder).
+//!   Chosen at run time; the detection is cached.
 //!
-//! Both are pure integer code, so they agree bit for bit; the tests check that, and check both
-//! against rand_chacha for every round count.
+//! The SIMD backends live in `avx2.rs`, the only file of the crate's ChaCha with `unsafe`. All
+//! are pure integer code, so they agree bit for bit; the tests check every backend the CPU can
+//! run against the scalar one and against rand_chacha, for every round count.
+//!
+//! Measured on the 2-core AMD EPYC (AVX-512) dev VM, 64 KiB of ChaCha8 words on one thread
+//! (`benches/words.rs`): ≈ 11 GB/s with AVX-512, ≈ 6.6–6.9 with AVX2 only, ≈ 3.6 SSE2,
+//! ≈ 1.2 scalar; rand_chacha `fill_bytes` ≈ 5.1–5.6 GB/s in the same runs.
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;
