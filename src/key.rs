@@ -8,8 +8,10 @@
 //! The derivation is part of the value-stability contract and is fully specified in the crate
 //! docs ("Seeding and reproducibility").
 
-use rand_chacha::{ChaCha12Rng, ChaCha20Rng, ChaCha8Rng};
-use rand_core::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+
+use crate::chacha::{Core, Imp, Words};
 
 /// Which ChaCha variant generates the words. ChaCha8 is the default: it is the fastest, and
 /// statistically indistinguishable from the others for initialization purposes.
@@ -130,61 +132,50 @@ impl TensorKey {
         self.rounds
     }
 
-    /// A generator positioned at 32-bit word `word_pos` of this tensor's stream.
+    /// A generator positioned at 32-bit word `word_pos` of this tensor's stream, using the
+    /// fastest ChaCha implementation the CPU supports. (The kernels call
+    /// [`TensorKey::words_at_with`] so that `Backend::Scalar` also forces the scalar ChaCha.)
     pub(crate) fn words_at(&self, word_pos: u64) -> WordStream {
-        WordStream::new(self, word_pos)
+        WordStream::new(self, word_pos, Imp::detect())
+    }
+
+    /// [`TensorKey::words_at`] with an explicit implementation ([`Imp::Scalar`] forces the
+    /// portable reference).
+    pub(crate) fn words_at_with(&self, word_pos: u64, imp: Imp) -> WordStream {
+        WordStream::new(self, word_pos, imp)
     }
 }
 
-/// A positioned ChaCha generator of 32-bit words. Thin enum over the three rand_chacha types so
-/// the per-batch dispatch is one predictable branch.
-pub(crate) enum WordStream {
-    R8(ChaCha8Rng),
-    R12(ChaCha12Rng),
-    R20(ChaCha20Rng),
-}
-
-macro_rules! positioned {
-    ($rng:ty, $key:expr, $pos:expr) => {{
-        let mut rng = <$rng>::from_seed($key.chacha_seed);
-        // rand_chacha's set_stream keeps the word position; set the stream first anyway so the
-        // order matches the documented recipe (and the `chacha20` crate, which resets it).
-        rng.set_stream($key.stream);
-        rng.set_word_pos(u128::from($pos));
-        rng
-    }};
-}
+/// A positioned ChaCha generator of 32-bit words: the crate's own block function
+/// ([`crate::chacha`]), bit-identical to `rand_chacha` with the same seed, stream and word
+/// position (the documented reference, checked by the tests).
+pub(crate) struct WordStream(Words);
 
 impl WordStream {
-    fn new(key: &TensorKey, word_pos: u64) -> Self {
-        match key.rounds {
-            Rounds::ChaCha8 => WordStream::R8(positioned!(ChaCha8Rng, key, word_pos)),
-            Rounds::ChaCha12 => WordStream::R12(positioned!(ChaCha12Rng, key, word_pos)),
-            Rounds::ChaCha20 => WordStream::R20(positioned!(ChaCha20Rng, key, word_pos)),
-        }
+    fn new(key: &TensorKey, word_pos: u64, imp: Imp) -> Self {
+        let rounds = match key.rounds {
+            Rounds::ChaCha8 => 8,
+            Rounds::ChaCha12 => 12,
+            Rounds::ChaCha20 => 20,
+        };
+        WordStream(Words::new(
+            Core::new(&key.chacha_seed, key.stream, rounds),
+            imp,
+            word_pos,
+        ))
     }
 
     /// Fills `out` with the next `out.len()` words of the stream.
     #[inline]
     pub(crate) fn fill(&mut self, out: &mut [u32]) {
-        let bytes: &mut [u8] = bytemuck::cast_slice_mut(out);
-        match self {
-            WordStream::R8(r) => r.fill_bytes(bytes),
-            WordStream::R12(r) => r.fill_bytes(bytes),
-            WordStream::R20(r) => r.fill_bytes(bytes),
-        }
-        // ChaCha words are defined little-endian; on big-endian targets undo the byte copy.
-        if cfg!(target_endian = "big") {
-            for w in out.iter_mut() {
-                *w = u32::from_le(*w);
-            }
-        }
+        self.0.fill(out);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::Rng;
 
     #[test]
     fn fnv1a_reference_vectors() {

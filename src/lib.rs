@@ -99,6 +99,7 @@
 
 mod alloc;
 mod block;
+mod chacha;
 pub mod dist;
 mod element;
 mod error;
@@ -126,6 +127,24 @@ pub use key::{name_stream, Key, Rounds, TensorKey};
 
 /// Declares a model; see [`model`] for the guide and the `glorot-macros` crate for the grammar.
 pub use glorot_macros::network;
+/// Not part of the API: hooks for the crate's own benches and examples. May change or vanish
+/// in any release.
+#[doc(hidden)]
+pub mod internals {
+    /// Fills `out` with the words of `key`'s stream from word `pos`, with the crate's ChaCha
+    /// (AVX2 when available). Equal to rand_chacha's `fill_bytes` output on little-endian.
+    pub fn fill_words(key: &crate::TensorKey, pos: u64, out: &mut [u32]) {
+        key.words_at(pos).fill(out);
+    }
+
+    /// [`fill_words`] with the best implementation at or below `level`: 0 the scalar
+    /// reference, 1 SSE2 (x86_64 only, else scalar), 2 AVX2 without AVX-512 (if the CPU has
+    /// AVX2), 3 the fastest available.
+    pub fn fill_words_at_level(key: &crate::TensorKey, pos: u64, out: &mut [u32], level: u8) {
+        key.words_at_with(pos, crate::chacha::Imp::at_most(level))
+            .fill(out);
+    }
+}
 
 /// Re-exported so callers can name the 16-bit element types without depending on `half`.
 pub use half::{bf16, f16};

@@ -14,7 +14,8 @@ use rayon::prelude::*;
 
 /// Elements per task: 64 Ki (256 KiB of f32). Large enough to amortise scheduling and stream
 /// setup, small enough to balance two cores over a few MiB. A multiple of the narrow kernel's
-/// 256-element (192-word, three-refill) period, so chunk starts never split a ChaCha refill.
+/// 512-element batch (384 words = 24 ChaCha blocks = three 8-block SIMD calls), so chunks start
+/// on batch boundaries and never generate a block twice.
 pub(crate) const CHUNK: usize = 1 << 16;
 
 /// Runs `kernel(first_index, piece)` over `out` (elements `offset..offset + out.len()`) in

@@ -622,10 +622,10 @@ impl<const N: usize> Builder<N> {
         if g == 0 {
             self.fail(kind, "groups must be at least 1");
         }
-        if i % g != 0 {
+        if !i.is_multiple_of(g) {
             self.fail_n(kind, "in_channels ", i, " is not divisible by groups ", g);
         }
-        if out % g != 0 {
+        if !out.is_multiple_of(g) {
             self.fail_n(
                 kind,
                 "out_channels ",
@@ -739,13 +739,13 @@ impl<const N: usize> Builder<N> {
             self.fail(kind, "needs `heads = H` (at least 1)");
         }
         let kv = if o.kv_heads == 0 { h } else { o.kv_heads };
-        if h % kv != 0 {
+        if !h.is_multiple_of(kv) {
             self.fail_n(kind, "heads ", h, " is not a multiple of kv_heads ", kv);
         }
         let d = if o.head_dim != 0 {
             o.head_dim
         } else {
-            if w % h != 0 {
+            if !w.is_multiple_of(h) {
                 self.fail_n(kind, "width ", w, " is not divisible by heads ", h);
             }
             w / h
