@@ -31,6 +31,8 @@ pub(crate) fn fill(
         }
         Plan::Double { map, lo, hi } => match map {
             DoubleMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend),
+            DoubleMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend),
+            DoubleMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend),
         },
         Plan::ConstNarrow(_) | Plan::Narrow { .. } => {
             unreachable!("narrow plans are built only for narrow outputs")
@@ -54,14 +56,24 @@ fn run<S: SampleDouble>(
         let w = &mut wbuf[..2 * chunk.len()];
         words.fill(w);
         match backend {
-            Backend::Simd => map_store::<S, wide::f64x4>(map, lo, hi, w, chunk),
+            Backend::Simd => {
+                #[cfg(target_arch = "x86_64")]
+                let done = crate::simd::avx2::double_map_store::<S>(map, lo, hi, w, chunk);
+                #[cfg(not(target_arch = "x86_64"))]
+                let done = false;
+                if !done {
+                    map_store::<S, wide::f64x4>(map, lo, hi, w, chunk);
+                }
+            }
+            Backend::Portable => map_store::<S, wide::f64x4>(map, lo, hi, w, chunk),
             Backend::Scalar => map_store::<S, Scalar64>(map, lo, hi, w, chunk),
         }
     }
 }
 
+/// Maps 64-bit words through full `V` vectors and the scalar path for the tail.
 #[inline(always)]
-fn map_store<S: SampleDouble, V: Lanes64>(
+pub(crate) fn map_store<S: SampleDouble, V: Lanes64>(
     map: &S,
     lo: f64,
     hi: f64,

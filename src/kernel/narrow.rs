@@ -65,6 +65,8 @@ pub(crate) fn fill<T: Narrow>(
         }
         Plan::Narrow { map, lo, hi } => match map {
             NarrowMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend),
+            NarrowMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend),
+            NarrowMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend),
         },
         Plan::ConstDouble(_) | Plan::Double { .. } => {
             unreachable!("f64 plans are built only for f64 outputs")
@@ -98,7 +100,16 @@ fn run<T: Narrow, S: SampleNarrow>(
         let (head, rest) = core::mem::take(&mut out).split_at_mut(take);
         let k = &kbuf[skip..skip + take];
         match backend {
-            Backend::Simd => map_store::<T, S, wide::f32x8>(map, lo, hi, k, head),
+            Backend::Simd => {
+                #[cfg(target_arch = "x86_64")]
+                let done = crate::simd::avx2::narrow_map_store::<T, S>(map, lo, hi, k, head);
+                #[cfg(not(target_arch = "x86_64"))]
+                let done = false;
+                if !done {
+                    map_store::<T, S, wide::f32x8>(map, lo, hi, k, head);
+                }
+            }
+            Backend::Portable => map_store::<T, S, wide::f32x8>(map, lo, hi, k, head),
             Backend::Scalar => map_store::<T, S, Scalar>(map, lo, hi, k, head),
         }
         out = rest;
@@ -106,8 +117,10 @@ fn run<T: Narrow, S: SampleNarrow>(
     }
 }
 
+/// Maps integers through full `V` vectors and the scalar path for the `< N` tail, finishing
+/// (rounding, clamping, storing) every value.
 #[inline(always)]
-fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
+pub(crate) fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
     map: &S,
     lo: f32,
     hi: f32,

@@ -4,6 +4,11 @@
 //!   tests compare against.
 //! - `wide::f32x8` — eight lanes. Its width and instruction set are fixed when the crate is
 //!   compiled (SSE2 halves in a default x86_64 build, AVX2 with `-C target-cpu=x86-64-v3`).
+//!   Used by [`Backend::Portable`](crate::Backend::Portable), and by `Backend::Simd` on CPUs
+//!   without AVX2 and on other architectures.
+//! - `avx2` (x86_64) — `core::arch` AVX2 lanes, entered through `#[target_feature]` functions
+//!   after run-time detection, so even a default (SSE2-baseline) build runs 256-bit kernels.
+//!   `Backend::Simd` uses it whenever the CPU has AVX2. All its `unsafe` lives in that one file.
 //!
 //! Every distribution writes its sample map once, generically over `Lanes`, so the SIMD path and
 //! the scalar path execute the same IEEE-754 operations in the same order — no FMA, no
@@ -11,6 +16,9 @@
 //! is exactly specified by IEEE-754 (`+ − × ÷ sqrt`, comparisons, selects, integer ops) are in the
 //! trait; anything transcendental is built from them.
 
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
+pub(crate) mod math;
 mod scalar;
 mod wide8;
 
@@ -42,6 +50,20 @@ pub(crate) trait Lanes:
     fn max_with(self, bound: Self) -> Self;
     /// `if self > bound { bound } else { self }`, lane-wise.
     fn min_with(self, bound: Self) -> Self;
+    /// IEEE-754 square root (correctly rounded).
+    fn sqrt(self) -> Self;
+    /// `if a < b { t } else { f }`, lane-wise.
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
+    /// The lanes' bit patterns.
+    fn to_bits(self) -> Self::U;
+    /// Lanes from bit patterns.
+    fn from_bits(u: Self::U) -> Self;
+    /// Logical right shift of every integer lane by `S` (`0 < S < 32`).
+    fn shr<const S: i32>(u: Self::U) -> Self::U;
+    /// Bitwise AND of every integer lane with `m`.
+    fn and(u: Self::U, m: u32) -> Self::U;
+    /// Bitwise OR of every integer lane with `m`.
+    fn or(u: Self::U, m: u32) -> Self::U;
 }
 
 /// A vector of `f64` lanes with a matching vector of `u64` lanes (the f64 kernels).
@@ -60,4 +82,14 @@ pub(crate) trait Lanes64:
     fn store(self, dst: &mut [MaybeUninit<f64>]);
     fn max_with(self, bound: Self) -> Self;
     fn min_with(self, bound: Self) -> Self;
+    /// IEEE-754 square root (correctly rounded).
+    fn sqrt(self) -> Self;
+    /// `if a < b { t } else { f }`, lane-wise.
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
+    fn to_bits(self) -> Self::U;
+    fn from_bits(u: Self::U) -> Self;
+    /// Logical right shift of every integer lane by `S` (`0 < S < 64`).
+    fn shr<const S: i32>(u: Self::U) -> Self::U;
+    fn and(u: Self::U, m: u64) -> Self::U;
+    fn or(u: Self::U, m: u64) -> Self::U;
 }

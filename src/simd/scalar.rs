@@ -78,6 +78,38 @@ impl Lanes for Scalar {
         dst[0] = self.0;
     }
     clamps!();
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Scalar(self.0.sqrt())
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        if a.0 < b.0 {
+            t
+        } else {
+            f
+        }
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u32 {
+        self.0.to_bits()
+    }
+    #[inline(always)]
+    fn from_bits(u: u32) -> Self {
+        Scalar(f32::from_bits(u))
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: u32) -> u32 {
+        u >> S
+    }
+    #[inline(always)]
+    fn and(u: u32, m: u32) -> u32 {
+        u & m
+    }
+    #[inline(always)]
+    fn or(u: u32, m: u32) -> u32 {
+        u | m
+    }
 }
 
 impl Lanes64 for Scalar64 {
@@ -101,4 +133,36 @@ impl Lanes64 for Scalar64 {
         dst[0].write(self.0);
     }
     clamps!();
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Scalar64(self.0.sqrt())
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        if a.0 < b.0 {
+            t
+        } else {
+            f
+        }
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u64 {
+        self.0.to_bits()
+    }
+    #[inline(always)]
+    fn from_bits(u: u64) -> Self {
+        Scalar64(f64::from_bits(u))
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: u64) -> u64 {
+        u >> S
+    }
+    #[inline(always)]
+    fn and(u: u64, m: u64) -> u64 {
+        u & m
+    }
+    #[inline(always)]
+    fn or(u: u64, m: u64) -> u64 {
+        u | m
+    }
 }

@@ -46,6 +46,34 @@ impl Lanes for f32x8 {
         dst[..8].copy_from_slice(&self.to_array());
     }
     clamps!();
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        f32x8::sqrt(self)
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        a.simd_lt(b).select(t, f)
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u32x8 {
+        bytemuck::cast(self)
+    }
+    #[inline(always)]
+    fn from_bits(u: u32x8) -> Self {
+        bytemuck::cast(u)
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: u32x8) -> u32x8 {
+        u >> (S as u32)
+    }
+    #[inline(always)]
+    fn and(u: u32x8, m: u32) -> u32x8 {
+        u & u32x8::splat(m)
+    }
+    #[inline(always)]
+    fn or(u: u32x8, m: u32) -> u32x8 {
+        u | u32x8::splat(m)
+    }
 }
 
 /// 2^52 as f64; `from_bits(bits(2^52) | x) - 2^52 == x as f64` for any `x < 2^32`.
@@ -86,4 +114,32 @@ impl Lanes64 for f64x4 {
         }
     }
     clamps!();
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        f64x4::sqrt(self)
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        a.simd_lt(b).select(t, f)
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u64x4 {
+        bytemuck::cast(self)
+    }
+    #[inline(always)]
+    fn from_bits(u: u64x4) -> Self {
+        bytemuck::cast(u)
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: u64x4) -> u64x4 {
+        u >> (S as u32)
+    }
+    #[inline(always)]
+    fn and(u: u64x4, m: u64) -> u64x4 {
+        u & u64x4::splat(m)
+    }
+    #[inline(always)]
+    fn or(u: u64x4, m: u64) -> u64x4 {
+        u | u64x4::splat(m)
+    }
 }

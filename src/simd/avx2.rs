@@ -1,0 +1,297 @@
+//! Runtime-dispatched AVX2 backend (x86_64 only): `Lanes` over `__m256`/`__m256i` and
+//! `Lanes64` over `__m256d`/`__m256i`, so a default build (`cargo add glorot`, SSE2 baseline)
+//! still runs 256-bit kernels on CPUs that have AVX2.
+//!
+//! This file holds **all** the `unsafe` of the dispatch. The kernels are the same generic
+//! functions as for the other backends, instantiated with [`F32x8`]/[`F64x4`] inside the
+//! `#[target_feature(enable = "avx2")]` entry points below, which are only called after
+//! [`available`] (a cached `is_x86_feature_detected!("avx2")`) returned true.
+//!
+//! Only IEEE-754-exact instructions are used (`vaddps`, `vsubps`, `vmulps`, `vdivps`,
+//! `vsqrtps`, compares, blends, integer shifts/ands/ors, exact int→float conversion of values
+//! below 2²⁴). No FMA, no approximate reciprocals: the results are bit-identical to the scalar
+//! reference backend.
+//!
+//! Soundness: the types' methods call AVX2 intrinsics. Values of these types are created only
+//! inside the `#[target_feature(enable = "avx2")]` functions of this module (the types and
+//! their constructors are private to it), and those functions are only reached through
+//! [`narrow_map_store`] / [`double_map_store`] after [`available`] returned true.
+
+use core::arch::x86_64::*;
+use core::mem::MaybeUninit;
+use core::ops::{Add, Div, Mul, Sub};
+
+use super::{Lanes, Lanes64};
+use crate::element::Narrow;
+use crate::kernel::double::SampleDouble;
+use crate::kernel::narrow::SampleNarrow;
+
+/// Whether the running CPU has AVX2 (std caches the CPUID result).
+#[inline]
+pub(crate) fn available() -> bool {
+    std::is_x86_feature_detected!("avx2")
+}
+
+/// Eight `f32` lanes in one AVX register.
+#[derive(Clone, Copy)]
+pub(crate) struct F32x8(__m256);
+
+/// Eight `u32` lanes.
+#[derive(Clone, Copy)]
+pub(crate) struct U32x8(__m256i);
+
+/// Four `f64` lanes.
+#[derive(Clone, Copy)]
+pub(crate) struct F64x4(__m256d);
+
+/// Four `u64` lanes.
+#[derive(Clone, Copy)]
+pub(crate) struct U64x4(__m256i);
+
+macro_rules! binop {
+    ($t:ident, $tr:ident, $f:ident, $intr:ident) => {
+        impl $tr for $t {
+            type Output = $t;
+            #[inline(always)]
+            fn $f(self, rhs: $t) -> $t {
+                // SAFETY: values of this type exist only inside AVX2-enabled functions reached
+                // after runtime detection (module docs); the intrinsic has no memory access.
+                $t(unsafe { $intr(self.0, rhs.0) })
+            }
+        }
+    };
+}
+binop!(F32x8, Add, add, _mm256_add_ps);
+binop!(F32x8, Sub, sub, _mm256_sub_ps);
+binop!(F32x8, Mul, mul, _mm256_mul_ps);
+binop!(F32x8, Div, div, _mm256_div_ps);
+binop!(F64x4, Add, add, _mm256_add_pd);
+binop!(F64x4, Sub, sub, _mm256_sub_pd);
+binop!(F64x4, Mul, mul, _mm256_mul_pd);
+binop!(F64x4, Div, div, _mm256_div_pd);
+
+impl Lanes for F32x8 {
+    type U = U32x8;
+    const N: usize = 8;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        // SAFETY: AVX2 is available (module docs); no memory access.
+        F32x8(unsafe { _mm256_set1_ps(x) })
+    }
+    #[inline(always)]
+    fn load_u(src: &[u32]) -> U32x8 {
+        let src = &src[..8];
+        // SAFETY: `src` has 8 initialised u32s (bounds-checked above) = 32 readable bytes;
+        // `loadu` has no alignment requirement; AVX2 is available (module docs).
+        U32x8(unsafe { _mm256_loadu_si256(src.as_ptr().cast::<__m256i>()) })
+    }
+    #[inline(always)]
+    fn from_u24(k: U32x8) -> Self {
+        // SAFETY: AVX2 is available; no memory access. k < 2^24 < 2^31, so the signed
+        // conversion is exact and equals `k as f32`.
+        F32x8(unsafe { _mm256_cvtepi32_ps(k.0) })
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [MaybeUninit<f32>]) {
+        let dst = &mut dst[..8];
+        // SAFETY: `dst` has 8 writable f32 slots (bounds-checked above); `storeu` has no
+        // alignment requirement; writing initialises the MaybeUninit slots.
+        unsafe { _mm256_storeu_ps(dst.as_mut_ptr().cast::<f32>(), self.0) }
+    }
+    #[inline(always)]
+    fn to_f32s(self, dst: &mut [f32]) {
+        let dst = &mut dst[..8];
+        // SAFETY: as in `store`, for an initialised `f32` slice of length 8.
+        unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), self.0) }
+    }
+    #[inline(always)]
+    fn max_with(self, bound: Self) -> Self {
+        Self::select_lt(self, bound, bound, self)
+    }
+    #[inline(always)]
+    fn min_with(self, bound: Self) -> Self {
+        Self::select_lt(bound, self, bound, self)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        // SAFETY: AVX2 (hence AVX) is available; no memory access. vsqrtps is correctly rounded.
+        F32x8(unsafe { _mm256_sqrt_ps(self.0) })
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        // SAFETY: AVX is available; no memory access. LT_OQ is false for NaN, like `<`.
+        F32x8(unsafe { _mm256_blendv_ps(f.0, t.0, _mm256_cmp_ps::<_CMP_LT_OQ>(a.0, b.0)) })
+    }
+    #[inline(always)]
+    fn to_bits(self) -> U32x8 {
+        // SAFETY: AVX is available; a bit cast.
+        U32x8(unsafe { _mm256_castps_si256(self.0) })
+    }
+    #[inline(always)]
+    fn from_bits(u: U32x8) -> Self {
+        // SAFETY: AVX is available; a bit cast.
+        F32x8(unsafe { _mm256_castsi256_ps(u.0) })
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: U32x8) -> U32x8 {
+        // SAFETY: AVX2 is available; no memory access.
+        U32x8(unsafe { _mm256_srli_epi32::<S>(u.0) })
+    }
+    #[inline(always)]
+    fn and(u: U32x8, m: u32) -> U32x8 {
+        // SAFETY: AVX2 is available; no memory access.
+        U32x8(unsafe { _mm256_and_si256(u.0, _mm256_set1_epi32(m as i32)) })
+    }
+    #[inline(always)]
+    fn or(u: U32x8, m: u32) -> U32x8 {
+        // SAFETY: AVX2 is available; no memory access.
+        U32x8(unsafe { _mm256_or_si256(u.0, _mm256_set1_epi32(m as i32)) })
+    }
+}
+
+/// 2^52 as f64.
+const TWO52: f64 = 4_503_599_627_370_496.0;
+
+impl Lanes64 for F64x4 {
+    type U = U64x4;
+    const N: usize = 4;
+
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        // SAFETY: AVX is available; no memory access.
+        F64x4(unsafe { _mm256_set1_pd(x) })
+    }
+    #[inline(always)]
+    fn load_u(src: &[u32]) -> U64x4 {
+        let src = &src[..8];
+        // SAFETY: 8 initialised u32s = 32 readable bytes (bounds-checked above), unaligned load.
+        // x86 is little-endian, so lane i is `src[2i] | src[2i+1] << 32`, as specified.
+        U64x4(unsafe { _mm256_loadu_si256(src.as_ptr().cast::<__m256i>()) })
+    }
+    #[inline(always)]
+    fn top53(w: U64x4) -> Self {
+        // Same exact split as the `wide` backend: 21 high and 32 low bits, each converted with
+        // the 2^52 exponent trick, recombined exactly.
+        let k = Self::shr::<11>(w);
+        let hi = Self::shr::<32>(k);
+        let lo = Self::and(k, 0xFFFF_FFFF);
+        let hi_f = Self::from_bits(Self::or(hi, TWO52.to_bits())) - Self::splat(TWO52);
+        let lo_f = Self::from_bits(Self::or(lo, TWO52.to_bits())) - Self::splat(TWO52);
+        hi_f * Self::splat(4_294_967_296.0) + lo_f
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [MaybeUninit<f64>]) {
+        let dst = &mut dst[..4];
+        // SAFETY: 4 writable f64 slots (bounds-checked above), unaligned store.
+        unsafe { _mm256_storeu_pd(dst.as_mut_ptr().cast::<f64>(), self.0) }
+    }
+    #[inline(always)]
+    fn max_with(self, bound: Self) -> Self {
+        Self::select_lt(self, bound, bound, self)
+    }
+    #[inline(always)]
+    fn min_with(self, bound: Self) -> Self {
+        Self::select_lt(bound, self, bound, self)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        // SAFETY: AVX is available; no memory access.
+        F64x4(unsafe { _mm256_sqrt_pd(self.0) })
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        // SAFETY: AVX is available; no memory access.
+        F64x4(unsafe { _mm256_blendv_pd(f.0, t.0, _mm256_cmp_pd::<_CMP_LT_OQ>(a.0, b.0)) })
+    }
+    #[inline(always)]
+    fn to_bits(self) -> U64x4 {
+        // SAFETY: AVX is available; a bit cast.
+        U64x4(unsafe { _mm256_castpd_si256(self.0) })
+    }
+    #[inline(always)]
+    fn from_bits(u: U64x4) -> Self {
+        // SAFETY: AVX is available; a bit cast.
+        F64x4(unsafe { _mm256_castsi256_pd(u.0) })
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: U64x4) -> U64x4 {
+        // SAFETY: AVX2 is available; no memory access.
+        U64x4(unsafe { _mm256_srli_epi64::<S>(u.0) })
+    }
+    #[inline(always)]
+    fn and(u: U64x4, m: u64) -> U64x4 {
+        // SAFETY: AVX2 is available; no memory access.
+        U64x4(unsafe { _mm256_and_si256(u.0, _mm256_set1_epi64x(m as i64)) })
+    }
+    #[inline(always)]
+    fn or(u: U64x4, m: u64) -> U64x4 {
+        // SAFETY: AVX2 is available; no memory access.
+        U64x4(unsafe { _mm256_or_si256(u.0, _mm256_set1_epi64x(m as i64)) })
+    }
+}
+
+/// The narrow kernel's map-and-store loop compiled for AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn narrow_avx2<T: Narrow, S: SampleNarrow>(
+    map: &S,
+    lo: f32,
+    hi: f32,
+    k: &[u32],
+    out: &mut [MaybeUninit<T>],
+) {
+    crate::kernel::narrow::map_store::<T, S, F32x8>(map, lo, hi, k, out)
+}
+
+/// The f64 kernel's map-and-store loop compiled for AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn double_avx2<S: SampleDouble>(
+    map: &S,
+    lo: f64,
+    hi: f64,
+    words: &[u32],
+    out: &mut [MaybeUninit<f64>],
+) {
+    crate::kernel::double::map_store::<S, F64x4>(map, lo, hi, words, out)
+}
+
+/// Runs the narrow map-and-store loop with AVX2 if the CPU has it; returns `false` (doing
+/// nothing) otherwise.
+#[inline(always)]
+pub(crate) fn narrow_map_store<T: Narrow, S: SampleNarrow>(
+    map: &S,
+    lo: f32,
+    hi: f32,
+    k: &[u32],
+    out: &mut [MaybeUninit<T>],
+) -> bool {
+    if !available() {
+        return false;
+    }
+    // SAFETY: AVX2 support was just detected.
+    unsafe { narrow_avx2::<T, S>(map, lo, hi, k, out) };
+    true
+}
+
+/// Runs the f64 map-and-store loop with AVX2 if the CPU has it; returns `false` otherwise.
+#[inline(always)]
+pub(crate) fn double_map_store<S: SampleDouble>(
+    map: &S,
+    lo: f64,
+    hi: f64,
+    words: &[u32],
+    out: &mut [MaybeUninit<f64>],
+) -> bool {
+    if !available() {
+        return false;
+    }
+    // SAFETY: AVX2 support was just detected.
+    unsafe { double_avx2::<S>(map, lo, hi, words, out) };
+    true
+}
