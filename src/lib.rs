@@ -28,7 +28,7 @@ pub use error::{Error, Result};
 pub use fan::{FanMode, Fans, Layout};
 pub use fill::{fill, fill_at, fill_at_with, fill_uninit, try_alloc_filled, Backend, MAX_ELEMENTS};
 pub use gain::{calculate_gain, Nonlinearity};
-pub use init::{Init, VarianceDistribution};
+pub use init::{Init, VarianceDistribution, TRUNCATED_STD_CORRECTION};
 pub use key::{name_stream, Key, Rounds, TensorKey};
 
 /// Re-exported so callers can name the 16-bit element types without depending on `half`.
