@@ -124,6 +124,11 @@ impl Lanes for F32x8 {
         F32x8(unsafe { _mm256_blendv_ps(f.0, t.0, _mm256_cmp_ps::<_CMP_LT_OQ>(a.0, b.0)) })
     }
     #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        // SAFETY: AVX is available; no memory access.
+        unsafe { _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(a.0, b.0)) == 0xFF }
+    }
+    #[inline(always)]
     fn to_bits(self) -> U32x8 {
         // SAFETY: AVX is available; a bit cast.
         U32x8(unsafe { _mm256_castps_si256(self.0) })
@@ -203,6 +208,11 @@ impl Lanes64 for F64x4 {
     fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
         // SAFETY: AVX is available; no memory access.
         F64x4(unsafe { _mm256_blendv_pd(f.0, t.0, _mm256_cmp_pd::<_CMP_LT_OQ>(a.0, b.0)) })
+    }
+    #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        // SAFETY: AVX is available; no memory access.
+        unsafe { _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(a.0, b.0)) == 0xF }
     }
     #[inline(always)]
     fn to_bits(self) -> U64x4 {

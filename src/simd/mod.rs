@@ -54,6 +54,9 @@ pub(crate) trait Lanes:
     fn sqrt(self) -> Self;
     /// `if a < b { t } else { f }`, lane-wise.
     fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
+    /// Whether `a < b` in every lane. Used only to skip computing a branch no lane selects,
+    /// which never changes a result.
+    fn all_lt(a: Self, b: Self) -> bool;
     /// The lanes' bit patterns.
     fn to_bits(self) -> Self::U;
     /// Lanes from bit patterns.
@@ -86,6 +89,8 @@ pub(crate) trait Lanes64:
     fn sqrt(self) -> Self;
     /// `if a < b { t } else { f }`, lane-wise.
     fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
+    /// Whether `a < b` in every lane.
+    fn all_lt(a: Self, b: Self) -> bool;
     fn to_bits(self) -> Self::U;
     fn from_bits(u: Self::U) -> Self;
     /// Logical right shift of every integer lane by `S` (`0 < S < 64`).

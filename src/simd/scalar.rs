@@ -91,6 +91,10 @@ impl Lanes for Scalar {
         }
     }
     #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        a.0 < b.0
+    }
+    #[inline(always)]
     fn to_bits(self) -> u32 {
         self.0.to_bits()
     }
@@ -144,6 +148,10 @@ impl Lanes64 for Scalar64 {
         } else {
             f
         }
+    }
+    #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        a.0 < b.0
     }
     #[inline(always)]
     fn to_bits(self) -> u64 {

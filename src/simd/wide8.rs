@@ -55,6 +55,10 @@ impl Lanes for f32x8 {
         a.simd_lt(b).select(t, f)
     }
     #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        a.simd_lt(b).all()
+    }
+    #[inline(always)]
     fn to_bits(self) -> u32x8 {
         bytemuck::cast(self)
     }
@@ -121,6 +125,10 @@ impl Lanes64 for f64x4 {
     #[inline(always)]
     fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
         a.simd_lt(b).select(t, f)
+    }
+    #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        a.simd_lt(b).all()
     }
     #[inline(always)]
     fn to_bits(self) -> u64x4 {
