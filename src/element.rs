@@ -182,7 +182,7 @@ fn step16(bits: u16, up: bool) -> u16 {
 }
 
 macro_rules! narrow16 {
-    ($t:ty) => {
+    ($t:ty, $finish:ident) => {
         impl Narrow for $t {
             #[inline(always)]
             fn from_f32(x: f32) -> Self {
@@ -203,25 +203,57 @@ macro_rules! narrow16 {
             }
             #[inline(always)]
             fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]) {
-                let mut lanes = [0f32; 8];
-                x.to_f32s(&mut lanes);
-                for (d, &v) in dst[..V::N].iter_mut().zip(&lanes[..V::N]) {
-                    let r = <$t>::from_f32(v).to_f32();
-                    let clamped = if r < lo {
-                        lo
-                    } else if r > hi {
-                        hi
-                    } else {
-                        r
-                    };
-                    d.write(<$t>::from_f32(clamped));
-                }
+                $finish::<V>(x, lo, hi, dst)
             }
         }
     };
 }
-narrow16!(bf16);
-narrow16!(f16);
+
+/// bf16 rounding in vector registers: round-to-nearest-even on the bit pattern,
+/// `(b + 0x7FFF + ((b >> 16) & 1)) >> 16`, which equals `half::bf16::from_f32` for every
+/// non-NaN input (the kernels never produce NaN), then the clamp in `f32` (bf16 values are
+/// f32 values with zero low bits) — the same result as [`finish16`].
+#[inline(always)]
+fn finish_bf16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<bf16>]) {
+    let b = x.to_bits();
+    let lsb = V::and(V::shr::<16>(b), 1);
+    let r = V::shr::<16>(V::add_uu(V::add_u(b, 0x7FFF), lsb));
+    let rf = V::from_bits(V::shl::<16>(r))
+        .max_with(V::splat(lo))
+        .min_with(V::splat(hi));
+    let mut bits = [0u16; 8];
+    V::to_u16s(V::shr::<16>(rf.to_bits()), &mut bits);
+    for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
+        d.write(bf16::from_bits(v));
+    }
+}
+
+/// Rounds each lane with `half` (nearest-even), clamps into `[lo, hi]` and stores.
+#[inline(always)]
+fn finish16<V: Lanes, T: Narrow>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<T>]) {
+    let mut lanes = [0f32; 8];
+    x.to_f32s(&mut lanes);
+    for (d, &v) in dst[..V::N].iter_mut().zip(&lanes[..V::N]) {
+        let r = T::from_f32(v).to_f32();
+        let clamped = if r < lo {
+            lo
+        } else if r > hi {
+            hi
+        } else {
+            r
+        };
+        d.write(T::from_f32(clamped));
+    }
+}
+
+/// f16 keeps the scalar `half` rounding (subnormals make a bit-trick version longer).
+#[inline(always)]
+fn finish_f16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<f16>]) {
+    finish16::<V, f16>(x, lo, hi, dst)
+}
+
+narrow16!(bf16, finish_bf16);
+narrow16!(f16, finish_f16);
 
 impl Element for f32 {
     const DTYPE: DType = DType::F32;
@@ -300,6 +332,46 @@ mod tests {
         assert_eq!(z.next_down().to_bits(), 0x8001);
         let n = f16::from_f32(-2.0);
         assert!(n.next_up().to_f32() > -2.0 && n.next_down().to_f32() < -2.0);
+    }
+
+    #[test]
+    fn vector_bf16_rounding_equals_half() {
+        use crate::simd::Scalar;
+        // a spread of bit patterns: every exponent, ties, values next to ties, huge values
+        let mut xs = Vec::new();
+        let mut s = 0x9E37_79B9u32;
+        for _ in 0..20_000 {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            let f = f32::from_bits(s);
+            if !f.is_nan() {
+                xs.push(f);
+            }
+        }
+        xs.extend([
+            1.0 + 2f32.powi(-8),
+            1.0 + 3.0 * 2f32.powi(-8),
+            f32::MAX,
+            -f32::MAX,
+            0.0,
+            -0.0,
+        ]);
+        let (lo, hi) = (f32::MIN, f32::MAX);
+        let (blo, bhi) = (bf16::MIN.to_f32(), bf16::MAX.to_f32());
+        for &x in &xs {
+            let want = bf16::from_f32(x).to_f32().clamp(blo, bhi);
+            let mut got = [MaybeUninit::<bf16>::uninit()];
+            finish_bf16::<Scalar>(Scalar(x), blo, bhi, &mut got);
+            // SAFETY: `finish_bf16` wrote the slot.
+            let got = unsafe { got[0].assume_init() };
+            assert_eq!(got.to_f32().to_bits(), want.to_bits(), "{x:e}");
+            let mut w = [MaybeUninit::<bf16>::uninit(); 8];
+            finish_bf16::<wide::f32x8>(wide::f32x8::splat(x), lo.max(blo), hi.min(bhi), &mut w);
+            // SAFETY: all eight slots were written.
+            let w0 = unsafe { w[7].assume_init() };
+            assert_eq!(w0.to_f32().to_bits(), want.to_bits(), "{x:e}");
+        }
     }
 
     #[test]

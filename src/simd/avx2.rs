@@ -149,9 +149,35 @@ impl Lanes for F32x8 {
         U32x8(unsafe { _mm256_and_si256(u.0, _mm256_set1_epi32(m as i32)) })
     }
     #[inline(always)]
-    fn or(u: U32x8, m: u32) -> U32x8 {
+    fn add_u(u: U32x8, m: u32) -> U32x8 {
+        // SAFETY: AVX2 is available; no memory access. vpaddd wraps.
+        U32x8(unsafe { _mm256_add_epi32(u.0, _mm256_set1_epi32(m as i32)) })
+    }
+    #[inline(always)]
+    fn shl<const S: i32>(u: U32x8) -> U32x8 {
         // SAFETY: AVX2 is available; no memory access.
-        U32x8(unsafe { _mm256_or_si256(u.0, _mm256_set1_epi32(m as i32)) })
+        U32x8(unsafe { _mm256_slli_epi32::<S>(u.0) })
+    }
+    #[inline(always)]
+    fn add_uu(a: U32x8, b: U32x8) -> U32x8 {
+        // SAFETY: AVX2 is available; no memory access.
+        U32x8(unsafe { _mm256_add_epi32(a.0, b.0) })
+    }
+    #[inline(always)]
+    fn to_u16s(u: U32x8, dst: &mut [u16]) {
+        let dst = &mut dst[..8];
+        // SAFETY: AVX2 is available. `packus` saturates, so only the low 16 bits of lanes below
+        // 2^16 survive unchanged — callers pass such lanes (16-bit patterns). The permute puts
+        // the eight packed u16 in the low 128 bits; `dst` has 8 writable u16 slots = 16 bytes
+        // (bounds-checked above), stored unaligned.
+        unsafe {
+            let packed = _mm256_packus_epi32(u.0, u.0);
+            let ordered = _mm256_permute4x64_epi64::<0b1000>(packed);
+            _mm_storeu_si128(
+                dst.as_mut_ptr().cast::<__m128i>(),
+                _mm256_castsi256_si128(ordered),
+            );
+        }
     }
 }
 

@@ -87,13 +87,14 @@ const LOGF_P: [f32; 9] = [
 /// handling: the callers guarantee `x ∈ [2⁻¹²⁶, 1]`).
 #[inline(always)]
 pub(crate) fn ln_f32<V: Lanes>(x: V) -> V {
-    let bits = x.to_bits();
-    // frexp: x = m·2^e with m in [0.5, 1); the biased exponent field is < 255 < 2^24.
-    let e = V::from_u24(V::shr::<23>(bits)) - V::splat(126.0);
-    let m = V::from_bits(V::or(V::and(bits, 0x007F_FFFF), 0x3F00_0000));
-    let sqrthf = V::splat(core::f32::consts::FRAC_1_SQRT_2);
-    let e = V::select_lt(m, sqrthf, e - V::splat(1.0), e);
-    let x = V::select_lt(m, sqrthf, m + m, m) - V::splat(1.0);
+    // Cephes: frexp to m ∈ [0.5, 1), then `if m < √½ { e −= 1; m += m }`, x = m − 1. The same
+    // e and x without compare/select (the musl `logf` reduction): offsetting the bits by
+    // 1.0 − √½ (0x3F80_0000 − 0x3F35_04F3) makes the exponent field step exactly at m = √½, and
+    // adding √½'s bits back to the mantissa gives m ∈ [√½, √2). x ≤ 1, so no lane overflows.
+    let ix = V::add_u(x.to_bits(), 0x3F80_0000 - 0x3F35_04F3);
+    let e = V::from_u24(V::shr::<23>(ix)) - V::splat(127.0);
+    let m = V::from_bits(V::add_u(V::and(ix, 0x007F_FFFF), 0x3F35_04F3));
+    let x = m - V::splat(1.0);
     let z = x * x;
     let mut y = estrin9(x, &LOGF_P) * x * z;
     y = y + V::splat(-2.12194440e-4) * e;

@@ -65,8 +65,14 @@ pub(crate) trait Lanes:
     fn shr<const S: i32>(u: Self::U) -> Self::U;
     /// Bitwise AND of every integer lane with `m`.
     fn and(u: Self::U, m: u32) -> Self::U;
-    /// Bitwise OR of every integer lane with `m`.
-    fn or(u: Self::U, m: u32) -> Self::U;
+    /// Wrapping addition of `m` to every integer lane.
+    fn add_u(u: Self::U, m: u32) -> Self::U;
+    /// Left shift of every integer lane by `S` (`0 < S < 32`).
+    fn shl<const S: i32>(u: Self::U) -> Self::U;
+    /// Lane-wise wrapping addition of two integer vectors.
+    fn add_uu(a: Self::U, b: Self::U) -> Self::U;
+    /// Writes the low 16 bits of each integer lane (all lanes below 2¹⁶) to `dst[..N]`.
+    fn to_u16s(u: Self::U, dst: &mut [u16]);
 }
 
 /// A vector of `f64` lanes with a matching vector of `u64` lanes (the f64 kernels).

@@ -111,8 +111,20 @@ impl Lanes for Scalar {
         u & m
     }
     #[inline(always)]
-    fn or(u: u32, m: u32) -> u32 {
-        u | m
+    fn add_u(u: u32, m: u32) -> u32 {
+        u.wrapping_add(m)
+    }
+    #[inline(always)]
+    fn shl<const S: i32>(u: u32) -> u32 {
+        u << S
+    }
+    #[inline(always)]
+    fn add_uu(a: u32, b: u32) -> u32 {
+        a.wrapping_add(b)
+    }
+    #[inline(always)]
+    fn to_u16s(u: u32, dst: &mut [u16]) {
+        dst[0] = u as u16;
     }
 }
 

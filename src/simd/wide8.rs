@@ -75,8 +75,22 @@ impl Lanes for f32x8 {
         u & u32x8::splat(m)
     }
     #[inline(always)]
-    fn or(u: u32x8, m: u32) -> u32x8 {
-        u | u32x8::splat(m)
+    fn add_u(u: u32x8, m: u32) -> u32x8 {
+        u + u32x8::splat(m)
+    }
+    #[inline(always)]
+    fn shl<const S: i32>(u: u32x8) -> u32x8 {
+        u << (S as u32)
+    }
+    #[inline(always)]
+    fn add_uu(a: u32x8, b: u32x8) -> u32x8 {
+        a + b
+    }
+    #[inline(always)]
+    fn to_u16s(u: u32x8, dst: &mut [u16]) {
+        for (d, v) in dst[..8].iter_mut().zip(u.to_array()) {
+            *d = v as u16;
+        }
     }
 }
 
