@@ -29,10 +29,10 @@ fn main() {
     let uniform = Init::xavier_uniform(1.0).distribution(fans).unwrap();
     let key = Key::new(1).tensor("w");
 
-    type Method<'a> = (&'a str, Box<dyn Fn(&mut [f32]) + 'a>);
+    type Method<'a> = (&'a str, Box<dyn Fn(&mut [f32]) + Sync + 'a>);
     let with = |d: Distribution, b: Backend| {
         Box::new(move |v: &mut [f32]| fill_at_with(v, &d, &key, 0, b).unwrap())
-            as Box<dyn Fn(&mut [f32])>
+            as Box<dyn Fn(&mut [f32]) + Sync>
     };
     let methods: Vec<Method> = vec![
         (
@@ -68,6 +68,25 @@ fn main() {
             std::hint::black_box(&buf);
         }
     }
+    // CPU cost per element on one thread (thread CPU time, so time stolen by other processes
+    // on a shared machine does not count): the compute-bound rate one free core would reach.
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let m = n.min(16 << 20);
+    let mut cpu = vec![Vec::new(); methods.len()];
+    for _ in 0..reps {
+        for (i, (_, f)) in methods.iter().enumerate() {
+            let slice = &mut buf[..m];
+            let ns = one.install(|| {
+                let t0 = thread_cpu_ns();
+                f(slice);
+                thread_cpu_ns() - t0
+            });
+            cpu[i].push(ns as f64 / m as f64);
+        }
+    }
     let bytes = (n * 4) as f64;
     let median = |t: &mut Vec<f64>| {
         t.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -84,9 +103,30 @@ fn main() {
             "default (SSE2 baseline)"
         }
     );
-    println!("{:<40} {:>9} {:>9}", "method", "GB/s", "ratio");
+    println!(
+        "{:<40} {:>9} {:>9} {:>14}",
+        "method", "GB/s", "ratio", "1-thread CPU ns/elem"
+    );
     for (i, (name, _)) in methods.iter().enumerate() {
         let m = median(&mut times[i]);
-        println!("{:<40} {:>9.2} {:>9.3}", name, bytes / m / 1e9, base / m);
+        let c = median(&mut cpu[i]);
+        println!(
+            "{:<40} {:>9.2} {:>9.3} {:>14.3}",
+            name,
+            bytes / m / 1e9,
+            base / m,
+            c
+        );
     }
+}
+
+/// CPU time consumed by the calling thread, in nanoseconds.
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; CLOCK_THREAD_CPUTIME_ID is supported on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }

@@ -40,6 +40,7 @@ pub(crate) fn fill(
     }
 }
 
+/// Picks the backend once per call (see the narrow kernel).
 #[inline(always)]
 fn run<S: SampleDouble>(
     map: &S,
@@ -50,30 +51,41 @@ fn run<S: SampleDouble>(
     out: &mut [MaybeUninit<f64>],
     backend: Backend,
 ) {
+    match backend {
+        Backend::Simd => {
+            #[cfg(target_arch = "x86_64")]
+            if crate::simd::avx2::double_run::<S>(map, lo, hi, key, offset, out) {
+                return;
+            }
+            run_with::<S, wide::f64x4>(map, lo, hi, key, offset, out)
+        }
+        Backend::Portable => run_with::<S, wide::f64x4>(map, lo, hi, key, offset, out),
+        Backend::Scalar => run_with::<S, Scalar64>(map, lo, hi, key, offset, out),
+    }
+}
+
+/// Generates words batch by batch and maps them through `V` vectors.
+#[inline(always)]
+pub(crate) fn run_with<S: SampleDouble, V: Lanes64>(
+    map: &S,
+    lo: f64,
+    hi: f64,
+    key: &TensorKey,
+    offset: u64,
+    out: &mut [MaybeUninit<f64>],
+) {
     let mut words = key.words_at(offset * 2);
     let mut wbuf = [0u32; 2 * BATCH];
     for chunk in out.chunks_mut(BATCH) {
         let w = &mut wbuf[..2 * chunk.len()];
         words.fill(w);
-        match backend {
-            Backend::Simd => {
-                #[cfg(target_arch = "x86_64")]
-                let done = crate::simd::avx2::double_map_store::<S>(map, lo, hi, w, chunk);
-                #[cfg(not(target_arch = "x86_64"))]
-                let done = false;
-                if !done {
-                    map_store::<S, wide::f64x4>(map, lo, hi, w, chunk);
-                }
-            }
-            Backend::Portable => map_store::<S, wide::f64x4>(map, lo, hi, w, chunk),
-            Backend::Scalar => map_store::<S, Scalar64>(map, lo, hi, w, chunk),
-        }
+        map_store::<S, V>(map, lo, hi, w, chunk);
     }
 }
 
 /// Maps 64-bit words through full `V` vectors and the scalar path for the tail.
 #[inline(always)]
-pub(crate) fn map_store<S: SampleDouble, V: Lanes64>(
+fn map_store<S: SampleDouble, V: Lanes64>(
     map: &S,
     lo: f64,
     hi: f64,

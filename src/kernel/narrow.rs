@@ -74,8 +74,8 @@ pub(crate) fn fill<T: Narrow>(
     }
 }
 
-/// Generates words batch by batch and maps them through full vectors, finishing each batch's
-/// last `< N` elements (or everything, on the scalar backend) with the one-lane path.
+/// Picks the backend once per call: run-time AVX2 (the whole loop — word unpacking included —
+/// compiled for AVX2), the portable `wide` vectors, or the scalar reference.
 #[inline(always)]
 fn run<T: Narrow, S: SampleNarrow>(
     map: &S,
@@ -83,8 +83,32 @@ fn run<T: Narrow, S: SampleNarrow>(
     hi: f32,
     key: &TensorKey,
     offset: u64,
-    mut out: &mut [MaybeUninit<T>],
+    out: &mut [MaybeUninit<T>],
     backend: Backend,
+) {
+    match backend {
+        Backend::Simd => {
+            #[cfg(target_arch = "x86_64")]
+            if crate::simd::avx2::narrow_run::<T, S>(map, lo, hi, key, offset, out) {
+                return;
+            }
+            run_with::<T, S, wide::f32x8>(map, lo, hi, key, offset, out)
+        }
+        Backend::Portable => run_with::<T, S, wide::f32x8>(map, lo, hi, key, offset, out),
+        Backend::Scalar => run_with::<T, S, Scalar>(map, lo, hi, key, offset, out),
+    }
+}
+
+/// Generates words batch by batch and maps them through full `V` vectors, finishing each
+/// batch's last `< N` elements (or everything, on the scalar backend) with the one-lane path.
+#[inline(always)]
+pub(crate) fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
+    map: &S,
+    lo: f32,
+    hi: f32,
+    key: &TensorKey,
+    offset: u64,
+    mut out: &mut [MaybeUninit<T>],
 ) {
     let mut skip = (offset % GROUP_ELEMS as u64) as usize;
     let mut words = key.words_at(offset / GROUP_ELEMS as u64 * GROUP_WORDS as u64);
@@ -98,20 +122,7 @@ fn run<T: Narrow, S: SampleNarrow>(
         }
         let take = (groups * GROUP_ELEMS - skip).min(out.len());
         let (head, rest) = core::mem::take(&mut out).split_at_mut(take);
-        let k = &kbuf[skip..skip + take];
-        match backend {
-            Backend::Simd => {
-                #[cfg(target_arch = "x86_64")]
-                let done = crate::simd::avx2::narrow_map_store::<T, S>(map, lo, hi, k, head);
-                #[cfg(not(target_arch = "x86_64"))]
-                let done = false;
-                if !done {
-                    map_store::<T, S, wide::f32x8>(map, lo, hi, k, head);
-                }
-            }
-            Backend::Portable => map_store::<T, S, wide::f32x8>(map, lo, hi, k, head),
-            Backend::Scalar => map_store::<T, S, Scalar>(map, lo, hi, k, head),
-        }
+        map_store::<T, S, V>(map, lo, hi, &kbuf[skip..skip + take], head);
         out = rest;
         skip = 0;
     }
@@ -120,7 +131,7 @@ fn run<T: Narrow, S: SampleNarrow>(
 /// Maps integers through full `V` vectors and the scalar path for the `< N` tail, finishing
 /// (rounding, clamping, storing) every value.
 #[inline(always)]
-pub(crate) fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
+fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
     map: &S,
     lo: f32,
     hi: f32,

@@ -15,7 +15,7 @@
 //! Soundness: the types' methods call AVX2 intrinsics. Values of these types are created only
 //! inside the `#[target_feature(enable = "avx2")]` functions of this module (the types and
 //! their constructors are private to it), and those functions are only reached through
-//! [`narrow_map_store`] / [`double_map_store`] after [`available`] returned true.
+//! [`narrow_run`] / [`double_run`] after [`available`] returned true.
 
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
@@ -25,6 +25,7 @@ use super::{Lanes, Lanes64};
 use crate::element::Narrow;
 use crate::kernel::double::SampleDouble;
 use crate::kernel::narrow::SampleNarrow;
+use crate::TensorKey;
 
 /// Whether the running CPU has AVX2 (std caches the CPUID result).
 #[inline]
@@ -34,19 +35,19 @@ pub(crate) fn available() -> bool {
 
 /// Eight `f32` lanes in one AVX register.
 #[derive(Clone, Copy)]
-pub(crate) struct F32x8(__m256);
+struct F32x8(__m256);
 
 /// Eight `u32` lanes.
 #[derive(Clone, Copy)]
-pub(crate) struct U32x8(__m256i);
+struct U32x8(__m256i);
 
 /// Four `f64` lanes.
 #[derive(Clone, Copy)]
-pub(crate) struct F64x4(__m256d);
+struct F64x4(__m256d);
 
 /// Four `u64` lanes.
 #[derive(Clone, Copy)]
-pub(crate) struct U64x4(__m256i);
+struct U64x4(__m256i);
 
 macro_rules! binop {
     ($t:ident, $tr:ident, $f:ident, $intr:ident) => {
@@ -267,7 +268,8 @@ impl Lanes64 for F64x4 {
     }
 }
 
-/// The narrow kernel's map-and-store loop compiled for AVX2.
+/// The narrow kernel's whole loop (word generation, unpacking, sample map, rounding, stores)
+/// compiled for AVX2.
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -276,13 +278,14 @@ unsafe fn narrow_avx2<T: Narrow, S: SampleNarrow>(
     map: &S,
     lo: f32,
     hi: f32,
-    k: &[u32],
+    key: &TensorKey,
+    offset: u64,
     out: &mut [MaybeUninit<T>],
 ) {
-    crate::kernel::narrow::map_store::<T, S, F32x8>(map, lo, hi, k, out)
+    crate::kernel::narrow::run_with::<T, S, F32x8>(map, lo, hi, key, offset, out)
 }
 
-/// The f64 kernel's map-and-store loop compiled for AVX2.
+/// The f64 kernel's whole loop compiled for AVX2.
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -291,43 +294,46 @@ unsafe fn double_avx2<S: SampleDouble>(
     map: &S,
     lo: f64,
     hi: f64,
-    words: &[u32],
+    key: &TensorKey,
+    offset: u64,
     out: &mut [MaybeUninit<f64>],
 ) {
-    crate::kernel::double::map_store::<S, F64x4>(map, lo, hi, words, out)
+    crate::kernel::double::run_with::<S, F64x4>(map, lo, hi, key, offset, out)
 }
 
-/// Runs the narrow map-and-store loop with AVX2 if the CPU has it; returns `false` (doing
-/// nothing) otherwise.
+/// Runs the narrow kernel with AVX2 if the CPU has it; returns `false` (doing nothing)
+/// otherwise.
 #[inline(always)]
-pub(crate) fn narrow_map_store<T: Narrow, S: SampleNarrow>(
+pub(crate) fn narrow_run<T: Narrow, S: SampleNarrow>(
     map: &S,
     lo: f32,
     hi: f32,
-    k: &[u32],
+    key: &TensorKey,
+    offset: u64,
     out: &mut [MaybeUninit<T>],
 ) -> bool {
     if !available() {
         return false;
     }
     // SAFETY: AVX2 support was just detected.
-    unsafe { narrow_avx2::<T, S>(map, lo, hi, k, out) };
+    unsafe { narrow_avx2::<T, S>(map, lo, hi, key, offset, out) };
     true
 }
 
-/// Runs the f64 map-and-store loop with AVX2 if the CPU has it; returns `false` otherwise.
+/// Runs the f64 kernel with AVX2 if the CPU has it; returns `false` otherwise.
 #[inline(always)]
-pub(crate) fn double_map_store<S: SampleDouble>(
+pub(crate) fn double_run<S: SampleDouble>(
     map: &S,
     lo: f64,
     hi: f64,
-    words: &[u32],
+    key: &TensorKey,
+    offset: u64,
     out: &mut [MaybeUninit<f64>],
 ) -> bool {
     if !available() {
         return false;
     }
     // SAFETY: AVX2 support was just detected.
-    unsafe { double_avx2::<S>(map, lo, hi, words, out) };
+    unsafe { double_avx2::<S>(map, lo, hi, key, offset, out) };
     true
 }
