@@ -212,7 +212,7 @@ macro_rules! narrow16 {
 /// bf16 rounding in vector registers: round-to-nearest-even on the bit pattern,
 /// `(b + 0x7FFF + ((b >> 16) & 1)) >> 16`, which equals `half::bf16::from_f32` for every
 /// non-NaN input (the kernels never produce NaN), then the clamp in `f32` (bf16 values are
-/// f32 values with zero low bits) — the same result as [`finish16`].
+/// f32 values with zero low bits).
 #[inline(always)]
 fn finish_bf16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<bf16>]) {
     let b = x.to_bits();
@@ -228,28 +228,19 @@ fn finish_bf16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<bf16>]) 
     }
 }
 
-/// Rounds each lane with `half` (nearest-even), clamps into `[lo, hi]` and stores.
-#[inline(always)]
-fn finish16<V: Lanes, T: Narrow>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<T>]) {
-    let mut lanes = [0f32; 8];
-    x.to_f32s(&mut lanes);
-    for (d, &v) in dst[..V::N].iter_mut().zip(&lanes[..V::N]) {
-        let r = T::from_f32(v).to_f32();
-        let clamped = if r < lo {
-            lo
-        } else if r > hi {
-            hi
-        } else {
-            r
-        };
-        d.write(T::from_f32(clamped));
-    }
-}
-
-/// f16 keeps the scalar `half` rounding (subnormals make a bit-trick version longer).
+/// f16 in vector registers: IEEE nearest-even conversion (F16C on the AVX2 backend, `half`
+/// lane by lane elsewhere — the same result), exact widening back, clamp, exact conversion of
+/// the clamped (representable) value: `half::f16::from_f32` rounding, then the clamp.
 #[inline(always)]
 fn finish_f16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<f16>]) {
-    finish16::<V, f16>(x, lo, hi, dst)
+    let r = V::from_f16_bits(x.to_f16_bits())
+        .max_with(V::splat(lo))
+        .min_with(V::splat(hi));
+    let mut bits = [0u16; 8];
+    V::to_u16s(r.to_f16_bits(), &mut bits);
+    for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
+        d.write(f16::from_bits(v));
+    }
 }
 
 narrow16!(bf16, finish_bf16);
@@ -371,6 +362,37 @@ mod tests {
             // SAFETY: all eight slots were written.
             let w0 = unsafe { w[7].assume_init() };
             assert_eq!(w0.to_f32().to_bits(), want.to_bits(), "{x:e}");
+        }
+    }
+
+    #[test]
+    fn vector_f16_rounding_equals_half() {
+        use crate::simd::Scalar;
+        let mut s = 0x1234_5678u32;
+        let (lo, hi) = (f16::MIN.to_f32(), f16::MAX.to_f32());
+        for i in 0..40_000 {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            // magnitudes from f16-subnormal to beyond f16::MAX
+            let x = f32::from_bits((s & 0x81FF_FFFF) | (((0x60 + i % 0x30) as u32) << 23));
+            let want = f16::from_f32(f16::from_f32(x).to_f32().clamp(lo, hi));
+            let mut got = [MaybeUninit::<f16>::uninit()];
+            finish_f16::<Scalar>(Scalar(x), lo, hi, &mut got);
+            // SAFETY: `finish_f16` wrote the slot.
+            assert_eq!(
+                unsafe { got[0].assume_init() }.to_bits(),
+                want.to_bits(),
+                "{x:e}"
+            );
+            let mut w = [MaybeUninit::<f16>::uninit(); 8];
+            finish_f16::<wide::f32x8>(wide::f32x8::splat(x), lo, hi, &mut w);
+            // SAFETY: all eight slots were written.
+            assert_eq!(
+                unsafe { w[3].assume_init() }.to_bits(),
+                want.to_bits(),
+                "{x:e}"
+            );
         }
     }
 

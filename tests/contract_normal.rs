@@ -716,3 +716,21 @@ fn constructors_validate() {
         Err(Error::InvalidStd)
     );
 }
+
+#[test]
+fn f16_backends_agree_across_subnormals_and_overflow() {
+    // f16 subnormals start below 6.1e-5; f16::MAX is 65504.
+    for d in [
+        Distribution::normal(0.0, 1e-5).unwrap(),
+        Distribution::normal(1e-4, 3e-5).unwrap(),
+        Distribution::normal(0.0, 3e4).unwrap(),
+        Distribution::truncated_normal(0.0, 1e-6, -1e-5, 2e-5).unwrap(),
+        Distribution::uniform(-70000.0, 70000.0).unwrap(),
+    ] {
+        backends_agree::<f16>(&d, 77, 50_000).unwrap();
+        backends_agree::<bf16>(&d, 77, 50_000).unwrap();
+        let mut v = vec![f16::ZERO; 50_000];
+        fill(&mut v, &d, &Key::new(1).tensor("h")).unwrap();
+        assert!(v.iter().all(|x| x.is_finite()), "{d:?}");
+    }
+}

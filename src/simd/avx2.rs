@@ -4,16 +4,16 @@
 //!
 //! This file holds **all** the `unsafe` of the dispatch. The kernels are the same generic
 //! functions as for the other backends, instantiated with [`F32x8`]/[`F64x4`] inside the
-//! `#[target_feature(enable = "avx2")]` entry points below, which are only called after
+//! `#[target_feature(enable = "avx2,f16c")]` entry points below, which are only called after
 //! [`available`] (a cached `is_x86_feature_detected!("avx2")`) returned true.
 //!
 //! Only IEEE-754-exact instructions are used (`vaddps`, `vsubps`, `vmulps`, `vdivps`,
-//! `vsqrtps`, compares, blends, integer shifts/ands/ors, exact int→float conversion of values
-//! below 2²⁴). No FMA, no approximate reciprocals: the results are bit-identical to the scalar
+//! `vsqrtps`, compares, blends, integer shifts/ands/adds, exact int→float conversion of values
+//! below 2²⁴, and F16C's IEEE round-to-nearest-even `f32 → f16` conversion). No FMA, no approximate reciprocals: the results are bit-identical to the scalar
 //! reference backend.
 //!
 //! Soundness: the types' methods call AVX2 intrinsics. Values of these types are created only
-//! inside the `#[target_feature(enable = "avx2")]` functions of this module (the types and
+//! inside the `#[target_feature(enable = "avx2,f16c")]` functions of this module (the types and
 //! their constructors are private to it), and those functions are only reached through
 //! [`narrow_run`] / [`double_run`] after [`available`] returned true.
 
@@ -27,10 +27,11 @@ use crate::kernel::double::SampleDouble;
 use crate::kernel::narrow::SampleNarrow;
 use crate::TensorKey;
 
-/// Whether the running CPU has AVX2 (std caches the CPUID result).
+/// Whether the running CPU has AVX2 and F16C (std caches the CPUID result; every AVX2 CPU
+/// shipped so far also has F16C).
 #[inline]
 pub(crate) fn available() -> bool {
-    std::is_x86_feature_detected!("avx2")
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("f16c")
 }
 
 /// Eight `f32` lanes in one AVX register.
@@ -101,12 +102,6 @@ impl Lanes for F32x8 {
         unsafe { _mm256_storeu_ps(dst.as_mut_ptr().cast::<f32>(), self.0) }
     }
     #[inline(always)]
-    fn to_f32s(self, dst: &mut [f32]) {
-        let dst = &mut dst[..8];
-        // SAFETY: as in `store`, for an initialised `f32` slice of length 8.
-        unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), self.0) }
-    }
-    #[inline(always)]
     fn max_with(self, bound: Self) -> Self {
         Self::select_lt(self, bound, bound, self)
     }
@@ -163,6 +158,25 @@ impl Lanes for F32x8 {
     fn add_uu(a: U32x8, b: U32x8) -> U32x8 {
         // SAFETY: AVX2 is available; no memory access.
         U32x8(unsafe { _mm256_add_epi32(a.0, b.0) })
+    }
+    #[inline(always)]
+    fn to_f16_bits(self) -> U32x8 {
+        // SAFETY: F16C and AVX2 are available (module docs); no memory access. Immediate 0 =
+        // round to nearest even regardless of MXCSR; vcvtps2ph is an exact IEEE conversion
+        // (subnormal results included), the same rounding as `half::f16::from_f32`.
+        U32x8(unsafe {
+            _mm256_cvtepu16_epi32(_mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(self.0))
+        })
+    }
+    #[inline(always)]
+    fn from_f16_bits(u: U32x8) -> Self {
+        // SAFETY: F16C and AVX2 are available; no memory access. The lanes hold 16-bit
+        // patterns, so `packus` keeps them; the permute gathers them into the low 128 bits.
+        F32x8(unsafe {
+            let packed = _mm256_packus_epi32(u.0, u.0);
+            let ordered = _mm256_permute4x64_epi64::<0b1000>(packed);
+            _mm256_cvtph_ps(_mm256_castsi256_si128(ordered))
+        })
     }
     #[inline(always)]
     fn to_u16s(u: U32x8, dst: &mut [u16]) {
@@ -272,8 +286,8 @@ impl Lanes64 for F64x4 {
 /// compiled for AVX2.
 ///
 /// # Safety
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
+/// The CPU must support AVX2 and F16C.
+#[target_feature(enable = "avx2,f16c")]
 unsafe fn narrow_avx2<T: Narrow, S: SampleNarrow>(
     map: &S,
     lo: f32,
@@ -288,8 +302,8 @@ unsafe fn narrow_avx2<T: Narrow, S: SampleNarrow>(
 /// The f64 kernel's whole loop compiled for AVX2.
 ///
 /// # Safety
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
+/// The CPU must support AVX2 and F16C.
+#[target_feature(enable = "avx2,f16c")]
 unsafe fn double_avx2<S: SampleDouble>(
     map: &S,
     lo: f64,
@@ -315,7 +329,7 @@ pub(crate) fn narrow_run<T: Narrow, S: SampleNarrow>(
     if !available() {
         return false;
     }
-    // SAFETY: AVX2 support was just detected.
+    // SAFETY: AVX2 and F16C support was just detected.
     unsafe { narrow_avx2::<T, S>(map, lo, hi, key, offset, out) };
     true
 }
@@ -333,7 +347,7 @@ pub(crate) fn double_run<S: SampleDouble>(
     if !available() {
         return false;
     }
-    // SAFETY: AVX2 support was just detected.
+    // SAFETY: AVX2 and F16C support was just detected.
     unsafe { double_avx2::<S>(map, lo, hi, key, offset, out) };
     true
 }

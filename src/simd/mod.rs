@@ -43,8 +43,6 @@ pub(crate) trait Lanes:
     fn from_u24(k: Self::U) -> Self;
     /// Writes the `N` lanes to the start of `dst` (which has at least `N`).
     fn store(self, dst: &mut [MaybeUninit<f32>]);
-    /// The lanes as an array prefix: writes `N` values to `dst[..N]`.
-    fn to_f32s(self, dst: &mut [f32]);
     /// `if self < bound { bound } else { self }`, lane-wise; defined by compare-and-select so
     /// both backends agree on signed zeros.
     fn max_with(self, bound: Self) -> Self;
@@ -71,6 +69,11 @@ pub(crate) trait Lanes:
     fn shl<const S: i32>(u: Self::U) -> Self::U;
     /// Lane-wise wrapping addition of two integer vectors.
     fn add_uu(a: Self::U, b: Self::U) -> Self::U;
+    /// Each lane rounded to IEEE binary16 (nearest-even, exactly `half::f16::from_f32`), as
+    /// the 16-bit pattern in the low half of the integer lane.
+    fn to_f16_bits(self) -> Self::U;
+    /// Exact widening of binary16 patterns (low 16 bits of each lane) to `f32`.
+    fn from_f16_bits(u: Self::U) -> Self;
     /// Writes the low 16 bits of each integer lane (all lanes below 2¹⁶) to `dst[..N]`.
     fn to_u16s(u: Self::U, dst: &mut [u16]);
 }

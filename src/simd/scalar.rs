@@ -73,10 +73,6 @@ impl Lanes for Scalar {
     fn store(self, dst: &mut [MaybeUninit<f32>]) {
         dst[0].write(self.0);
     }
-    #[inline(always)]
-    fn to_f32s(self, dst: &mut [f32]) {
-        dst[0] = self.0;
-    }
     clamps!();
     #[inline(always)]
     fn sqrt(self) -> Self {
@@ -121,6 +117,14 @@ impl Lanes for Scalar {
     #[inline(always)]
     fn add_uu(a: u32, b: u32) -> u32 {
         a.wrapping_add(b)
+    }
+    #[inline(always)]
+    fn to_f16_bits(self) -> u32 {
+        u32::from(half::f16::from_f32(self.0).to_bits())
+    }
+    #[inline(always)]
+    fn from_f16_bits(u: u32) -> Self {
+        Scalar(half::f16::from_bits(u as u16).to_f32())
     }
     #[inline(always)]
     fn to_u16s(u: u32, dst: &mut [u16]) {

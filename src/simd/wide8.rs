@@ -41,10 +41,6 @@ impl Lanes for f32x8 {
             d.write(v);
         }
     }
-    #[inline(always)]
-    fn to_f32s(self, dst: &mut [f32]) {
-        dst[..8].copy_from_slice(&self.to_array());
-    }
     clamps!();
     #[inline(always)]
     fn sqrt(self) -> Self {
@@ -85,6 +81,20 @@ impl Lanes for f32x8 {
     #[inline(always)]
     fn add_uu(a: u32x8, b: u32x8) -> u32x8 {
         a + b
+    }
+    #[inline(always)]
+    fn to_f16_bits(self) -> u32x8 {
+        u32x8::new(
+            self.to_array()
+                .map(|x| u32::from(half::f16::from_f32(x).to_bits())),
+        )
+    }
+    #[inline(always)]
+    fn from_f16_bits(u: u32x8) -> Self {
+        f32x8::new(
+            u.to_array()
+                .map(|b| half::f16::from_bits(b as u16).to_f32()),
+        )
     }
     #[inline(always)]
     fn to_u16s(u: u32x8, dst: &mut [u16]) {
