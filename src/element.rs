@@ -221,7 +221,7 @@ fn finish_bf16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<bf16>]) 
     let rf = V::from_bits(V::shl::<16>(r))
         .max_with(V::splat(lo))
         .min_with(V::splat(hi));
-    let mut bits = [0u16; 8];
+    let mut bits = [0u16; 32];
     V::to_u16s(V::shr::<16>(rf.to_bits()), &mut bits);
     for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
         d.write(bf16::from_bits(v));
@@ -236,7 +236,7 @@ fn finish_f16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<f16>]) {
     let r = V::from_f16_bits(x.to_f16_bits())
         .max_with(V::splat(lo))
         .min_with(V::splat(hi));
-    let mut bits = [0u16; 8];
+    let mut bits = [0u16; 32];
     V::to_u16s(r.to_f16_bits(), &mut bits);
     for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
         d.write(f16::from_bits(v));

@@ -545,6 +545,13 @@ fn backends_agree_on_every_short_tail() {
                 backends_agree::<bf16>(&d, a, len).unwrap();
             }
         }
+        // around the AVX2 backend's 32-lane (four interleaved vectors) width
+        for a in [0, 1, 31, 63] {
+            for len in 20..100 {
+                backends_agree::<f32>(&d, a, len).unwrap();
+                backends_agree::<f16>(&d, a, len).unwrap();
+            }
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 use core::ops::{Add, Div, Mul, Sub};
 
+use super::x2::X2;
 use super::{Lanes, Lanes64};
 use crate::element::Narrow;
 use crate::kernel::double::SampleDouble;
@@ -283,7 +284,9 @@ impl Lanes64 for F64x4 {
 }
 
 /// The narrow kernel's whole loop (word generation, unpacking, sample map, rounding, stores)
-/// compiled for AVX2.
+/// compiled for AVX2. The lane type is four interleaved `F32x8` ([`X2`] of [`X2`]): 32 lanes
+/// whose independent polynomial chains fill the pipelines (measured ~1.3× faster for the
+/// normal kernels than one `F32x8`; the bits are the same).
 ///
 /// # Safety
 /// The CPU must support AVX2 and F16C.
@@ -296,7 +299,7 @@ unsafe fn narrow_avx2<T: Narrow, S: SampleNarrow>(
     offset: u64,
     out: &mut [MaybeUninit<T>],
 ) {
-    crate::kernel::narrow::run_with::<T, S, F32x8>(map, lo, hi, key, offset, out)
+    crate::kernel::narrow::run_with::<T, S, X2<X2<F32x8>>>(map, lo, hi, key, offset, out)
 }
 
 /// The f64 kernel's whole loop compiled for AVX2.

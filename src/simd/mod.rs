@@ -21,6 +21,7 @@ pub(crate) mod avx2;
 pub(crate) mod math;
 mod scalar;
 mod wide8;
+pub(crate) mod x2;
 
 pub(crate) use scalar::{Scalar, Scalar64};
 
