@@ -518,10 +518,13 @@ fn backends_agree<T: Element + Default>(
     len: usize,
 ) -> Result<(), TestCaseError> {
     let key = Key::new(11).tensor("s");
+    // Random parameters can be invalid for a dtype (no value strictly inside the bounds) or
+    // have no representable mass (an interval ~38σ or more from the mean): then every backend
+    // must report the same error.
     let get = |b: Backend| {
         let mut x = vec![T::default(); len];
-        fill_at_with(&mut x, dist, &key, a, b).unwrap();
-        x
+        let r = fill_at_with(&mut x, dist, &key, a, b);
+        (r, x)
     };
     let reference = get(Backend::Scalar);
     prop_assert!(
@@ -712,6 +715,15 @@ fn constructors_validate() {
         fill(&mut v, &d, &Key::new(0).tensor("x")),
         Err(Error::InvalidBounds)
     );
+    // an interval ~9000σ from the mean has no representable mass: an error, never garbage
+    let far = Distribution::truncated_normal(5.0, 1e-3, -4.0, -3.9).unwrap();
+    for b in [Backend::Simd, Backend::Portable, Backend::Scalar] {
+        let mut v = vec![0f32; 4];
+        assert_eq!(
+            fill_at_with(&mut v, &far, &Key::new(0).tensor("x"), 0, b),
+            Err(Error::InvalidBounds)
+        );
+    }
     // a directly-built variant with a bad std is rejected at fill time
     let bad = Distribution::Normal {
         mean: 0.0,

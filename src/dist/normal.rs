@@ -7,14 +7,41 @@
 //! alone — no Box–Muller pairs, no rejection, no ziggurat — so element `i` depends only on
 //! (key, `i`), exactly as for the uniform distribution. The narrow family (`f32`, `bf16`, `f16`)
 //! uses the element's 24-bit integer `k` (see the narrow kernel's word layout) and `f32`
-//! arithmetic; `f64` uses the element's 64-bit word `w` and `f64` arithmetic. All operations are
+//! arithmetic; `f64` uses the element's 64-bit word `r` (see the f64 kernel) and `f64` arithmetic. All operations are
 //! IEEE-754 `+ − × ÷ sqrt` and comparisons, each rounded to nearest-even and never fused, in the
 //! order written below; `bf16`/`f16` outputs are the `f32` result rounded once to nearest-even
 //! (exactly `half::bf16::from_f32` / `half::f16::from_f32`) and then clamped as stated.
 //!
-//! `E(q)` denotes `erfinv(1 − q)` evaluated as in `simd::math::erfinv_q_f32` / `erfinv_q_f64`:
-//! `t = 1 − q`, `w = 0 − ln(q·(2 − q))` with the Cephes `logf` / `log` sequence, then Giles'
-//! (2011) polynomial for the `w` range (all branches evaluated, one selected), times `t`.
+//! ## The inverse error function `E(q) = erfinv(1 − q)`
+//!
+//! `E(q) = P(w) · t` with `t = 1 − q` and `w = 0 − L(q · (2 − q))`, where `L` is the logarithm
+//! below and `P` is Giles' (2011, "Approximating the erfinv function") polynomial for the
+//! range of `w` that element's own `w` falls in (coefficients exactly as published):
+//!
+//! - f32: `w < 5`: `P = S(w − 2.5; 2.81022636e-08, 3.43273939e-07, −3.5233877e-06,
+//!   −4.39150654e-06, 0.00021858087, −0.00125372503, −0.00417768164, 0.246640727, 1.50140941)`;
+//!   else `P = S(√w − 3; −0.000200214257, 0.000100950558, 0.00134934322, −0.00367342844,
+//!   0.00573950773, −0.0076224613, 0.00943887047, 1.00167406, 2.83297682)`.
+//! - f64: `w < 6.25`: Horner in `w − 3.125` over Giles' 23 coefficients; `w < 16`: Horner in
+//!   `√w − 3.25` over 19; else Horner in `√w − 5` over 17 (Horner: `p = c₀; p = p·x + cᵢ`).
+//!
+//! `S(x; c₀ … c₈)` (f32 only) is Estrin's scheme for `c₀x⁸ + … + c₈`, with `aⱼ = c₈₋ⱼ`:
+//! `x2 = x·x; x4 = x2·x2; x8 = x4·x4;
+//! p03 = (a0 + a1·x) + (a2 + a3·x)·x2; p47 = (a4 + a5·x) + (a6 + a7·x)·x2;
+//! S = (p03 + p47·x4) + a8·x8`.
+//!
+//! `L(y)` for `y ∈ [2⁻¹²⁶, 1]` is Cephes' logarithm. Reduction: with `e` the unbiased binary
+//! exponent and `m ∈ [0.5, 1)` the frexp mantissa of `y`: if `m < √½` then `e = e − 1`,
+//! `x = (m + m) − 1`, else `x = m − 1` (all exact). f32: `z = x·x`,
+//! `y₁ = S(x; 7.0376836292E-2, −1.1514610310E-1, 1.1676998740E-1, −1.2420140846E-1,
+//! 1.4249322787E-1, −1.6668057665E-1, 2.0000714765E-1, −2.4999993993E-1, 3.3333331174E-1)·x·z`
+//! (left to right), `y₂ = y₁ + (−2.12194440e-4)·e`, `y₃ = y₂ + (−0.5)·z`,
+//! `L = (x + y₃) + 0.693359375·e`. f64: `z = x·x`, `y₁ = x·((z·P(x))/Q(x))` with Cephes' `log`
+//! `P` (6 coefficients, Horner) and monic `Q` (`q = x + Q₀`, then Horner over the other 4),
+//! `y₂ = y₁ − e·2.121944400546905827679e-4`, `y₃ = y₂ − 0.5·z`, `L = (x + y₃) + e·0.693359375`.
+//!
+//! (`tests/contract_normal.rs` re-implements exactly this text, scalar, and checks it against
+//! the kernels bit for bit.)
 //!
 //! ## Normal { mean, std } (std > 0)
 //!
@@ -23,7 +50,7 @@
 //!   `z = (s + s − 1) · (√2 · E(q))`; `x = mean + std · z` with `mean`, `std` rounded to `f32`.
 //!   Then `x` is clamped into the finite range of the output type (a no-op unless `std` is
 //!   astronomically large for the type).
-//! - `f64`: `s = w >> 63`, `m = (w >> 11) & (2⁵² − 1)`; `q = (m + m + 1) · 2⁻⁵³`;
+//! - `f64`: `s = r >> 63`, `m = (r >> 11) & (2⁵² − 1)`; `q = (m + m + 1) · 2⁻⁵³`;
 //!   `z = (s + s − 1) · (√2 · E(q))`; `x = mean + std · z`.
 //!
 //! The largest `|z|` is reached at `q = 2⁻²⁴` (narrow): `√2·erfinv(1 − 2⁻²⁴) ≈ 5.42`
@@ -38,12 +65,13 @@
 //! interval's lower end is on the side where `Φ` is small and keeps its relative precision —
 //! this is what keeps the far-from-mean case (mean −3, std 1, bounds [−0.5, 0.5]) exact.
 //! `c_lo = erfc(−α/√2) = 2Φ(α)`, `c_hi = 2Φ(β)`, `span = c_hi − c_lo` (zero → error
-//! `InvalidBounds`), `c0 = c_lo + span · 2⁻²⁵` (narrow) or `c_lo + span · 2⁻⁵⁴` (f64) — the
+//! `InvalidBounds`: happens when the whole interval lies more than ~38 standard deviations from
+//! the mean, where `erfc` underflows), `c0 = c_lo + span · 2⁻²⁵` (narrow) or `c_lo + span · 2⁻⁵⁴` (f64) — the
 //! midpoint of the first grid cell — and `q_min = max(min(c0, 2 − (c_hi − span·2⁻²⁵)), MIN_POSITIVE)`
 //! (resp. `2⁻⁵⁴`, `f64::MIN_POSITIVE`). For the narrow kernel `c0`, `span`, `q_min`, `mean`,
 //! `std` are then rounded to `f32`.
 //!
-//! Per element: `u = k · 2⁻²⁴` (f64: `u = (w >> 11) · 2⁻⁵³`), `c = c0 + span · u`;
+//! Per element: `u = k · 2⁻²⁴` (f64: `u = (r >> 11) · 2⁻⁵³`), `c = c0 + span · u`;
 //! if `1 < c` then `q = 2 − c`, `g = f` else `q = c`, `g = −f`; `q = max(q, q_min)`;
 //! `z = g · (√2 · E(q))`; `x = mean + std · z`. Finally `x` (after rounding to `bf16`/`f16`)
 //! is clamped into the closed interval of output values strictly inside `(low, high)`, so

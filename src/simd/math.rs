@@ -7,7 +7,8 @@
 //! # Sources and error bounds
 //!
 //! - `ln` (f32): Cephes `logf` (S. L. Moshier, Cephes Math Library 2.2, 1992): frexp by bit
-//!   manipulation, `m ∈ [√½, √2)`, `ln(1+x) = x − x²/2 + x³·P(x)` with a degree-8 `P`
+//!   manipulation (musl's branch-free offset trick, which yields exactly Cephes' `e` and `x`),
+//!   `m ∈ [√½, √2)`, `ln(1+x) = x − x²/2 + x³·P(x)` with a degree-8 `P`
 //!   (evaluated by Estrin's scheme, see `estrin9`, rather than Cephes' Horner), and
 //!   `e·ln 2` added in two parts (`0.693359375 − 2.12194440e-4`). Measured on the arguments the
 //!   normal kernels use (`q(2 − q)`, `q ∈ [2⁻¹²⁶, 1]`): ≤ 1 ulp from the correctly rounded result
