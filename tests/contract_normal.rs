@@ -310,20 +310,20 @@ fn erfc_spec(x: f64) -> f64 {
 
 fn normal_f32(key: &TensorKey, mean: f64, std: f64, i: u64) -> f32 {
     let k = k24(key, i);
-    let s = (k >> 23) as f32;
+    let a = (std::f64::consts::SQRT_2 * std) as f32;
     let m = (k & 0x7F_FFFF) as f32;
-    let q = (m + m + 1.0) * (1.0 / 16_777_216.0);
-    let z = (s + s - 1.0) * (std::f32::consts::SQRT_2 * e32(q));
-    mean as f32 + std as f32 * z
+    let q = m * 2f32.powi(-23) + 2f32.powi(-24);
+    let g = if k < 1 << 23 { -a } else { a };
+    mean as f32 + g * e32(q)
 }
 
 fn normal_f64(key: &TensorKey, mean: f64, std: f64, i: u64) -> f64 {
     let w = w64(key, i);
-    let s = (w >> 63) as f64;
+    let a = std::f64::consts::SQRT_2 * std;
     let m = ((w >> 11) & ((1 << 52) - 1)) as f64;
-    let q = (m + m + 1.0) * (1.0 / 9_007_199_254_740_992.0);
-    let z = (s + s - 1.0) * (std::f64::consts::SQRT_2 * e64(q));
-    mean + std * z
+    let q = m * 2f64.powi(-52) + 2f64.powi(-53);
+    let g = if w >> 63 == 0 { -a } else { a };
+    mean + g * e64(q)
 }
 
 /// (f, c_lo, c_hi) of the spec.
@@ -345,12 +345,16 @@ fn trunc_f32(key: &TensorKey, mean: f64, std: f64, low: f64, high: f64, i: u64) 
     let c0 = c_lo + half;
     let q_min = (c0.min(2.0 - (c_hi - half)) as f32).max(f32::MIN_POSITIVE);
     let (c0, span, f) = (c0 as f32, span as f32, f as f32);
+    let a = (std::f64::consts::SQRT_2 * std) as f32;
     let u = k24(key, i) as f32 * (1.0 / 16_777_216.0);
     let c = c0 + span * u;
-    let (q, g) = if 1.0 < c { (2.0 - c, f) } else { (c, -f) };
+    let (q, g) = if 1.0 < c {
+        (2.0 - c, f * a)
+    } else {
+        (c, -f * a)
+    };
     let q = if q < q_min { q_min } else { q };
-    let z = g * (std::f32::consts::SQRT_2 * e32(q));
-    let x = mean as f32 + std as f32 * z;
+    let x = mean as f32 + g * e32(q);
     // clamp into the f32 values strictly inside (low, high)
     let mut lo = low as f32;
     while f64::from(lo) <= low {
@@ -381,10 +385,14 @@ fn trunc_f64(key: &TensorKey, mean: f64, std: f64, low: f64, high: f64, i: u64) 
     let q_min = c0.min(2.0 - (c_hi - half)).max(f64::MIN_POSITIVE);
     let u = (w64(key, i) >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0);
     let c = c0 + span * u;
-    let (q, g) = if 1.0 < c { (2.0 - c, f) } else { (c, -f) };
+    let a = std::f64::consts::SQRT_2 * std;
+    let (q, g) = if 1.0 < c {
+        (2.0 - c, f * a)
+    } else {
+        (c, -f * a)
+    };
     let q = if q < q_min { q_min } else { q };
-    let z = g * (std::f64::consts::SQRT_2 * e64(q));
-    let x = mean + std * z;
+    let x = mean + g * e64(q);
     let lo = f64::from_bits(if low >= 0.0 {
         low.to_bits() + 1
     } else {

@@ -45,15 +45,16 @@
 //!
 //! ## Normal { mean, std } (std > 0)
 //!
-//! - Narrow: `s = k >> 23` (one bit), `m = k & (2²³ − 1)`; `q = (m + m + 1) · 2⁻²⁴` (exact: an odd
-//!   integer below 2²⁴ times a power of two, so `q ∈ [2⁻²⁴, 1 − 2⁻²⁴]` and never 0 or 1);
-//!   `z = (s + s − 1) · (√2 · E(q))`; `x = mean + std · z` with `mean`, `std` rounded to `f32`.
-//!   Then `x` is clamped into the finite range of the output type (a no-op unless `std` is
-//!   astronomically large for the type).
-//! - `f64`: `s = r >> 63`, `m = (r >> 11) & (2⁵² − 1)`; `q = (m + m + 1) · 2⁻⁵³`;
-//!   `z = (s + s − 1) · (√2 · E(q))`; `x = mean + std · z`.
+//! - Plan: `a = √2 · std` (f64 product; rounded to `f32` for the narrow family, which also
+//!   rounds `mean` to `f32`).
+//! - Narrow: `m = k & (2²³ − 1)`; `q = m · 2⁻²³ + 2⁻²⁴` (exact: an odd integer below 2²⁴ times
+//!   2⁻²⁴, so `q ∈ [2⁻²⁴, 1 − 2⁻²⁴]` and never 0 or 1); `g = −a` if `k < 2²³` else `a`;
+//!   `x = mean + g · E(q)`. Then `x` is clamped into the finite range of the output type (a
+//!   no-op unless `std` is astronomically large for the type).
+//! - `f64`: `s = r >> 63`, `m = (r >> 11) & (2⁵² − 1)`; `q = m · 2⁻⁵² + 2⁻⁵³`;
+//!   `g = −a` if `s = 0` else `a`; `x = mean + g · E(q)`.
 //!
-//! The largest `|z|` is reached at `q = 2⁻²⁴` (narrow): `√2·erfinv(1 − 2⁻²⁴) ≈ 5.42`
+//! The largest `|x − mean| / std` is reached at `q = 2⁻²⁴` (narrow): `√2·erfinv(1 − 2⁻²⁴) ≈ 5.42`
 //! (f32 kernel value 5.4196), and at `q = 2⁻⁵³` (f64): ≈ 8.29. No sample is ever ±∞ or NaN.
 //!
 //! ## TruncatedNormal { mean, std, low, high } (absolute bounds, PyTorch convention)
@@ -69,11 +70,11 @@
 //! the mean, where `erfc` underflows), `c0 = c_lo + span · 2⁻²⁵` (narrow) or `c_lo + span · 2⁻⁵⁴` (f64) — the
 //! midpoint of the first grid cell — and `q_min = max(min(c0, 2 − (c_hi − span·2⁻²⁵)), MIN_POSITIVE)`
 //! (resp. `2⁻⁵⁴`, `f64::MIN_POSITIVE`). For the narrow kernel `c0`, `span`, `q_min`, `mean`,
-//! `std` are then rounded to `f32`.
+//! `a = √2 · std` are then rounded to `f32`, and `g_lo = −f·a`, `g_hi = f·a` (exact sign flips).
 //!
 //! Per element: `u = k · 2⁻²⁴` (f64: `u = (r >> 11) · 2⁻⁵³`), `c = c0 + span · u`;
-//! if `1 < c` then `q = 2 − c`, `g = f` else `q = c`, `g = −f`; `q = max(q, q_min)`;
-//! `z = g · (√2 · E(q))`; `x = mean + std · z`. Finally `x` (after rounding to `bf16`/`f16`)
+//! if `1 < c` then `q = 2 − c`, `g = g_hi` else `q = c`, `g = g_lo`;
+//! `q = max(q, q_min)`; `x = mean + g · E(q)`. Finally `x` (after rounding to `bf16`/`f16`)
 //! is clamped into the closed interval of output values strictly inside `(low, high)`, so
 //! no value ever equals a bound, in any dtype. If the output type has no value strictly inside,
 //! building the plan fails with `InvalidBounds`.
@@ -133,24 +134,33 @@ fn narrow_mean_std(mean: f64, std: f64) -> Result<(f32, f32)> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NormalNarrow {
     mean: f32,
-    std: f32,
+    /// `√2·std` rounded to f32.
+    a: f32,
 }
 
 impl NormalNarrow {
     pub(crate) fn new(mean: f64, std: f64) -> Result<Self> {
-        let (mean, std) = narrow_mean_std(mean, std)?;
-        Ok(Self { mean, std })
+        let (mean, _) = narrow_mean_std(mean, std)?;
+        let a = (SQRT2 * std) as f32;
+        if !a.is_finite() {
+            return Err(Error::InvalidStd);
+        }
+        Ok(Self { mean, a })
     }
 }
 
 impl SampleNarrow for NormalNarrow {
     #[inline(always)]
     fn sample<V: Lanes>(&self, k: V::U) -> V {
-        let s = V::from_u24(V::shr::<23>(k));
         let m = V::from_u24(V::and(k, 0x007F_FFFF));
-        let q = (m + m + V::splat(1.0)) * V::splat(INV_2_24);
-        let z = (s + s - V::splat(1.0)) * (V::splat(SQRT2 as f32) * erfinv_q_f32(q));
-        V::splat(self.mean) + V::splat(self.std) * z
+        let q = m * V::splat(2.0 * INV_2_24) + V::splat(INV_2_24);
+        let g = V::select_lt(
+            V::from_u24(k),
+            V::splat(8_388_608.0),
+            V::splat(-self.a),
+            V::splat(self.a),
+        );
+        V::splat(self.mean) + g * erfinv_q_f32(q)
     }
 }
 
@@ -158,12 +168,16 @@ impl SampleNarrow for NormalNarrow {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NormalDouble {
     mean: f64,
-    std: f64,
+    /// `√2·std`.
+    a: f64,
 }
 
 impl NormalDouble {
     pub(crate) fn new(mean: f64, std: f64) -> Self {
-        Self { mean, std }
+        Self {
+            mean,
+            a: SQRT2 * std,
+        }
     }
 }
 
@@ -178,9 +192,9 @@ impl SampleDouble for NormalDouble {
     fn sample<V: Lanes64>(&self, w: V::U) -> V {
         let s = from_u52::<V>(V::shr::<63>(w));
         let m = from_u52::<V>(V::and(V::shr::<11>(w), (1 << 52) - 1));
-        let q = (m + m + V::splat(1.0)) * V::splat(INV_2_53);
-        let z = (s + s - V::splat(1.0)) * (V::splat(SQRT2) * erfinv_q_f64(q));
-        V::splat(self.mean) + V::splat(self.std) * z
+        let q = m * V::splat(2.0 * INV_2_53) + V::splat(INV_2_53);
+        let g = V::select_lt(s, V::splat(0.5), V::splat(-self.a), V::splat(self.a));
+        V::splat(self.mean) + g * erfinv_q_f64(q)
     }
 }
 
@@ -213,11 +227,10 @@ fn trunc_consts(mean: f64, std: f64, low: f64, high: f64) -> Result<TruncConsts>
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TruncNarrow {
     mean: f32,
-    std: f32,
     c0: f32,
     span: f32,
     q_min: f32,
-    /// Sign applied when `c ≤ 1` / `c > 1`.
+    /// `∓f·√2·std`: the factor applied when `c ≤ 1` / `c > 1`.
     g_lo: f32,
     g_hi: f32,
 }
@@ -226,19 +239,22 @@ impl TruncNarrow {
     /// Parameters from a validated distribution with `std > 0`.
     pub(crate) fn new(mean: f64, std: f64, low: f64, high: f64) -> Result<Self> {
         let t = trunc_consts(mean, std, low, high)?;
-        let (m, s) = narrow_mean_std(mean, std)?;
+        let (m, _) = narrow_mean_std(mean, std)?;
+        let a = (SQRT2 * std) as f32;
+        if !a.is_finite() {
+            return Err(Error::InvalidStd);
+        }
         let span = t.c_hi - t.c_lo;
         let half = span * 2f64.powi(-25);
         let c0 = t.c_lo + half;
         let q_min = (c0.min(2.0 - (t.c_hi - half)) as f32).max(f32::MIN_POSITIVE);
         Ok(Self {
             mean: m,
-            std: s,
             c0: c0 as f32,
             span: span as f32,
             q_min,
-            g_lo: -t.f as f32,
-            g_hi: t.f as f32,
+            g_lo: -(t.f as f32) * a,
+            g_hi: t.f as f32 * a,
         })
     }
 }
@@ -251,8 +267,7 @@ impl SampleNarrow for TruncNarrow {
         let c = V::splat(self.c0) + V::splat(self.span) * u;
         let q = V::select_lt(one, c, V::splat(2.0) - c, c).max_with(V::splat(self.q_min));
         let g = V::select_lt(one, c, V::splat(self.g_hi), V::splat(self.g_lo));
-        let z = g * (V::splat(SQRT2 as f32) * erfinv_q_f32(q));
-        V::splat(self.mean) + V::splat(self.std) * z
+        V::splat(self.mean) + g * erfinv_q_f32(q)
     }
 }
 
@@ -260,7 +275,6 @@ impl SampleNarrow for TruncNarrow {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TruncDouble {
     mean: f64,
-    std: f64,
     c0: f64,
     span: f64,
     q_min: f64,
@@ -275,14 +289,14 @@ impl TruncDouble {
         let half = span * 2f64.powi(-54);
         let c0 = t.c_lo + half;
         let q_min = c0.min(2.0 - (t.c_hi - half)).max(f64::MIN_POSITIVE);
+        let a = SQRT2 * std;
         Ok(Self {
             mean,
-            std,
             c0,
             span,
             q_min,
-            g_lo: -t.f,
-            g_hi: t.f,
+            g_lo: -t.f * a,
+            g_hi: t.f * a,
         })
     }
 }
@@ -295,8 +309,7 @@ impl SampleDouble for TruncDouble {
         let c = V::splat(self.c0) + V::splat(self.span) * u;
         let q = V::select_lt(one, c, V::splat(2.0) - c, c).max_with(V::splat(self.q_min));
         let g = V::select_lt(one, c, V::splat(self.g_hi), V::splat(self.g_lo));
-        let z = g * (V::splat(SQRT2) * erfinv_q_f64(q));
-        V::splat(self.mean) + V::splat(self.std) * z
+        V::splat(self.mean) + g * erfinv_q_f64(q)
     }
 }
 

@@ -180,16 +180,19 @@ const ERFINV_F32_B: [f32; 9] = [
 pub(crate) fn erfinv_q_f32<V: Lanes>(q: V) -> V {
     let one = V::splat(1.0);
     let t = one - q;
-    let w = V::splat(0.0) - ln_f32(q * (V::splat(2.0) - q));
-    let pa = estrin9(w - V::splat(2.5), &ERFINV_F32_A);
-    let five = V::splat(5.0);
+    // w = 0 − l exactly, so `w − 2.5` is computed as `(−2.5) − l` (the same real number, rounded
+    // once: the same bits) and `w < 5` as `−5 < l`.
+    let l = ln_f32(q * (V::splat(2.0) - q));
+    let pa = estrin9(V::splat(-2.5) - l, &ERFINV_F32_A);
+    let m5 = V::splat(-5.0);
     // The tail branch is needed by 0.3% of samples; skip it when no lane takes it (the
     // selected values are the same either way).
-    if V::all_lt(w, five) {
+    if V::all_lt(m5, l) {
         return pa * t;
     }
+    let w = V::splat(0.0) - l;
     let pb = estrin9(w.sqrt() - V::splat(3.0), &ERFINV_F32_B);
-    V::select_lt(w, five, pa, pb) * t
+    V::select_lt(m5, l, pa, pb) * t
 }
 
 /// Giles (2011), double precision, `w < 6.25`: polynomial in `w − 3.125`.
