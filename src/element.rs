@@ -107,6 +107,9 @@ pub(crate) trait Narrow: Element {
     /// Rounds computed `f32` lanes to this type, clamps them into `[lo, hi]` (both representable
     /// in this type) and stores them. Clamping after rounding keeps bounds exact in every dtype.
     fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]);
+    /// [`Narrow::finish`] without the clamp, for plans whose values provably stay finite and
+    /// unbounded (same result as clamping to `[−∞, +∞]`).
+    fn finish_unclamped<V: Lanes>(x: V, dst: &mut [MaybeUninit<Self>]);
 }
 
 /// Smallest value of `T` that is `>= lo` (or `> lo` when `open`), as an exact `f64`.
@@ -148,6 +151,10 @@ impl Narrow for f32 {
     #[inline(always)]
     fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]) {
         x.max_with(V::splat(lo)).min_with(V::splat(hi)).store(dst);
+    }
+    #[inline(always)]
+    fn finish_unclamped<V: Lanes>(x: V, dst: &mut [MaybeUninit<Self>]) {
+        x.store(dst);
     }
 }
 
@@ -203,7 +210,11 @@ macro_rules! narrow16 {
             }
             #[inline(always)]
             fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]) {
-                $finish::<V>(x, lo, hi, dst)
+                $finish::<V, true>(x, lo, hi, dst)
+            }
+            #[inline(always)]
+            fn finish_unclamped<V: Lanes>(x: V, dst: &mut [MaybeUninit<Self>]) {
+                $finish::<V, false>(x, 0.0, 0.0, dst)
             }
         }
     };
@@ -214,15 +225,20 @@ macro_rules! narrow16 {
 /// non-NaN input (the kernels never produce NaN), then the clamp in `f32` (bf16 values are
 /// f32 values with zero low bits).
 #[inline(always)]
-fn finish_bf16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<bf16>]) {
+fn finish_bf16<V: Lanes, const CLAMP: bool>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<bf16>]) {
     let b = x.to_bits();
     let lsb = V::and(V::shr::<16>(b), 1);
     let r = V::shr::<16>(V::add_uu(V::add_u(b, 0x7FFF), lsb));
-    let rf = V::from_bits(V::shl::<16>(r))
-        .max_with(V::splat(lo))
-        .min_with(V::splat(hi));
+    let r = if CLAMP {
+        let rf = V::from_bits(V::shl::<16>(r))
+            .max_with(V::splat(lo))
+            .min_with(V::splat(hi));
+        V::shr::<16>(rf.to_bits())
+    } else {
+        r
+    };
     let mut bits = [0u16; 32];
-    V::to_u16s(V::shr::<16>(rf.to_bits()), &mut bits);
+    V::to_u16s(r, &mut bits);
     for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
         d.write(bf16::from_bits(v));
     }
@@ -232,12 +248,18 @@ fn finish_bf16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<bf16>]) 
 /// lane by lane elsewhere — the same result), exact widening back, clamp, exact conversion of
 /// the clamped (representable) value: `half::f16::from_f32` rounding, then the clamp.
 #[inline(always)]
-fn finish_f16<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<f16>]) {
-    let r = V::from_f16_bits(x.to_f16_bits())
-        .max_with(V::splat(lo))
-        .min_with(V::splat(hi));
+fn finish_f16<V: Lanes, const CLAMP: bool>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<f16>]) {
+    let h = x.to_f16_bits();
+    let h = if CLAMP {
+        V::from_f16_bits(h)
+            .max_with(V::splat(lo))
+            .min_with(V::splat(hi))
+            .to_f16_bits()
+    } else {
+        h
+    };
     let mut bits = [0u16; 32];
-    V::to_u16s(r.to_f16_bits(), &mut bits);
+    V::to_u16s(h, &mut bits);
     for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
         d.write(f16::from_bits(v));
     }
@@ -353,12 +375,17 @@ mod tests {
         for &x in &xs {
             let want = bf16::from_f32(x).to_f32().clamp(blo, bhi);
             let mut got = [MaybeUninit::<bf16>::uninit()];
-            finish_bf16::<Scalar>(Scalar(x), blo, bhi, &mut got);
+            finish_bf16::<Scalar, true>(Scalar(x), blo, bhi, &mut got);
             // SAFETY: `finish_bf16` wrote the slot.
             let got = unsafe { got[0].assume_init() };
             assert_eq!(got.to_f32().to_bits(), want.to_bits(), "{x:e}");
             let mut w = [MaybeUninit::<bf16>::uninit(); 8];
-            finish_bf16::<wide::f32x8>(wide::f32x8::splat(x), lo.max(blo), hi.min(bhi), &mut w);
+            finish_bf16::<wide::f32x8, true>(
+                wide::f32x8::splat(x),
+                lo.max(blo),
+                hi.min(bhi),
+                &mut w,
+            );
             // SAFETY: all eight slots were written.
             let w0 = unsafe { w[7].assume_init() };
             assert_eq!(w0.to_f32().to_bits(), want.to_bits(), "{x:e}");
@@ -378,7 +405,7 @@ mod tests {
             let x = f32::from_bits((s & 0x81FF_FFFF) | (((0x60 + i % 0x30) as u32) << 23));
             let want = f16::from_f32(f16::from_f32(x).to_f32().clamp(lo, hi));
             let mut got = [MaybeUninit::<f16>::uninit()];
-            finish_f16::<Scalar>(Scalar(x), lo, hi, &mut got);
+            finish_f16::<Scalar, true>(Scalar(x), lo, hi, &mut got);
             // SAFETY: `finish_f16` wrote the slot.
             assert_eq!(
                 unsafe { got[0].assume_init() }.to_bits(),
@@ -386,7 +413,7 @@ mod tests {
                 "{x:e}"
             );
             let mut w = [MaybeUninit::<f16>::uninit(); 8];
-            finish_f16::<wide::f32x8>(wide::f32x8::splat(x), lo, hi, &mut w);
+            finish_f16::<wide::f32x8, true>(wide::f32x8::splat(x), lo, hi, &mut w);
             // SAFETY: all eight slots were written.
             assert_eq!(
                 unsafe { w[3].assume_init() }.to_bits(),

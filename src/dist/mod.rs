@@ -192,7 +192,14 @@ impl Plan {
             Distribution::Normal { mean, std } => match Distribution::normal(mean, std)? {
                 Distribution::Constant(v) => constant::narrow::<T>(v),
                 _ => {
+                    // |x − mean| ≤ 5.42·std; with margin for rounding, values that cannot reach
+                    // the type's largest finite value need no clamp ([−∞, +∞] marks that).
                     let (lo, hi) = inner_interval::<T>(f64::MIN, false, f64::MAX, false)?;
+                    let (lo, hi) = if mean.abs() + 6.0 * std < 0.5 * f64::from(hi) {
+                        (f32::NEG_INFINITY, f32::INFINITY)
+                    } else {
+                        (lo, hi)
+                    };
                     Ok(Plan::Narrow {
                         map: NarrowMap::Normal(NormalNarrow::new(mean, std)?),
                         lo,

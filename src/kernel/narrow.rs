@@ -140,8 +140,16 @@ fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
 ) {
     let mut kc = k.chunks_exact(V::N);
     let mut oc = out.chunks_exact_mut(V::N);
-    for (kk, oo) in (&mut kc).zip(&mut oc) {
-        T::finish(map.sample::<V>(V::load_u(kk)), lo, hi, oo);
+    // `[−∞, +∞]` marks a plan whose values cannot leave the output type's finite range: the
+    // clamp would be a no-op, so skip it.
+    if lo == f32::NEG_INFINITY && hi == f32::INFINITY {
+        for (kk, oo) in (&mut kc).zip(&mut oc) {
+            T::finish_unclamped(map.sample::<V>(V::load_u(kk)), oo);
+        }
+    } else {
+        for (kk, oo) in (&mut kc).zip(&mut oc) {
+            T::finish(map.sample::<V>(V::load_u(kk)), lo, hi, oo);
+        }
     }
     for (kk, oo) in kc.remainder().iter().zip(oc.into_remainder()) {
         T::finish(map.sample::<Scalar>(*kk), lo, hi, core::slice::from_mut(oo));
