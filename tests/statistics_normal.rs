@@ -408,6 +408,7 @@ fn initializer_std_within_one_percent_at_1e6() {
             moments_of(&sample::<bf16>(&d, n, 33, init.name())).1,
             "bf16",
         );
+        check(moments_of(&sample::<f16>(&d, n, 35, init.name())).1, "f16");
     }
     // trunc_normal (PyTorch defaults) has the truncated std 0.8796…
     let d = Init::trunc_normal(0.0, 1.0, -2.0, 2.0)
