@@ -8,25 +8,7 @@
 //! normal; JAX: truncated normal rescaled to the target variance), which is why both spellings
 //! exist.
 //!
-//! # PyTorch vs JAX conventions
-//!
-//! `fan_avg = (fan_in + fan_out)/2`; `c = 0.87962566103423978` is the standard deviation of
-//! N(0, 1) truncated to (−2, 2), so `TN(0, s/c, ±2·s/c)` has standard deviation exactly `s`.
-//!
-//! | rule | PyTorch name → distribution | JAX name → distribution |
-//! |---|---|---|
-//! | Glorot / Xavier uniform | [`Init::XavierUniform`] `{gain}`: `U[−b, b)`, `b = gain·√(6/(fi+fo))` | [`Init::GlorotUniform`]: same bound (gain 1) |
-//! | Glorot / Xavier normal | [`Init::XavierNormal`] `{gain}`: **plain** `N(0, s²)`, `s = gain·√(2/(fi+fo))` | [`Init::GlorotNormal`]: **truncated** `TN(0, s/c)` on `(−2s/c, 2s/c)`, `s = √(1/fan_avg)` |
-//! | He / Kaiming uniform | [`Init::KaimingUniform`] `{a, mode, nonlinearity}`: `b = √3·gain/√fan` | [`Init::HeUniform`]: `variance_scaling(2, fan_in, uniform)` |
-//! | He / Kaiming normal | [`Init::KaimingNormal`] `{a, mode, nonlinearity}`: plain `N(0, (gain/√fan)²)` | [`Init::HeNormal`]: truncated, `s = √(2/fan_in)`, ÷c |
-//! | LeCun | — | [`Init::LecunUniform`]; [`Init::LecunNormal`]: truncated, `s = √(1/fan_in)`, ÷c |
-//! | variance scaling | — | [`Init::VarianceScaling`] `{scale, mode, distribution}`: `uniform` → `U[±√(3v)]`; `normal` → plain `N(0, v)`; `truncated_normal` → `TN(0, √v/c)` on `±2√v/c`; `v = scale/fan` |
-//! | truncated normal | [`Init::TruncNormal`] `{mean, std, a, b}`: `a`, `b` **absolute** values (defaults −2, 2) | (JAX's `truncated_normal(stddev, lower, upper)` takes bounds in std units; express it as `TruncNormal {mean: 0, std, a: lower·std, b: upper·std}`) |
-//! | normal | [`Init::Normal`] `{mean, std}` (`normal_(mean=0, std=1)`) | `normal(stddev)` = `Normal {mean: 0, std}` |
-//!
-//! Keras spells JAX's plain normal `"untruncated_normal"` and maps `"normal"` to the truncated
-//! one; [`VarianceDistribution::parse`] follows JAX (`"normal"` is plain) and accepts the Keras
-//! spelling `"untruncated_normal"` as a synonym of plain normal.
+//! See [`Init`] for the table of PyTorch vs JAX conventions.
 
 use crate::fan::{numel, FanMode, Fans, Layout};
 use crate::gain::{calculate_gain, Nonlinearity};
@@ -76,6 +58,26 @@ impl VarianceDistribution {
 }
 
 /// An initializer: a rule from fans (where it needs them) to a distribution.
+///
+/// # PyTorch vs JAX conventions
+///
+/// `fan_avg = (fan_in + fan_out)/2`; `c = 0.87962566103423978` is the standard deviation of
+/// N(0, 1) truncated to (−2, 2), so `TN(0, s/c, ±2·s/c)` has standard deviation exactly `s`.
+///
+/// | rule | PyTorch name → distribution | JAX name → distribution |
+/// |---|---|---|
+/// | Glorot / Xavier uniform | [`Init::XavierUniform`] `{gain}`: `U[−b, b)`, `b = gain·√(6/(fi+fo))` | [`Init::GlorotUniform`]: same bound (gain 1) |
+/// | Glorot / Xavier normal | [`Init::XavierNormal`] `{gain}`: **plain** `N(0, s²)`, `s = gain·√(2/(fi+fo))` | [`Init::GlorotNormal`]: **truncated** `TN(0, s/c)` on `(−2s/c, 2s/c)`, `s = √(1/fan_avg)` |
+/// | He / Kaiming uniform | [`Init::KaimingUniform`] `{a, mode, nonlinearity}`: `b = √3·gain/√fan` | [`Init::HeUniform`]: `variance_scaling(2, fan_in, uniform)` |
+/// | He / Kaiming normal | [`Init::KaimingNormal`] `{a, mode, nonlinearity}`: plain `N(0, (gain/√fan)²)` | [`Init::HeNormal`]: truncated, `s = √(2/fan_in)`, ÷c |
+/// | LeCun | — | [`Init::LecunUniform`]; [`Init::LecunNormal`]: truncated, `s = √(1/fan_in)`, ÷c |
+/// | variance scaling | — | [`Init::VarianceScaling`] `{scale, mode, distribution}`: `uniform` → `U[±√(3v)]`; `normal` → plain `N(0, v)`; `truncated_normal` → `TN(0, √v/c)` on `±2√v/c`; `v = scale/fan` |
+/// | truncated normal | [`Init::TruncNormal`] `{mean, std, a, b}`: `a`, `b` **absolute** values (defaults −2, 2) | (JAX's `truncated_normal(stddev, lower, upper)` takes bounds in std units; express it as `TruncNormal {mean: 0, std, a: lower·std, b: upper·std}`) |
+/// | normal | [`Init::Normal`] `{mean, std}` (`normal_(mean=0, std=1)`) | `normal(stddev)` = `Normal {mean: 0, std}` |
+///
+/// Keras spells JAX's plain normal `"untruncated_normal"` and maps `"normal"` to the truncated
+/// one; [`VarianceDistribution::parse`] follows JAX (`"normal"` is plain) and accepts the Keras
+/// spelling `"untruncated_normal"` as a synonym of plain normal.
 ///
 /// ```
 /// use glorot::{Init, Key, Layout};
