@@ -107,6 +107,9 @@ pub(crate) trait Narrow: Element {
     /// Rounds computed `f32` lanes to this type, clamps them into `[lo, hi]` (both representable
     /// in this type) and stores them. Clamping after rounding keeps bounds exact in every dtype.
     fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]);
+    /// [`Narrow::finish`] without the clamp, for plans whose values provably stay finite and
+    /// unbounded (same result as clamping to `[−∞, +∞]`).
+    fn finish_unclamped<V: Lanes>(x: V, dst: &mut [MaybeUninit<Self>]);
 }
 
 /// Smallest value of `T` that is `>= lo` (or `> lo` when `open`), as an exact `f64`.
@@ -149,6 +152,10 @@ impl Narrow for f32 {
     fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]) {
         x.max_with(V::splat(lo)).min_with(V::splat(hi)).store(dst);
     }
+    #[inline(always)]
+    fn finish_unclamped<V: Lanes>(x: V, dst: &mut [MaybeUninit<Self>]) {
+        x.store(dst);
+    }
 }
 
 /// `f32::next_up` (stable only since Rust 1.86; spelled out for older toolchains).
@@ -182,7 +189,7 @@ fn step16(bits: u16, up: bool) -> u16 {
 }
 
 macro_rules! narrow16 {
-    ($t:ty) => {
+    ($t:ty, $finish:ident) => {
         impl Narrow for $t {
             #[inline(always)]
             fn from_f32(x: f32) -> Self {
@@ -203,25 +210,63 @@ macro_rules! narrow16 {
             }
             #[inline(always)]
             fn finish<V: Lanes>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<Self>]) {
-                let mut lanes = [0f32; 8];
-                x.to_f32s(&mut lanes);
-                for (d, &v) in dst[..V::N].iter_mut().zip(&lanes[..V::N]) {
-                    let r = <$t>::from_f32(v).to_f32();
-                    let clamped = if r < lo {
-                        lo
-                    } else if r > hi {
-                        hi
-                    } else {
-                        r
-                    };
-                    d.write(<$t>::from_f32(clamped));
-                }
+                $finish::<V, true>(x, lo, hi, dst)
+            }
+            #[inline(always)]
+            fn finish_unclamped<V: Lanes>(x: V, dst: &mut [MaybeUninit<Self>]) {
+                $finish::<V, false>(x, 0.0, 0.0, dst)
             }
         }
     };
 }
-narrow16!(bf16);
-narrow16!(f16);
+
+/// bf16 rounding in vector registers: round-to-nearest-even on the bit pattern,
+/// `(b + 0x7FFF + ((b >> 16) & 1)) >> 16`, which equals `half::bf16::from_f32` for every
+/// non-NaN input (the kernels never produce NaN), then the clamp in `f32` (bf16 values are
+/// f32 values with zero low bits).
+#[inline(always)]
+fn finish_bf16<V: Lanes, const CLAMP: bool>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<bf16>]) {
+    let b = x.to_bits();
+    let lsb = V::and(V::shr::<16>(b), 1);
+    let r = V::shr::<16>(V::add_uu(V::add_u(b, 0x7FFF), lsb));
+    let r = if CLAMP {
+        let rf = V::from_bits(V::shl::<16>(r))
+            .max_with(V::splat(lo))
+            .min_with(V::splat(hi));
+        V::shr::<16>(rf.to_bits())
+    } else {
+        r
+    };
+    let mut bits = [0u16; 32];
+    V::to_u16s(r, &mut bits);
+    for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
+        d.write(bf16::from_bits(v));
+    }
+}
+
+/// f16 in vector registers: IEEE nearest-even conversion (F16C on the AVX2 backend, `half`
+/// lane by lane elsewhere — the same result), exact widening back, clamp, exact conversion of
+/// the clamped (representable) value: `half::f16::from_f32` rounding, then the clamp.
+#[inline(always)]
+fn finish_f16<V: Lanes, const CLAMP: bool>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<f16>]) {
+    let h = x.to_f16_bits();
+    let h = if CLAMP {
+        V::from_f16_bits(h)
+            .max_with(V::splat(lo))
+            .min_with(V::splat(hi))
+            .to_f16_bits()
+    } else {
+        h
+    };
+    let mut bits = [0u16; 32];
+    V::to_u16s(h, &mut bits);
+    for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
+        d.write(f16::from_bits(v));
+    }
+}
+
+narrow16!(bf16, finish_bf16);
+narrow16!(f16, finish_f16);
 
 impl Element for f32 {
     const DTYPE: DType = DType::F32;
@@ -300,6 +345,82 @@ mod tests {
         assert_eq!(z.next_down().to_bits(), 0x8001);
         let n = f16::from_f32(-2.0);
         assert!(n.next_up().to_f32() > -2.0 && n.next_down().to_f32() < -2.0);
+    }
+
+    #[test]
+    fn vector_bf16_rounding_equals_half() {
+        use crate::simd::Scalar;
+        // a spread of bit patterns: every exponent, ties, values next to ties, huge values
+        let mut xs = Vec::new();
+        let mut s = 0x9E37_79B9u32;
+        for _ in 0..20_000 {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            let f = f32::from_bits(s);
+            if !f.is_nan() {
+                xs.push(f);
+            }
+        }
+        xs.extend([
+            1.0 + 2f32.powi(-8),
+            1.0 + 3.0 * 2f32.powi(-8),
+            f32::MAX,
+            -f32::MAX,
+            0.0,
+            -0.0,
+        ]);
+        let (lo, hi) = (f32::MIN, f32::MAX);
+        let (blo, bhi) = (bf16::MIN.to_f32(), bf16::MAX.to_f32());
+        for &x in &xs {
+            let want = bf16::from_f32(x).to_f32().clamp(blo, bhi);
+            let mut got = [MaybeUninit::<bf16>::uninit()];
+            finish_bf16::<Scalar, true>(Scalar(x), blo, bhi, &mut got);
+            // SAFETY: `finish_bf16` wrote the slot.
+            let got = unsafe { got[0].assume_init() };
+            assert_eq!(got.to_f32().to_bits(), want.to_bits(), "{x:e}");
+            let mut w = [MaybeUninit::<bf16>::uninit(); 8];
+            finish_bf16::<wide::f32x8, true>(
+                wide::f32x8::splat(x),
+                lo.max(blo),
+                hi.min(bhi),
+                &mut w,
+            );
+            // SAFETY: all eight slots were written.
+            let w0 = unsafe { w[7].assume_init() };
+            assert_eq!(w0.to_f32().to_bits(), want.to_bits(), "{x:e}");
+        }
+    }
+
+    #[test]
+    fn vector_f16_rounding_equals_half() {
+        use crate::simd::Scalar;
+        let mut s = 0x1234_5678u32;
+        let (lo, hi) = (f16::MIN.to_f32(), f16::MAX.to_f32());
+        for i in 0..40_000 {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            // magnitudes from f16-subnormal to beyond f16::MAX
+            let x = f32::from_bits((s & 0x81FF_FFFF) | (((0x60 + i % 0x30) as u32) << 23));
+            let want = f16::from_f32(f16::from_f32(x).to_f32().clamp(lo, hi));
+            let mut got = [MaybeUninit::<f16>::uninit()];
+            finish_f16::<Scalar, true>(Scalar(x), lo, hi, &mut got);
+            // SAFETY: `finish_f16` wrote the slot.
+            assert_eq!(
+                unsafe { got[0].assume_init() }.to_bits(),
+                want.to_bits(),
+                "{x:e}"
+            );
+            let mut w = [MaybeUninit::<f16>::uninit(); 8];
+            finish_f16::<wide::f32x8, true>(wide::f32x8::splat(x), lo, hi, &mut w);
+            // SAFETY: all eight slots were written.
+            assert_eq!(
+                unsafe { w[3].assume_init() }.to_bits(),
+                want.to_bits(),
+                "{x:e}"
+            );
+        }
     }
 
     #[test]

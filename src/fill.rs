@@ -10,9 +10,14 @@ use crate::{parallel, Distribution, Element, Error, Result, TensorKey};
 /// as the reference the SIMD path is tested against, and for debugging.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Backend {
-    /// Vectorised kernels (the default).
+    /// Vectorised kernels (the default): AVX2 chosen at run time on x86_64 CPUs that have it
+    /// (even in a default, SSE2-baseline build), otherwise the portable path.
     #[default]
     Simd,
+    /// The portable vector path (`wide`), whose instruction set is fixed at compile time
+    /// (SSE2 in a default x86_64 build, AVX2 with `-C target-cpu=x86-64-v3`, NEON on aarch64).
+    /// Mostly for tests and benchmarks: it gives the same bits as the other backends.
+    Portable,
     /// One element at a time, the same operations in the same order.
     Scalar,
 }

@@ -1,11 +1,14 @@
 //! Initializers: the PyTorch (`torch.nn.init`) and JAX (`jax.nn.initializers`) rules that turn
 //! a weight's fans into a [`Distribution`].
 //!
-//! Names say whose convention they follow: `Xavier*`/`Kaiming*` are PyTorch's (gain and
-//! nonlinearity arguments), `Glorot*`/`He*`/`Lecun*`/`VarianceScaling` are JAX's (scale and
-//! mode arguments). For the uniform family both conventions give the same bound; they part ways
-//! for the normal family (PyTorch: plain normal; JAX: truncated normal rescaled to the target
-//! variance), which is why both spellings exist.
+//! Names say whose convention they follow: `Xavier*`/`Kaiming*`/`TruncNormal`/`Normal` are
+//! PyTorch's (gain and nonlinearity arguments, absolute truncation bounds), `Glorot*`/`He*`/
+//! `Lecun*`/`VarianceScaling` are JAX's (scale and mode arguments). For the uniform family both
+//! conventions give the same bound; they part ways for the normal family (PyTorch: plain
+//! normal; JAX: truncated normal rescaled to the target variance), which is why both spellings
+//! exist.
+//!
+//! See [`Init`] for the table of PyTorch vs JAX conventions.
 
 use crate::fan::{numel, FanMode, Fans, Layout};
 use crate::gain::{calculate_gain, Nonlinearity};
@@ -18,19 +21,63 @@ pub enum VarianceDistribution {
     /// Uniform on `[-limit, limit)`, `limit = √(3·scale/fan)`.
     #[default]
     Uniform,
+    /// Plain normal `N(0, scale/fan)` (JAX `"normal"`, Keras `"untruncated_normal"`).
+    Normal,
+    /// Normal truncated at ±2 standard deviations, its std divided by
+    /// [`TRUNCATED_STD_CORRECTION`] so that the result has variance exactly `scale/fan`
+    /// (JAX `"truncated_normal"`).
+    TruncatedNormal,
 }
 
+/// The standard deviation of N(0, 1) truncated to (−2, 2): 0.87962566103423978. JAX's
+/// `variance_scaling` divides the std by it so that a ±2σ-truncated normal has the target
+/// variance.
+#[allow(clippy::excessive_precision)] // JAX's literal, verbatim
+pub const TRUNCATED_STD_CORRECTION: f64 = 0.87962566103423978;
+
 impl VarianceDistribution {
-    /// Parses JAX's names (`"uniform"`).
+    /// Parses JAX's names: `"uniform"`, `"normal"`, `"truncated_normal"`; also Keras's
+    /// `"untruncated_normal"` (= `Normal`).
     pub fn parse(name: &str) -> Result<Self> {
         match name {
             "uniform" => Ok(VarianceDistribution::Uniform),
+            "normal" | "untruncated_normal" => Ok(VarianceDistribution::Normal),
+            "truncated_normal" => Ok(VarianceDistribution::TruncatedNormal),
             _ => Err(Error::UnknownName),
+        }
+    }
+
+    /// JAX's name (`parse(d.name()) == Ok(d)`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            VarianceDistribution::Uniform => "uniform",
+            VarianceDistribution::Normal => "normal",
+            VarianceDistribution::TruncatedNormal => "truncated_normal",
         }
     }
 }
 
 /// An initializer: a rule from fans (where it needs them) to a distribution.
+///
+/// # PyTorch vs JAX conventions
+///
+/// `fan_avg = (fan_in + fan_out)/2`; `c = 0.87962566103423978` is the standard deviation of
+/// N(0, 1) truncated to (−2, 2), so `TN(0, s/c, ±2·s/c)` has standard deviation exactly `s`.
+///
+/// | rule | PyTorch name → distribution | JAX name → distribution |
+/// |---|---|---|
+/// | Glorot / Xavier uniform | [`Init::XavierUniform`] `{gain}`: `U[−b, b)`, `b = gain·√(6/(fi+fo))` | [`Init::GlorotUniform`]: same bound (gain 1) |
+/// | Glorot / Xavier normal | [`Init::XavierNormal`] `{gain}`: **plain** `N(0, s²)`, `s = gain·√(2/(fi+fo))` | [`Init::GlorotNormal`]: **truncated** `TN(0, s/c)` on `(−2s/c, 2s/c)`, `s = √(1/fan_avg)` |
+/// | He / Kaiming uniform | [`Init::KaimingUniform`] `{a, mode, nonlinearity}`: `b = √3·gain/√fan` | [`Init::HeUniform`]: `variance_scaling(2, fan_in, uniform)` |
+/// | He / Kaiming normal | [`Init::KaimingNormal`] `{a, mode, nonlinearity}`: plain `N(0, (gain/√fan)²)` | [`Init::HeNormal`]: truncated, `s = √(2/fan_in)`, ÷c |
+/// | LeCun | — | [`Init::LecunUniform`]; [`Init::LecunNormal`]: truncated, `s = √(1/fan_in)`, ÷c |
+/// | variance scaling | — | [`Init::VarianceScaling`] `{scale, mode, distribution}`: `uniform` → `U[±√(3v)]`; `normal` → plain `N(0, v)`; `truncated_normal` → `TN(0, √v/c)` on `±2√v/c`; `v = scale/fan` |
+/// | truncated normal | [`Init::TruncNormal`] `{mean, std, a, b}`: `a`, `b` **absolute** values (defaults −2, 2) | (JAX's `truncated_normal(stddev, lower, upper)` takes bounds in std units; express it as `TruncNormal {mean: 0, std, a: lower·std, b: upper·std}`) |
+/// | normal | [`Init::Normal`] `{mean, std}` (`normal_(mean=0, std=1)`) | `normal(stddev)` = `Normal {mean: 0, std}` |
+///
+/// Keras spells JAX's plain normal `"untruncated_normal"` and maps `"normal"` to the truncated
+/// one; [`VarianceDistribution::parse`] follows JAX (`"normal"` is plain) and accepts the Keras
+/// spelling `"untruncated_normal"` as a synonym of plain normal.
 ///
 /// ```
 /// use glorot::{Init, Key, Layout};
@@ -59,6 +106,42 @@ pub enum Init {
         /// The activation after this layer. PyTorch default `LeakyRelu`.
         nonlinearity: Nonlinearity,
     },
+    /// PyTorch `xavier_normal_(gain)`: plain normal `N(0, std²)`,
+    /// `std = gain·√(2/(fan_in + fan_out))` (not truncated; compare [`Init::GlorotNormal`]).
+    XavierNormal {
+        /// Multiplier, usually [`calculate_gain`] of the layer's activation.
+        gain: f64,
+    },
+    /// PyTorch `kaiming_normal_(a, mode, nonlinearity)`: plain normal `N(0, std²)`,
+    /// `std = gain/√fan`, `gain = calculate_gain(nonlinearity, a)` (compare [`Init::HeNormal`]).
+    KaimingNormal {
+        /// Negative slope of the rectifier (used only with `LeakyRelu`). PyTorch default 0.
+        a: f64,
+        /// Which fan. PyTorch default `FanIn`.
+        mode: FanMode,
+        /// The activation after this layer. PyTorch default `LeakyRelu`.
+        nonlinearity: Nonlinearity,
+    },
+    /// PyTorch `normal_(mean, std)`. Needs no fans.
+    Normal {
+        /// Mean (PyTorch default 0).
+        mean: f64,
+        /// Standard deviation (PyTorch default 1).
+        std: f64,
+    },
+    /// PyTorch `trunc_normal_(mean, std, a, b)`: `N(mean, std²)` conditioned on the open
+    /// interval `(a, b)`, where `a` and `b` are **absolute** values (PyTorch defaults: mean 0,
+    /// std 1, a −2, b 2). Values lie strictly inside `(a, b)` in every dtype. Needs no fans.
+    TruncNormal {
+        /// Mean of the untruncated normal.
+        mean: f64,
+        /// Standard deviation of the untruncated normal.
+        std: f64,
+        /// Lower bound (absolute).
+        a: f64,
+        /// Upper bound (absolute).
+        b: f64,
+    },
     /// PyTorch `uniform_(a, b)`: `U[low, high)`. Needs no fans.
     Uniform {
         /// Inclusive lower end (PyTorch's `a`).
@@ -83,6 +166,15 @@ pub enum Init {
     HeUniform,
     /// JAX `lecun_uniform()`: `variance_scaling(1, fan_in, uniform)` (LeCun et al. 1998).
     LecunUniform,
+    /// JAX `glorot_normal()`: `variance_scaling(1, fan_avg, truncated_normal)` — truncated at
+    /// ±2 std and rescaled so the std is exactly `√(2/(fan_in + fan_out))` (PyTorch's
+    /// [`Init::XavierNormal`] is an untruncated normal with that std).
+    GlorotNormal,
+    /// JAX `he_normal()`: `variance_scaling(2, fan_in, truncated_normal)`.
+    HeNormal,
+    /// JAX `lecun_normal()`: `variance_scaling(1, fan_in, truncated_normal)` (flax's `Dense`
+    /// default).
+    LecunNormal,
     /// JAX `variance_scaling(scale, mode, distribution)`: variance `scale/fan`.
     VarianceScaling {
         /// Variance multiplier; finite and positive.
@@ -140,6 +232,34 @@ impl Init {
         }
     }
 
+    /// PyTorch `xavier_normal_` with `gain`.
+    pub const fn xavier_normal(gain: f64) -> Self {
+        Init::XavierNormal { gain }
+    }
+
+    /// PyTorch `kaiming_normal_` with its defaults (`a = 0`, `fan_in`, `leaky_relu`).
+    pub const fn kaiming_normal() -> Self {
+        Init::KaimingNormal {
+            a: 0.0,
+            mode: FanMode::FanIn,
+            nonlinearity: Nonlinearity::LeakyRelu,
+        }
+    }
+
+    /// PyTorch `kaiming_normal_(a, mode, nonlinearity)`.
+    pub const fn kaiming_normal_with(a: f64, mode: FanMode, nonlinearity: Nonlinearity) -> Self {
+        Init::KaimingNormal {
+            a,
+            mode,
+            nonlinearity,
+        }
+    }
+
+    /// PyTorch `trunc_normal_(mean, std, a, b)` (absolute bounds).
+    pub const fn trunc_normal(mean: f64, std: f64, a: f64, b: f64) -> Self {
+        Init::TruncNormal { mean, std, a, b }
+    }
+
     /// The default of PyTorch's `nn.Linear` / `nn.ConvNd` weights:
     /// `kaiming_uniform_(a=√5)`, i.e. `U[-1/√fan_in, 1/√fan_in)`.
     pub fn torch_default_weight() -> Self {
@@ -150,7 +270,12 @@ impl Init {
     pub const fn needs_fans(&self) -> bool {
         !matches!(
             self,
-            Init::Uniform { .. } | Init::Constant { .. } | Init::Zeros | Init::Ones
+            Init::Uniform { .. }
+                | Init::Constant { .. }
+                | Init::Zeros
+                | Init::Ones
+                | Init::Normal { .. }
+                | Init::TruncNormal { .. }
         )
     }
 
@@ -166,6 +291,13 @@ impl Init {
             Init::GlorotUniform => "glorot_uniform",
             Init::HeUniform => "he_uniform",
             Init::LecunUniform => "lecun_uniform",
+            Init::XavierNormal { .. } => "xavier_normal",
+            Init::KaimingNormal { .. } => "kaiming_normal",
+            Init::Normal { .. } => "normal",
+            Init::TruncNormal { .. } => "trunc_normal",
+            Init::GlorotNormal => "glorot_normal",
+            Init::HeNormal => "he_normal",
+            Init::LecunNormal => "lecun_normal",
             Init::VarianceScaling { .. } => "variance_scaling",
         }
     }
@@ -208,6 +340,45 @@ impl Init {
             Init::LecunUniform => {
                 variance_scaling(1.0, FanMode::FanIn, VarianceDistribution::Uniform, fans)
             }
+            Init::XavierNormal { gain } => {
+                let gain = check_gain(gain)?;
+                let sum = fans.fan_in as f64 + fans.fan_out as f64;
+                if sum == 0.0 {
+                    return Err(Error::ZeroFan);
+                }
+                Distribution::normal(0.0, gain * (2.0 / sum).sqrt())
+            }
+            Init::KaimingNormal {
+                a,
+                mode,
+                nonlinearity,
+            } => {
+                let fan = fans.select(mode)?;
+                let gain = calculate_gain(nonlinearity, Some(a))?;
+                Distribution::normal(0.0, gain / fan.sqrt())
+            }
+            Init::Normal { mean, std } => Distribution::normal(mean, std),
+            Init::TruncNormal { mean, std, a, b } => {
+                Distribution::truncated_normal(mean, std, a, b)
+            }
+            Init::GlorotNormal => variance_scaling(
+                1.0,
+                FanMode::FanAvg,
+                VarianceDistribution::TruncatedNormal,
+                fans,
+            ),
+            Init::HeNormal => variance_scaling(
+                2.0,
+                FanMode::FanIn,
+                VarianceDistribution::TruncatedNormal,
+                fans,
+            ),
+            Init::LecunNormal => variance_scaling(
+                1.0,
+                FanMode::FanIn,
+                VarianceDistribution::TruncatedNormal,
+                fans,
+            ),
             Init::VarianceScaling {
                 scale,
                 mode,
@@ -279,6 +450,11 @@ fn variance_scaling(
     let variance = scale / fans.select(mode)?;
     match distribution {
         VarianceDistribution::Uniform => symmetric((3.0 * variance).sqrt()),
+        VarianceDistribution::Normal => Distribution::normal(0.0, variance.sqrt()),
+        VarianceDistribution::TruncatedNormal => {
+            let std = variance.sqrt() / TRUNCATED_STD_CORRECTION;
+            Distribution::truncated_normal(0.0, std, -2.0 * std, 2.0 * std)
+        }
     }
 }
 
@@ -381,6 +557,118 @@ mod tests {
                 .distribution(f),
             Err(Error::InvalidSlope)
         );
+    }
+
+    #[test]
+    fn normal_family_parameters() {
+        let f = Fans::new(784, 1000);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-15 * b.abs();
+        let normal_std = |i: Init| match i.distribution(f).unwrap() {
+            Distribution::Normal { mean, std } => {
+                assert_eq!(mean, 0.0);
+                std
+            }
+            d => panic!("unexpected {d:?}"),
+        };
+        let trunc_std = |i: Init| match i.distribution(f).unwrap() {
+            Distribution::TruncatedNormal {
+                mean,
+                std,
+                low,
+                high,
+            } => {
+                assert_eq!((mean, low, high), (0.0, -2.0 * std, 2.0 * std));
+                std
+            }
+            d => panic!("unexpected {d:?}"),
+        };
+        // PyTorch: math.sqrt(2.0 / float(784 + 1000)) bit for bit
+        assert_eq!(
+            normal_std(Init::xavier_normal(1.0)),
+            (2.0 / 1784.0f64).sqrt()
+        );
+        assert!(close(
+            normal_std(Init::kaiming_normal()),
+            2f64.sqrt() / 784f64.sqrt()
+        ));
+        let c = TRUNCATED_STD_CORRECTION;
+        assert!(close(
+            trunc_std(Init::GlorotNormal),
+            (1.0 / 892.0f64).sqrt() / c
+        ));
+        assert!(close(
+            trunc_std(Init::HeNormal),
+            (2.0 / 784.0f64).sqrt() / c
+        ));
+        assert!(close(
+            trunc_std(Init::LecunNormal),
+            (1.0 / 784.0f64).sqrt() / c
+        ));
+        let vs = |d| Init::VarianceScaling {
+            scale: 2.0,
+            mode: FanMode::FanOut,
+            distribution: d,
+        };
+        assert!(close(
+            normal_std(vs(VarianceDistribution::Normal)),
+            (2.0 / 1000.0f64).sqrt()
+        ));
+        assert!(close(
+            trunc_std(vs(VarianceDistribution::TruncatedNormal)),
+            (2.0 / 1000.0f64).sqrt() / c
+        ));
+        assert_eq!(
+            Init::trunc_normal(0.0, 1.0, -2.0, 2.0).distribution(f),
+            Distribution::truncated_normal(0.0, 1.0, -2.0, 2.0)
+        );
+        assert_eq!(
+            Init::xavier_normal(0.0).distribution(f),
+            Ok(Distribution::zeros())
+        );
+    }
+
+    #[test]
+    fn names_and_parsing_are_consistent() {
+        for d in [
+            VarianceDistribution::Uniform,
+            VarianceDistribution::Normal,
+            VarianceDistribution::TruncatedNormal,
+        ] {
+            assert_eq!(VarianceDistribution::parse(d.name()), Ok(d));
+        }
+        assert_eq!(
+            VarianceDistribution::parse("untruncated_normal"),
+            Ok(VarianceDistribution::Normal)
+        );
+        assert_eq!(
+            VarianceDistribution::parse("gaussian"),
+            Err(Error::UnknownName)
+        );
+        assert_eq!(Init::xavier_normal(1.0).name(), "xavier_normal");
+        assert_eq!(Init::kaiming_normal().name(), "kaiming_normal");
+        assert_eq!(Init::GlorotNormal.name(), "glorot_normal");
+        assert_eq!(Init::HeNormal.name(), "he_normal");
+        assert_eq!(Init::LecunNormal.name(), "lecun_normal");
+        assert_eq!(
+            Init::trunc_normal(0.0, 1.0, -2.0, 2.0).name(),
+            "trunc_normal"
+        );
+        assert!(!Init::trunc_normal(0.0, 1.0, -2.0, 2.0).needs_fans());
+        assert!(!Init::Normal {
+            mean: 0.0,
+            std: 1.0
+        }
+        .needs_fans());
+        assert!(Init::GlorotNormal.needs_fans() && Init::xavier_normal(1.0).needs_fans());
+        // rank-1 shapes work for rules without fans
+        let key = crate::Key::new(0).tensor("b");
+        let v: Vec<f32> = Init::Normal {
+            mean: 0.0,
+            std: 1.0,
+        }
+        .alloc(&[10], crate::Layout::Torch, &key)
+        .unwrap();
+        assert_eq!(v.len(), 10);
     }
 
     #[test]

@@ -122,7 +122,7 @@ pub use error::{Error, Result};
 pub use fan::{FanMode, Fans, Layout};
 pub use fill::{fill, fill_at, fill_at_with, fill_uninit, try_alloc_filled, Backend, MAX_ELEMENTS};
 pub use gain::{calculate_gain, Nonlinearity};
-pub use init::{Init, VarianceDistribution};
+pub use init::{Init, VarianceDistribution, TRUNCATED_STD_CORRECTION};
 pub use key::{name_stream, Key, Rounds, TensorKey};
 
 /// Declares a model; see [`model`] for the guide and the `glorot-macros` crate for the grammar.

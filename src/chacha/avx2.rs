@@ -81,22 +81,6 @@ pub(super) fn blocks(token: Token, core: &Core, counter: u64, out: &mut [u32]) {
     }
 }
 
-/// Runs `f` inside a function compiled with AVX2 enabled, so that `f`'s body (if it inlines,
-/// e.g. an `#[inline(always)]` kernel) is code-generated with VEX encoding and 256-bit
-/// registers available. Integer and IEEE-754 `+ − × ÷` results do not depend on the encoding,
-/// and Rust never contracts `a * b + c` into an FMA, so this changes speed only, never bits.
-#[inline]
-pub(crate) fn with_avx2<R>(token: Token, f: impl FnOnce() -> R) -> R {
-    #[target_feature(enable = "avx2")]
-    fn inner<R>(f: impl FnOnce() -> R) -> R {
-        f()
-    }
-    let _ = token;
-    // SAFETY: a token exists only if `is_x86_feature_detected!("avx2")` returned true, the one
-    // feature `inner` is compiled for.
-    unsafe { inner(f) }
-}
-
 macro_rules! backend {
     ($name:ident, $feat:literal) => {
         mod $name {

@@ -32,8 +32,6 @@
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-pub(crate) use avx2::with_avx2;
 
 /// Words per ChaCha block.
 pub(crate) const BLOCK_WORDS: usize = 16;

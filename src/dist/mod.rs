@@ -6,8 +6,10 @@
 //! user parameters.
 
 mod constant;
+pub mod normal;
 mod uniform;
 
+pub(crate) use normal::{NormalDouble, NormalNarrow, TruncDouble, TruncNarrow};
 pub(crate) use uniform::{UniformDouble, UniformNarrow};
 
 use crate::element::{narrow_above, narrow_below, Narrow};
@@ -24,6 +26,28 @@ pub enum Distribution {
         /// Inclusive lower end.
         low: f64,
         /// Exclusive upper end.
+        high: f64,
+    },
+    /// Normal (Gaussian) with the given mean and standard deviation. See [`normal`] for the exact
+    /// sampling specification.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation (`> 0`; `std = 0` is built as a constant by
+        /// [`Distribution::normal`]).
+        std: f64,
+    },
+    /// Normal(mean, std²) conditioned on the open interval `(low, high)`; `low` and `high` are
+    /// absolute values (PyTorch's `trunc_normal_` convention), not multiples of `std`. Samples
+    /// lie strictly inside `(low, high)` in every output type. See [`normal`].
+    TruncatedNormal {
+        /// Mean of the untruncated normal.
+        mean: f64,
+        /// Standard deviation of the untruncated normal.
+        std: f64,
+        /// Exclusive lower bound (absolute).
+        low: f64,
+        /// Exclusive upper bound (absolute).
         high: f64,
     },
 }
@@ -60,6 +84,59 @@ impl Distribution {
         Self::uniform(-bound, bound)
     }
 
+    /// Normal(mean, std²). `mean` must be finite ([`Error::NonFiniteValue`]), `std` finite and
+    /// non-negative ([`Error::InvalidStd`]); `std = 0` gives `Constant(mean)`.
+    ///
+    /// ```
+    /// use glorot::{fill, Distribution, Key};
+    /// let mut w = vec![0f32; 10_000];
+    /// fill(&mut w, &Distribution::normal(0.0, 0.02)?, &Key::new(1).tensor("w"))?;
+    /// let mean = w.iter().sum::<f32>() / 1e4;
+    /// assert!(mean.abs() < 0.001 && w.iter().all(|x| x.is_finite()));
+    /// # Ok::<(), glorot::Error>(())
+    /// ```
+    pub fn normal(mean: f64, std: f64) -> Result<Self> {
+        normal::check_mean_std(mean, std)?;
+        if std == 0.0 {
+            return Ok(Distribution::Constant(mean));
+        }
+        Ok(Distribution::Normal { mean, std })
+    }
+
+    /// Normal(mean, std²) truncated to the open interval `(low, high)` (absolute bounds, as in
+    /// PyTorch's `trunc_normal_(mean, std, a, b)`). Errors: non-finite `mean`
+    /// ([`Error::NonFiniteValue`]), bad `std` ([`Error::InvalidStd`]), non-finite bounds or
+    /// `low >= high` ([`Error::InvalidBounds`]). `std = 0` gives `Constant(mean)` when `mean`
+    /// lies strictly inside, [`Error::InvalidBounds`] otherwise.
+    ///
+    /// ```
+    /// use glorot::{bf16, fill, Distribution, Key};
+    /// let d = Distribution::truncated_normal(-3.0, 1.0, -0.5, 0.5)?;
+    /// let mut w = vec![bf16::ZERO; 10_000];
+    /// fill(&mut w, &d, &Key::new(1).tensor("w"))?;
+    /// assert!(w.iter().all(|x| x.to_f32() > -0.5 && x.to_f32() < 0.5));
+    /// # Ok::<(), glorot::Error>(())
+    /// ```
+    pub fn truncated_normal(mean: f64, std: f64, low: f64, high: f64) -> Result<Self> {
+        normal::check_mean_std(mean, std)?;
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            return Err(Error::InvalidBounds);
+        }
+        if std == 0.0 {
+            return if low < mean && mean < high {
+                Ok(Distribution::Constant(mean))
+            } else {
+                Err(Error::InvalidBounds)
+            };
+        }
+        Ok(Distribution::TruncatedNormal {
+            mean,
+            std,
+            low,
+            high,
+        })
+    }
+
     /// Whether filling consumes random words (false for constants, which read no stream).
     pub fn is_random(&self) -> bool {
         !matches!(self, Distribution::Constant(_))
@@ -87,6 +164,8 @@ pub enum Plan {
 #[derive(Clone, Copy, Debug)]
 pub enum NarrowMap {
     Uniform(UniformNarrow),
+    Normal(NormalNarrow),
+    TruncatedNormal(TruncNarrow),
 }
 
 /// The `f64` sample maps (64-bit word → `f64`).
@@ -94,6 +173,8 @@ pub enum NarrowMap {
 #[derive(Clone, Copy, Debug)]
 pub enum DoubleMap {
     Uniform(UniformDouble),
+    Normal(NormalDouble),
+    TruncatedNormal(TruncDouble),
 }
 
 impl Plan {
@@ -108,6 +189,44 @@ impl Plan {
                     hi,
                 })
             }
+            Distribution::Normal { mean, std } => match Distribution::normal(mean, std)? {
+                Distribution::Constant(v) => constant::narrow::<T>(v),
+                _ => {
+                    // |x − mean| ≤ 5.42·std; with margin for rounding, values that cannot reach
+                    // the type's largest finite value need no clamp ([−∞, +∞] marks that).
+                    let (lo, hi) = inner_interval::<T>(f64::MIN, false, f64::MAX, false)?;
+                    let (lo, hi) = if mean.abs() + 6.0 * std < 0.5 * f64::from(hi) {
+                        (f32::NEG_INFINITY, f32::INFINITY)
+                    } else {
+                        (lo, hi)
+                    };
+                    Ok(Plan::Narrow {
+                        map: NarrowMap::Normal(NormalNarrow::new(mean, std)?),
+                        lo,
+                        hi,
+                    })
+                }
+            },
+            Distribution::TruncatedNormal {
+                mean,
+                std,
+                low,
+                high,
+            } => match Distribution::truncated_normal(mean, std, low, high)? {
+                Distribution::Constant(v) => {
+                    let (lo, hi) = inner_interval::<T>(low, true, high, true)?;
+                    let c = T::from_f64(v).to_f32().max(lo).min(hi);
+                    Ok(Plan::ConstNarrow(c))
+                }
+                _ => {
+                    let (lo, hi) = inner_interval::<T>(low, true, high, true)?;
+                    Ok(Plan::Narrow {
+                        map: NarrowMap::TruncatedNormal(TruncNarrow::new(mean, std, low, high)?),
+                        lo,
+                        hi,
+                    })
+                }
+            },
         }
     }
 
@@ -119,6 +238,33 @@ impl Plan {
                 lo: low,
                 hi: next_down_f64(high),
             }),
+            Distribution::Normal { mean, std } => match Distribution::normal(mean, std)? {
+                Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
+                _ => Ok(Plan::Double {
+                    map: DoubleMap::Normal(NormalDouble::new(mean, std)),
+                    lo: f64::MIN,
+                    hi: f64::MAX,
+                }),
+            },
+            Distribution::TruncatedNormal {
+                mean,
+                std,
+                low,
+                high,
+            } => match Distribution::truncated_normal(mean, std, low, high)? {
+                Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
+                _ => {
+                    let (lo, hi) = (-next_down_f64(-low), next_down_f64(high));
+                    if lo > hi {
+                        return Err(Error::InvalidBounds);
+                    }
+                    Ok(Plan::Double {
+                        map: DoubleMap::TruncatedNormal(TruncDouble::new(mean, std, low, high)?),
+                        lo,
+                        hi,
+                    })
+                }
+            },
         }
     }
 }

@@ -32,6 +32,8 @@ pub(crate) fn fill(
         }
         Plan::Double { map, lo, hi } => match map {
             DoubleMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend),
+            DoubleMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend),
+            DoubleMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend),
         },
         Plan::ConstNarrow(_) | Plan::Narrow { .. } => {
             unreachable!("narrow plans are built only for narrow outputs")
@@ -39,6 +41,7 @@ pub(crate) fn fill(
     }
 }
 
+/// Picks the backend once per call (see the narrow kernel).
 #[inline(always)]
 fn run<S: SampleDouble>(
     map: &S,
@@ -52,23 +55,18 @@ fn run<S: SampleDouble>(
     let imp = super::chacha_imp(backend);
     match backend {
         Backend::Simd => {
-            // In an AVX2 context the one-lane reference code auto-vectorises to 256-bit
-            // (measured ≈ 1.5× the `wide` SSE2 path); the same IEEE operations, no FMA (Rust
-            // never contracts), so the bits are those of every other path.
-            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            if let Imp::Avx2(token) = imp {
-                return crate::chacha::with_avx2(
-                    token,
-                    #[inline(always)]
-                    || run_with::<S, Scalar64>(map, lo, hi, key, offset, out, imp),
-                );
+            #[cfg(target_arch = "x86_64")]
+            if crate::simd::avx2::double_run::<S>(map, lo, hi, key, offset, out, imp) {
+                return;
             }
             run_with::<S, wide::f64x4>(map, lo, hi, key, offset, out, imp)
         }
+        Backend::Portable => run_with::<S, wide::f64x4>(map, lo, hi, key, offset, out, imp),
         Backend::Scalar => run_with::<S, Scalar64>(map, lo, hi, key, offset, out, imp),
     }
 }
 
+/// Generates words batch by batch and maps them through `V` vectors.
 #[inline(always)]
 pub(crate) fn run_with<S: SampleDouble, V: Lanes64>(
     map: &S,
@@ -88,6 +86,7 @@ pub(crate) fn run_with<S: SampleDouble, V: Lanes64>(
     }
 }
 
+/// Maps 64-bit words through full `V` vectors and the scalar path for the tail.
 #[inline(always)]
 fn map_store<S: SampleDouble, V: Lanes64>(
     map: &S,

@@ -12,7 +12,7 @@ pub(crate) mod narrow;
 #[inline]
 pub(crate) fn chacha_imp(backend: crate::Backend) -> crate::chacha::Imp {
     match backend {
-        crate::Backend::Simd => crate::chacha::Imp::detect(),
+        crate::Backend::Simd | crate::Backend::Portable => crate::chacha::Imp::detect(),
         crate::Backend::Scalar => crate::chacha::Imp::Scalar,
     }
 }

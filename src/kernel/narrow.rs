@@ -69,6 +69,8 @@ pub(crate) fn fill<T: Narrow>(
         }
         Plan::Narrow { map, lo, hi } => match map {
             NarrowMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend),
+            NarrowMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend),
+            NarrowMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend),
         },
         Plan::ConstDouble(_) | Plan::Double { .. } => {
             unreachable!("f64 plans are built only for f64 outputs")
@@ -76,8 +78,8 @@ pub(crate) fn fill<T: Narrow>(
     }
 }
 
-/// Generates words batch by batch and maps them through full vectors, finishing each batch's
-/// last `< N` elements (or everything, on the scalar backend) with the one-lane path.
+/// Picks the backend once per call: run-time AVX2 (the whole loop — word unpacking included —
+/// compiled for AVX2), the portable `wide` vectors, or the scalar reference.
 #[inline(always)]
 fn run<T: Narrow, S: SampleNarrow>(
     map: &S,
@@ -91,20 +93,19 @@ fn run<T: Narrow, S: SampleNarrow>(
     let imp = super::chacha_imp(backend);
     match backend {
         Backend::Simd => {
-            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            if let Imp::Avx2(token) = imp {
-                return crate::chacha::with_avx2(
-                    token,
-                    #[inline(always)]
-                    || run_with::<T, S, Scalar>(map, lo, hi, key, offset, out, imp),
-                );
+            #[cfg(target_arch = "x86_64")]
+            if crate::simd::avx2::narrow_run::<T, S>(map, lo, hi, key, offset, out, imp) {
+                return;
             }
             run_with::<T, S, wide::f32x8>(map, lo, hi, key, offset, out, imp)
         }
+        Backend::Portable => run_with::<T, S, wide::f32x8>(map, lo, hi, key, offset, out, imp),
         Backend::Scalar => run_with::<T, S, Scalar>(map, lo, hi, key, offset, out, imp),
     }
 }
 
+/// Generates words batch by batch and maps them through full `V` vectors, finishing each
+/// batch's last `< N` elements (or everything, on the scalar backend) with the one-lane path.
 #[inline(always)]
 pub(crate) fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
     map: &S,
@@ -127,13 +128,14 @@ pub(crate) fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
         }
         let take = (groups * GROUP_ELEMS - skip).min(out.len());
         let (head, rest) = core::mem::take(&mut out).split_at_mut(take);
-        let k = &kbuf[skip..skip + take];
-        map_store::<T, S, V>(map, lo, hi, k, head);
+        map_store::<T, S, V>(map, lo, hi, &kbuf[skip..skip + take], head);
         out = rest;
         skip = 0;
     }
 }
 
+/// Maps integers through full `V` vectors and the scalar path for the `< N` tail, finishing
+/// (rounding, clamping, storing) every value.
 #[inline(always)]
 fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
     map: &S,
@@ -144,8 +146,16 @@ fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
 ) {
     let mut kc = k.chunks_exact(V::N);
     let mut oc = out.chunks_exact_mut(V::N);
-    for (kk, oo) in (&mut kc).zip(&mut oc) {
-        T::finish(map.sample::<V>(V::load_u(kk)), lo, hi, oo);
+    // `[−∞, +∞]` marks a plan whose values cannot leave the output type's finite range: the
+    // clamp would be a no-op, so skip it.
+    if lo == f32::NEG_INFINITY && hi == f32::INFINITY {
+        for (kk, oo) in (&mut kc).zip(&mut oc) {
+            T::finish_unclamped(map.sample::<V>(V::load_u(kk)), oo);
+        }
+    } else {
+        for (kk, oo) in (&mut kc).zip(&mut oc) {
+            T::finish(map.sample::<V>(V::load_u(kk)), lo, hi, oo);
+        }
     }
     for (kk, oo) in kc.remainder().iter().zip(oc.into_remainder()) {
         T::finish(map.sample::<Scalar>(*kk), lo, hi, core::slice::from_mut(oo));

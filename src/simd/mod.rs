@@ -4,6 +4,11 @@
 //!   tests compare against.
 //! - `wide::f32x8` — eight lanes. Its width and instruction set are fixed when the crate is
 //!   compiled (SSE2 halves in a default x86_64 build, AVX2 with `-C target-cpu=x86-64-v3`).
+//!   Used by [`Backend::Portable`](crate::Backend::Portable), and by `Backend::Simd` on CPUs
+//!   without AVX2 and on other architectures.
+//! - `avx2` (x86_64) — `core::arch` AVX2 lanes, entered through `#[target_feature]` functions
+//!   after run-time detection, so even a default (SSE2-baseline) build runs 256-bit kernels.
+//!   `Backend::Simd` uses it whenever the CPU has AVX2. All its `unsafe` lives in that one file.
 //!
 //! Every distribution writes its sample map once, generically over `Lanes`, so the SIMD path and
 //! the scalar path execute the same IEEE-754 operations in the same order — no FMA, no
@@ -11,8 +16,12 @@
 //! is exactly specified by IEEE-754 (`+ − × ÷ sqrt`, comparisons, selects, integer ops) are in the
 //! trait; anything transcendental is built from them.
 
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
+pub(crate) mod math;
 mod scalar;
 mod wide8;
+pub(crate) mod x2;
 
 pub(crate) use scalar::{Scalar, Scalar64};
 
@@ -35,13 +44,39 @@ pub(crate) trait Lanes:
     fn from_u24(k: Self::U) -> Self;
     /// Writes the `N` lanes to the start of `dst` (which has at least `N`).
     fn store(self, dst: &mut [MaybeUninit<f32>]);
-    /// The lanes as an array prefix: writes `N` values to `dst[..N]`.
-    fn to_f32s(self, dst: &mut [f32]);
     /// `if self < bound { bound } else { self }`, lane-wise; defined by compare-and-select so
     /// both backends agree on signed zeros.
     fn max_with(self, bound: Self) -> Self;
     /// `if self > bound { bound } else { self }`, lane-wise.
     fn min_with(self, bound: Self) -> Self;
+    /// IEEE-754 square root (correctly rounded).
+    fn sqrt(self) -> Self;
+    /// `if a < b { t } else { f }`, lane-wise.
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
+    /// Whether `a < b` in every lane. Used only to skip computing a branch no lane selects,
+    /// which never changes a result.
+    fn all_lt(a: Self, b: Self) -> bool;
+    /// The lanes' bit patterns.
+    fn to_bits(self) -> Self::U;
+    /// Lanes from bit patterns.
+    fn from_bits(u: Self::U) -> Self;
+    /// Logical right shift of every integer lane by `S` (`0 < S < 32`).
+    fn shr<const S: i32>(u: Self::U) -> Self::U;
+    /// Bitwise AND of every integer lane with `m`.
+    fn and(u: Self::U, m: u32) -> Self::U;
+    /// Wrapping addition of `m` to every integer lane.
+    fn add_u(u: Self::U, m: u32) -> Self::U;
+    /// Left shift of every integer lane by `S` (`0 < S < 32`).
+    fn shl<const S: i32>(u: Self::U) -> Self::U;
+    /// Lane-wise wrapping addition of two integer vectors.
+    fn add_uu(a: Self::U, b: Self::U) -> Self::U;
+    /// Each lane rounded to IEEE binary16 (nearest-even, exactly `half::f16::from_f32`), as
+    /// the 16-bit pattern in the low half of the integer lane.
+    fn to_f16_bits(self) -> Self::U;
+    /// Exact widening of binary16 patterns (low 16 bits of each lane) to `f32`.
+    fn from_f16_bits(u: Self::U) -> Self;
+    /// Writes the low 16 bits of each integer lane (all lanes below 2¹⁶) to `dst[..N]`.
+    fn to_u16s(u: Self::U, dst: &mut [u16]);
 }
 
 /// A vector of `f64` lanes with a matching vector of `u64` lanes (the f64 kernels).
@@ -60,4 +95,16 @@ pub(crate) trait Lanes64:
     fn store(self, dst: &mut [MaybeUninit<f64>]);
     fn max_with(self, bound: Self) -> Self;
     fn min_with(self, bound: Self) -> Self;
+    /// IEEE-754 square root (correctly rounded).
+    fn sqrt(self) -> Self;
+    /// `if a < b { t } else { f }`, lane-wise.
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
+    /// Whether `a < b` in every lane.
+    fn all_lt(a: Self, b: Self) -> bool;
+    fn to_bits(self) -> Self::U;
+    fn from_bits(u: Self::U) -> Self;
+    /// Logical right shift of every integer lane by `S` (`0 < S < 64`).
+    fn shr<const S: i32>(u: Self::U) -> Self::U;
+    fn and(u: Self::U, m: u64) -> Self::U;
+    fn or(u: Self::U, m: u64) -> Self::U;
 }

@@ -75,11 +75,63 @@ impl Lanes for Scalar {
     fn store(self, dst: &mut [MaybeUninit<f32>]) {
         dst[0].write(self.0);
     }
-    #[inline(always)]
-    fn to_f32s(self, dst: &mut [f32]) {
-        dst[0] = self.0;
-    }
     clamps!();
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Scalar(self.0.sqrt())
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        if a.0 < b.0 {
+            t
+        } else {
+            f
+        }
+    }
+    #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        a.0 < b.0
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u32 {
+        self.0.to_bits()
+    }
+    #[inline(always)]
+    fn from_bits(u: u32) -> Self {
+        Scalar(f32::from_bits(u))
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: u32) -> u32 {
+        u >> S
+    }
+    #[inline(always)]
+    fn and(u: u32, m: u32) -> u32 {
+        u & m
+    }
+    #[inline(always)]
+    fn add_u(u: u32, m: u32) -> u32 {
+        u.wrapping_add(m)
+    }
+    #[inline(always)]
+    fn shl<const S: i32>(u: u32) -> u32 {
+        u << S
+    }
+    #[inline(always)]
+    fn add_uu(a: u32, b: u32) -> u32 {
+        a.wrapping_add(b)
+    }
+    #[inline(always)]
+    fn to_f16_bits(self) -> u32 {
+        u32::from(half::f16::from_f32(self.0).to_bits())
+    }
+    #[inline(always)]
+    fn from_f16_bits(u: u32) -> Self {
+        Scalar(half::f16::from_bits(u as u16).to_f32())
+    }
+    #[inline(always)]
+    fn to_u16s(u: u32, dst: &mut [u16]) {
+        dst[0] = u as u16;
+    }
 }
 
 impl Lanes64 for Scalar64 {
@@ -103,4 +155,40 @@ impl Lanes64 for Scalar64 {
         dst[0].write(self.0);
     }
     clamps!();
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Scalar64(self.0.sqrt())
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        if a.0 < b.0 {
+            t
+        } else {
+            f
+        }
+    }
+    #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        a.0 < b.0
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u64 {
+        self.0.to_bits()
+    }
+    #[inline(always)]
+    fn from_bits(u: u64) -> Self {
+        Scalar64(f64::from_bits(u))
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: u64) -> u64 {
+        u >> S
+    }
+    #[inline(always)]
+    fn and(u: u64, m: u64) -> u64 {
+        u & m
+    }
+    #[inline(always)]
+    fn or(u: u64, m: u64) -> u64 {
+        u | m
+    }
 }

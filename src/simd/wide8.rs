@@ -41,11 +41,67 @@ impl Lanes for f32x8 {
             d.write(v);
         }
     }
-    #[inline(always)]
-    fn to_f32s(self, dst: &mut [f32]) {
-        dst[..8].copy_from_slice(&self.to_array());
-    }
     clamps!();
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        f32x8::sqrt(self)
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        a.simd_lt(b).select(t, f)
+    }
+    #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        a.simd_lt(b).all()
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u32x8 {
+        bytemuck::cast(self)
+    }
+    #[inline(always)]
+    fn from_bits(u: u32x8) -> Self {
+        bytemuck::cast(u)
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: u32x8) -> u32x8 {
+        u >> (S as u32)
+    }
+    #[inline(always)]
+    fn and(u: u32x8, m: u32) -> u32x8 {
+        u & u32x8::splat(m)
+    }
+    #[inline(always)]
+    fn add_u(u: u32x8, m: u32) -> u32x8 {
+        u + u32x8::splat(m)
+    }
+    #[inline(always)]
+    fn shl<const S: i32>(u: u32x8) -> u32x8 {
+        u << (S as u32)
+    }
+    #[inline(always)]
+    fn add_uu(a: u32x8, b: u32x8) -> u32x8 {
+        a + b
+    }
+    #[inline(always)]
+    fn to_f16_bits(self) -> u32x8 {
+        u32x8::new(
+            self.to_array()
+                .map(|x| u32::from(half::f16::from_f32(x).to_bits())),
+        )
+    }
+    #[inline(always)]
+    fn from_f16_bits(u: u32x8) -> Self {
+        f32x8::new(
+            u.to_array()
+                .map(|b| half::f16::from_bits(b as u16).to_f32()),
+        )
+    }
+    #[inline(always)]
+    fn to_u16s(u: u32x8, dst: &mut [u16]) {
+        for (d, v) in dst[..8].iter_mut().zip(u.to_array()) {
+            *d = v as u16;
+        }
+    }
 }
 
 /// 2^52 as f64; `from_bits(bits(2^52) | x) - 2^52 == x as f64` for any `x < 2^32`.
@@ -86,4 +142,36 @@ impl Lanes64 for f64x4 {
         }
     }
     clamps!();
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        f64x4::sqrt(self)
+    }
+    #[inline(always)]
+    fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
+        a.simd_lt(b).select(t, f)
+    }
+    #[inline(always)]
+    fn all_lt(a: Self, b: Self) -> bool {
+        a.simd_lt(b).all()
+    }
+    #[inline(always)]
+    fn to_bits(self) -> u64x4 {
+        bytemuck::cast(self)
+    }
+    #[inline(always)]
+    fn from_bits(u: u64x4) -> Self {
+        bytemuck::cast(u)
+    }
+    #[inline(always)]
+    fn shr<const S: i32>(u: u64x4) -> u64x4 {
+        u >> (S as u32)
+    }
+    #[inline(always)]
+    fn and(u: u64x4, m: u64) -> u64x4 {
+        u & u64x4::splat(m)
+    }
+    #[inline(always)]
+    fn or(u: u64x4, m: u64) -> u64x4 {
+        u | u64x4::splat(m)
+    }
 }

@@ -1,0 +1,447 @@
+//! Normal and truncated normal: inverse CDF, one fixed-size random integer per element.
+//!
+//! # Specification
+//!
+//! Every sample is `mean + std · z` with `z` a standard-normal (or truncated standard-normal)
+//! variate obtained by inverting the CDF at a point determined by the element's random integer
+//! alone — no Box–Muller pairs, no rejection, no ziggurat — so element `i` depends only on
+//! (key, `i`), exactly as for the uniform distribution. The narrow family (`f32`, `bf16`, `f16`)
+//! uses the element's 24-bit integer `k` (see the narrow kernel's word layout) and `f32`
+//! arithmetic; `f64` uses the element's 64-bit word `r` (see the f64 kernel) and `f64` arithmetic. All operations are
+//! IEEE-754 `+ − × ÷ sqrt` and comparisons, each rounded to nearest-even and never fused, in the
+//! order written below; `bf16`/`f16` outputs are the `f32` result rounded once to nearest-even
+//! (exactly `half::bf16::from_f32` / `half::f16::from_f32`) and then clamped as stated.
+//!
+//! ## The inverse error function `E(q) = erfinv(1 − q)`
+//!
+//! `E(q) = P(w) · t` with `t = 1 − q` and `w = 0 − L(q · (2 − q))`, where `L` is the logarithm
+//! below and `P` is Giles' (2011, "Approximating the erfinv function") polynomial for the
+//! range of `w` that element's own `w` falls in (coefficients exactly as published):
+//!
+//! - f32: `w < 5`: `P = S(w − 2.5; 2.81022636e-08, 3.43273939e-07, −3.5233877e-06,
+//!   −4.39150654e-06, 0.00021858087, −0.00125372503, −0.00417768164, 0.246640727, 1.50140941)`;
+//!   else `P = S(√w − 3; −0.000200214257, 0.000100950558, 0.00134934322, −0.00367342844,
+//!   0.00573950773, −0.0076224613, 0.00943887047, 1.00167406, 2.83297682)`.
+//! - f64: `w < 6.25`: Horner in `w − 3.125` over Giles' 23 coefficients; `w < 16`: Horner in
+//!   `√w − 3.25` over 19; else Horner in `√w − 5` over 17 (Horner: `p = c₀; p = p·x + cᵢ`).
+//!
+//! `S(x; c₀ … c₈)` (f32 only) is Estrin's scheme for `c₀x⁸ + … + c₈`, with `aⱼ = c₈₋ⱼ`:
+//! `x2 = x·x; x4 = x2·x2; x8 = x4·x4;
+//! p03 = (a0 + a1·x) + (a2 + a3·x)·x2; p47 = (a4 + a5·x) + (a6 + a7·x)·x2;
+//! S = (p03 + p47·x4) + a8·x8`.
+//!
+//! `L(y)` for `y ∈ [2⁻¹²⁶, 1]` is Cephes' logarithm. Reduction: with `e` the unbiased binary
+//! exponent and `m ∈ [0.5, 1)` the frexp mantissa of `y`: if `m < √½` then `e = e − 1`,
+//! `x = (m + m) − 1`, else `x = m − 1` (all exact). f32: `z = x·x`,
+//! `y₁ = S(x; 7.0376836292E-2, −1.1514610310E-1, 1.1676998740E-1, −1.2420140846E-1,
+//! 1.4249322787E-1, −1.6668057665E-1, 2.0000714765E-1, −2.4999993993E-1, 3.3333331174E-1)·x·z`
+//! (left to right), `y₂ = y₁ + (−2.12194440e-4)·e`, `y₃ = y₂ + (−0.5)·z`,
+//! `L = (x + y₃) + 0.693359375·e`. f64: `z = x·x`, `y₁ = x·((z·P(x))/Q(x))` with Cephes' `log`
+//! `P` (6 coefficients, Horner) and monic `Q` (`q = x + Q₀`, then Horner over the other 4),
+//! `y₂ = y₁ − e·2.121944400546905827679e-4`, `y₃ = y₂ − 0.5·z`, `L = (x + y₃) + e·0.693359375`.
+//!
+//! (`tests/contract_normal.rs` re-implements exactly this text, scalar, and checks it against
+//! the kernels bit for bit.)
+//!
+//! ## Normal { mean, std } (std > 0)
+//!
+//! - Plan: `a = √2 · std` (f64 product; rounded to `f32` for the narrow family, which also
+//!   rounds `mean` to `f32`).
+//! - Narrow: `m = k & (2²³ − 1)`; `q = m · 2⁻²³ + 2⁻²⁴` (exact: an odd integer below 2²⁴ times
+//!   2⁻²⁴, so `q ∈ [2⁻²⁴, 1 − 2⁻²⁴]` and never 0 or 1); `g = −a` if `k < 2²³` else `a`;
+//!   `x = mean + g · E(q)`. Then `x` is clamped into the finite range of the output type (a
+//!   no-op unless `std` is astronomically large for the type).
+//! - `f64`: `s = r >> 63`, `m = (r >> 11) & (2⁵² − 1)`; `q = m · 2⁻⁵² + 2⁻⁵³`;
+//!   `g = −a` if `s = 0` else `a`; `x = mean + g · E(q)`.
+//!
+//! The largest `|x − mean| / std` is reached at `q = 2⁻²⁴` (narrow): `√2·erfinv(1 − 2⁻²⁴) ≈ 5.42`
+//! (f32 kernel value 5.4196), and at `q = 2⁻⁵³` (f64): ≈ 8.29. No sample is ever ±∞ or NaN.
+//!
+//! ## TruncatedNormal { mean, std, low, high } (absolute bounds, PyTorch convention)
+//!
+//! Plan time (f64, deterministic code of this module — a Cephes `exp` and a series /
+//! continued-fraction `erfc` written from `+ − × ÷` only, so the constants are identical on
+//! every platform): standardised bounds `α = (low − mean)/std`, `β = (high − mean)/std`. If
+//! `α + β > 0` the problem is mirrored (`α, β := −β, −α`, `f = −1`, else `f = 1`), so the
+//! interval's lower end is on the side where `Φ` is small and keeps its relative precision —
+//! this is what keeps the far-from-mean case (mean −3, std 1, bounds [−0.5, 0.5]) exact.
+//! `c_lo = erfc(−α/√2) = 2Φ(α)`, `c_hi = 2Φ(β)`, `span = c_hi − c_lo` (zero → error
+//! `InvalidBounds`: happens when the whole interval lies more than ~38 standard deviations from
+//! the mean, where `erfc` underflows), `c0 = c_lo + span · 2⁻²⁵` (narrow) or `c_lo + span · 2⁻⁵⁴` (f64) — the
+//! midpoint of the first grid cell — and `q_min = max(min(c0, 2 − (c_hi − span·2⁻²⁵)), MIN_POSITIVE)`
+//! (resp. `2⁻⁵⁴`, `f64::MIN_POSITIVE`). For the narrow kernel `c0`, `span`, `q_min`, `mean`,
+//! `a = √2 · std` are then rounded to `f32`, and `g_lo = −f·a`, `g_hi = f·a` (exact sign flips).
+//!
+//! Per element: `u = k · 2⁻²⁴` (f64: `u = (r >> 11) · 2⁻⁵³`), `c = c0 + span · u`;
+//! if `1 < c` then `q = 2 − c`, `g = g_hi` else `q = c`, `g = g_lo`;
+//! `q = max(q, q_min)`; `x = mean + g · E(q)`. Finally `x` (after rounding to `bf16`/`f16`)
+//! is clamped into the closed interval of output values strictly inside `(low, high)`, so
+//! no value ever equals a bound, in any dtype. If the output type has no value strictly inside,
+//! building the plan fails with `InvalidBounds`.
+//!
+//! Working in `c = 2Φ` space with `q = min(c, 2 − c)` and the `(1 − x)(1 + x) = q(2 − q)`
+//! identity means no step subtracts nearly equal numbers, and the narrow-σ case (σ = 0.001 with
+//! bounds ±2 gives α = −2000, β = 2000, `c = 2u`) is just the plain normal on a `u` grid.
+//!
+//! Accuracy: the f32 `E` is within 1.1e-6 relative of `erfinv(1 − q)` for `q ≥ 2⁻²⁵` (f64: 2e-14
+//! for `q ≥ 2⁻⁵⁴`); truncation intervals reaching beyond `|z| ≈ 5.4` (f32) / `8.3` (f64) standard
+//! deviations are still sampled inside the bounds but with unverified tail shape.
+//!
+//! `std = 0` gives the constant `mean` (which, for the truncated normal, must lie strictly
+//! inside `(low, high)`).
+
+#![allow(clippy::excessive_precision)]
+
+use crate::kernel::double::SampleDouble;
+use crate::kernel::narrow::SampleNarrow;
+use crate::simd::math::{erfinv_q_f32, erfinv_q_f64};
+use crate::simd::{Lanes, Lanes64};
+use crate::{Error, Result};
+
+/// √2 (rounded to the working type at use).
+const SQRT2: f64 = core::f64::consts::SQRT_2;
+/// 2⁻²⁴.
+const INV_2_24: f32 = 1.0 / 16_777_216.0;
+/// 2⁻⁵³.
+const INV_2_53: f64 = 1.0 / 9_007_199_254_740_992.0;
+/// 2⁵².
+const TWO52: f64 = 4_503_599_627_370_496.0;
+
+/// Validates `mean` and `std` of a normal-family distribution.
+pub(crate) fn check_mean_std(mean: f64, std: f64) -> Result<()> {
+    if !mean.is_finite() {
+        return Err(Error::NonFiniteValue);
+    }
+    if !(std.is_finite() && std >= 0.0) {
+        return Err(Error::InvalidStd);
+    }
+    Ok(())
+}
+
+/// `mean` and `std` rounded to f32, both finite.
+fn narrow_mean_std(mean: f64, std: f64) -> Result<(f32, f32)> {
+    let (m, s) = (mean as f32, std as f32);
+    if !m.is_finite() {
+        return Err(Error::NonFiniteValue);
+    }
+    if !s.is_finite() {
+        return Err(Error::InvalidStd);
+    }
+    Ok((m, s))
+}
+
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NormalNarrow {
+    mean: f32,
+    /// `√2·std` rounded to f32.
+    a: f32,
+}
+
+impl NormalNarrow {
+    pub(crate) fn new(mean: f64, std: f64) -> Result<Self> {
+        let (mean, _) = narrow_mean_std(mean, std)?;
+        let a = (SQRT2 * std) as f32;
+        if !a.is_finite() {
+            return Err(Error::InvalidStd);
+        }
+        Ok(Self { mean, a })
+    }
+}
+
+impl SampleNarrow for NormalNarrow {
+    #[inline(always)]
+    fn sample<V: Lanes>(&self, k: V::U) -> V {
+        let m = V::from_u24(V::and(k, 0x007F_FFFF));
+        let q = m * V::splat(2.0 * INV_2_24) + V::splat(INV_2_24);
+        let g = V::select_lt(
+            V::from_u24(k),
+            V::splat(8_388_608.0),
+            V::splat(-self.a),
+            V::splat(self.a),
+        );
+        V::splat(self.mean) + g * erfinv_q_f32(q)
+    }
+}
+
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NormalDouble {
+    mean: f64,
+    /// `√2·std`.
+    a: f64,
+}
+
+impl NormalDouble {
+    pub(crate) fn new(mean: f64, std: f64) -> Self {
+        Self {
+            mean,
+            a: SQRT2 * std,
+        }
+    }
+}
+
+/// Integers below 2⁵² to f64, exactly.
+#[inline(always)]
+fn from_u52<V: Lanes64>(u: V::U) -> V {
+    V::from_bits(V::or(u, TWO52.to_bits())) - V::splat(TWO52)
+}
+
+impl SampleDouble for NormalDouble {
+    #[inline(always)]
+    fn sample<V: Lanes64>(&self, w: V::U) -> V {
+        let s = from_u52::<V>(V::shr::<63>(w));
+        let m = from_u52::<V>(V::and(V::shr::<11>(w), (1 << 52) - 1));
+        let q = m * V::splat(2.0 * INV_2_53) + V::splat(INV_2_53);
+        let g = V::select_lt(s, V::splat(0.5), V::splat(-self.a), V::splat(self.a));
+        V::splat(self.mean) + g * erfinv_q_f64(q)
+    }
+}
+
+/// The plan-time constants of a truncated normal in `c = 2Φ` space (f64).
+struct TruncConsts {
+    /// `-1` when the standardised interval was mirrored.
+    f: f64,
+    c_lo: f64,
+    c_hi: f64,
+}
+
+fn trunc_consts(mean: f64, std: f64, low: f64, high: f64) -> Result<TruncConsts> {
+    let alpha = (low - mean) / std;
+    let beta = (high - mean) / std;
+    let (a, b, f) = if alpha + beta > 0.0 {
+        (-beta, -alpha, -1.0)
+    } else {
+        (alpha, beta, 1.0)
+    };
+    let c_lo = erfc(-a * core::f64::consts::FRAC_1_SQRT_2);
+    let c_hi = erfc(-b * core::f64::consts::FRAC_1_SQRT_2);
+    // NaN-safe: a NaN span fails too.
+    if (c_hi - c_lo).partial_cmp(&0.0) != Some(core::cmp::Ordering::Greater) {
+        return Err(Error::InvalidBounds);
+    }
+    Ok(TruncConsts { f, c_lo, c_hi })
+}
+
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TruncNarrow {
+    mean: f32,
+    c0: f32,
+    span: f32,
+    q_min: f32,
+    /// `∓f·√2·std`: the factor applied when `c ≤ 1` / `c > 1`.
+    g_lo: f32,
+    g_hi: f32,
+}
+
+impl TruncNarrow {
+    /// Parameters from a validated distribution with `std > 0`.
+    pub(crate) fn new(mean: f64, std: f64, low: f64, high: f64) -> Result<Self> {
+        let t = trunc_consts(mean, std, low, high)?;
+        let (m, _) = narrow_mean_std(mean, std)?;
+        let a = (SQRT2 * std) as f32;
+        if !a.is_finite() {
+            return Err(Error::InvalidStd);
+        }
+        let span = t.c_hi - t.c_lo;
+        let half = span * 2f64.powi(-25);
+        let c0 = t.c_lo + half;
+        let q_min = (c0.min(2.0 - (t.c_hi - half)) as f32).max(f32::MIN_POSITIVE);
+        Ok(Self {
+            mean: m,
+            c0: c0 as f32,
+            span: span as f32,
+            q_min,
+            g_lo: -(t.f as f32) * a,
+            g_hi: t.f as f32 * a,
+        })
+    }
+}
+
+impl SampleNarrow for TruncNarrow {
+    #[inline(always)]
+    fn sample<V: Lanes>(&self, k: V::U) -> V {
+        let one = V::splat(1.0);
+        let u = V::from_u24(k) * V::splat(INV_2_24);
+        let c = V::splat(self.c0) + V::splat(self.span) * u;
+        let q = V::select_lt(one, c, V::splat(2.0) - c, c).max_with(V::splat(self.q_min));
+        let g = V::select_lt(one, c, V::splat(self.g_hi), V::splat(self.g_lo));
+        V::splat(self.mean) + g * erfinv_q_f32(q)
+    }
+}
+
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TruncDouble {
+    mean: f64,
+    c0: f64,
+    span: f64,
+    q_min: f64,
+    g_lo: f64,
+    g_hi: f64,
+}
+
+impl TruncDouble {
+    pub(crate) fn new(mean: f64, std: f64, low: f64, high: f64) -> Result<Self> {
+        let t = trunc_consts(mean, std, low, high)?;
+        let span = t.c_hi - t.c_lo;
+        let half = span * 2f64.powi(-54);
+        let c0 = t.c_lo + half;
+        let q_min = c0.min(2.0 - (t.c_hi - half)).max(f64::MIN_POSITIVE);
+        let a = SQRT2 * std;
+        Ok(Self {
+            mean,
+            c0,
+            span,
+            q_min,
+            g_lo: -t.f * a,
+            g_hi: t.f * a,
+        })
+    }
+}
+
+impl SampleDouble for TruncDouble {
+    #[inline(always)]
+    fn sample<V: Lanes64>(&self, w: V::U) -> V {
+        let one = V::splat(1.0);
+        let u = V::top53(w) * V::splat(INV_2_53);
+        let c = V::splat(self.c0) + V::splat(self.span) * u;
+        let q = V::select_lt(one, c, V::splat(2.0) - c, c).max_with(V::splat(self.q_min));
+        let g = V::select_lt(one, c, V::splat(self.g_hi), V::splat(self.g_lo));
+        V::splat(self.mean) + g * erfinv_q_f64(q)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan-time special functions (scalar f64, deterministic: + − × ÷, floor and bit operations).
+
+/// `eˣ`, Cephes `exp` (Moshier 1984/1995): `x = n·ln 2 + r` with `ln 2` split in two, then
+/// `eʳ = 1 + 2r·P(r²)/(Q(r²) − r·P(r²))`. Cephes documents a peak relative error of 2.2e-16.
+pub(crate) fn exp(x: f64) -> f64 {
+    const P: [f64; 3] = [
+        1.26177193074810590878E-4,
+        3.02994407707441961300E-2,
+        9.99999999999999999910E-1,
+    ];
+    const Q: [f64; 4] = [
+        3.00198505138664455042E-6,
+        2.52448340349684104192E-3,
+        2.27265548208155028766E-1,
+        2.00000000000000000009E0,
+    ];
+    const C1: f64 = 6.93145751953125E-1;
+    const C2: f64 = 1.42860682030941723212E-6;
+    if x.is_nan() {
+        return x;
+    }
+    if x > 709.782712893384 {
+        return f64::INFINITY;
+    }
+    if x < -745.2 {
+        return 0.0;
+    }
+    let n = (core::f64::consts::LOG2_E * x + 0.5).floor();
+    let r = x - n * C1;
+    let r = r - n * C2;
+    let rr = r * r;
+    let p = r * ((P[0] * rr + P[1]) * rr + P[2]);
+    let q = ((Q[0] * rr + Q[1]) * rr + Q[2]) * rr + Q[3];
+    let y = 1.0 + 2.0 * (p / (q - p));
+    // 2^n in two exact steps, so neither factor under- or overflows before the last rounding.
+    let n = n as i32;
+    let (n1, n2) = (n / 2, n - n / 2);
+    y * pow2(n1) * pow2(n2)
+}
+
+/// 2ⁿ for `n ∈ [−1022, 1023]`.
+fn pow2(n: i32) -> f64 {
+    f64::from_bits(((n + 1023) as u64) << 52)
+}
+
+/// `erfc(x)` in f64: `1 − erf(x)` by the positive-term series
+/// `erf(x) = 2/√π · e^(−x²) · Σ x(2x²)ⁿ / (1·3·…·(2n+1))` for `0 ≤ x < 1.5`, the continued
+/// fraction `erfc(x) = e^(−x²)/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …))))` (500 levels,
+/// evaluated bottom-up) for `x ≥ 1.5`, and `erfc(x) = 2 − erfc(−x)` for `x < 0`. Relative error
+/// about 1e-15 (tested against the series in their overlap and against published values).
+pub(crate) fn erfc(x: f64) -> f64 {
+    const FRAC_1_SQRT_PI: f64 = 0.564189583547756286948;
+    if x.is_nan() {
+        return x;
+    }
+    if x < 0.0 {
+        return 2.0 - erfc(-x);
+    }
+    if x < 1.5 {
+        return 1.0 - erf_series(x);
+    }
+    if x > 27.3 {
+        return 0.0;
+    }
+    let mut f = x;
+    for k in (1..=500).rev() {
+        f = x + (f64::from(k) * 0.5) / f;
+    }
+    exp(-x * x) * FRAC_1_SQRT_PI / f
+}
+
+/// `erf(x)` for `0 ≤ x < ~3` by the positive-term series (no cancellation).
+pub(crate) fn erf_series(x: f64) -> f64 {
+    const FRAC_2_SQRT_PI: f64 = core::f64::consts::FRAC_2_SQRT_PI;
+    let x2 = 2.0 * x * x;
+    let mut term = x;
+    let mut sum = x;
+    let mut n = 0.0;
+    while term > 1e-17 * sum {
+        n += 1.0;
+        term = term * x2 / (2.0 * n + 1.0);
+        sum += term;
+    }
+    FRAC_2_SQRT_PI * exp(-x * x) * sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_matches_std() {
+        let mut x = -745.0;
+        while x < 709.0 {
+            let (a, b) = (exp(x), x.exp());
+            assert!((a - b).abs() <= 4e-16 * b, "exp({x}) = {a} vs {b}");
+            x += 0.7391;
+        }
+        assert_eq!(exp(0.0), 1.0);
+    }
+
+    #[test]
+    fn erfc_published_values() {
+        // erfc values from Abramowitz & Stegun / high-precision tables.
+        let cases = [
+            (0.0, 1.0),
+            (0.5, 0.479500122186953462),
+            (1.0, 0.157299207050285131),
+            (1.5, 0.033894853524689273),
+            (2.0, 0.004677734981047266),
+            (3.0, 2.209049699858544e-5),
+            (5.0, 1.537459794428035e-12),
+            (10.0, 2.088487583762545e-45),
+            (-1.0, 1.842700792949714869),
+        ];
+        for (x, want) in cases {
+            let got = erfc(x);
+            assert!(
+                ((got - want) / want).abs() < 2e-15,
+                "erfc({x}) = {got:e}, want {want:e}"
+            );
+        }
+        // series and continued fraction agree where both are valid
+        for i in 0..50 {
+            let x = 1.5 + i as f64 * 0.02;
+            let s = 1.0 - erf_series(x);
+            let c = erfc(x);
+            assert!(((s - c) / c).abs() < 1e-12, "{x}: {s:e} vs {c:e}");
+        }
+    }
+}
