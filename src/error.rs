@@ -49,11 +49,6 @@ pub enum Error {
     AllocationFailed,
     /// A name (nonlinearity, mode, distribution, dtype) is not one the crate knows.
     UnknownName,
-    /// A model spec names an initializer this build of the engine cannot fill yet.
-    InitNotAvailable {
-        /// The initializer's name (`"normal"`, `"kaiming_normal"`, …).
-        name: &'static str,
-    },
 }
 
 impl fmt::Display for Error {
@@ -81,10 +76,6 @@ impl fmt::Display for Error {
             Error::OutOfRange => f.write_str("element range or block lies outside the tensor"),
             Error::AllocationFailed => f.write_str("allocation failed: the buffer is too large for this machine"),
             Error::UnknownName => f.write_str("unknown name (nonlinearity, mode, distribution or dtype)"),
-            Error::InitNotAvailable { name } => write!(
-                f,
-                "initializer `{name}` is described by the model but not available in this build of the engine"
-            ),
         }
     }
 }

@@ -152,13 +152,10 @@ pub const fn nonlinearity(act: Act) -> Nonlinearity {
     }
 }
 
-/// Converts a spec's plain-data initializer into the engine's [`Init`].
-///
-/// The normal family (`XavierNormal`, `KaimingNormal`, `Normal`, `TruncNormal`, `GlorotNormal`,
-/// `HeNormal`, `LecunNormal`, `VarianceScaling` with a normal distribution) is described by the
-/// model crate but gives [`Error::InitNotAvailable`] until the engine has those kernels.
-pub fn to_init(spec: &InitSpec) -> Result<Init> {
-    Ok(match *spec {
+/// Converts a spec's plain-data initializer into the engine's [`Init`] (parameters are
+/// validated later, by [`Init::distribution`]).
+pub const fn to_init(spec: &InitSpec) -> Init {
+    match *spec {
         InitSpec::XavierUniform { gain } => Init::XavierUniform { gain },
         InitSpec::KaimingUniform {
             a,
@@ -183,43 +180,38 @@ pub fn to_init(spec: &InitSpec) -> Result<Init> {
         } => Init::VarianceScaling {
             scale,
             mode: fan_mode(mode),
-            distribution: variance_distribution(distribution)?,
+            distribution: variance_distribution(distribution),
         },
-        // NORMAL-FAMILY (1 of 2): after merging the normal branch, replace this arm by
-        //   InitSpec::XavierNormal { gain } => Init::XavierNormal { gain },
-        //   InitSpec::KaimingNormal { a, mode, nonlinearity: act } => Init::KaimingNormal {
-        //       a, mode: fan_mode(mode), nonlinearity: nonlinearity(act) },
-        //   InitSpec::Normal { mean, std } => Init::Normal { mean, std },
-        //   InitSpec::TruncNormal { mean, std, a, b } => Init::TruncNormal { mean, std, a, b },
-        //   InitSpec::GlorotNormal => Init::GlorotNormal,
-        //   InitSpec::HeNormal => Init::HeNormal,
-        //   InitSpec::LecunNormal => Init::LecunNormal,
-        InitSpec::XavierNormal { .. }
-        | InitSpec::KaimingNormal { .. }
-        | InitSpec::Normal { .. }
-        | InitSpec::TruncNormal { .. }
-        | InitSpec::GlorotNormal
-        | InitSpec::HeNormal
-        | InitSpec::LecunNormal => return Err(Error::InitNotAvailable { name: spec.name() }),
-    })
+        InitSpec::XavierNormal { gain } => Init::XavierNormal { gain },
+        InitSpec::KaimingNormal {
+            a,
+            mode,
+            nonlinearity: act,
+        } => Init::KaimingNormal {
+            a,
+            mode: fan_mode(mode),
+            nonlinearity: nonlinearity(act),
+        },
+        InitSpec::Normal { mean, std } => Init::Normal { mean, std },
+        InitSpec::TruncNormal { mean, std, a, b } => Init::TruncNormal { mean, std, a, b },
+        InitSpec::GlorotNormal => Init::GlorotNormal,
+        InitSpec::HeNormal => Init::HeNormal,
+        InitSpec::LecunNormal => Init::LecunNormal,
+    }
 }
 
 /// The engine's [`VarianceDistribution`] for a spec's [`VarDist`].
-pub fn variance_distribution(d: VarDist) -> Result<VarianceDistribution> {
+pub const fn variance_distribution(d: VarDist) -> VarianceDistribution {
     match d {
-        VarDist::Uniform => Ok(VarianceDistribution::Uniform),
-        // NORMAL-FAMILY (2 of 2): after merging the normal branch, replace this arm by
-        //   VarDist::Normal => Ok(VarianceDistribution::Normal),
-        //   VarDist::TruncatedNormal => Ok(VarianceDistribution::TruncatedNormal),
-        VarDist::Normal | VarDist::TruncatedNormal => Err(Error::InitNotAvailable {
-            name: "variance_scaling",
-        }),
+        VarDist::Uniform => VarianceDistribution::Uniform,
+        VarDist::Normal => VarianceDistribution::Normal,
+        VarDist::TruncatedNormal => VarianceDistribution::TruncatedNormal,
     }
 }
 
 /// The distribution of one spec'd tensor: its initializer applied to its stored fans.
 pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
-    let init = to_init(&spec.init)?;
+    let init = to_init(&spec.init);
     if init.needs_fans() && spec.rank() < 2 {
         return Err(Error::RankTooLow {
             rank: spec.rank(),

@@ -178,26 +178,19 @@ fn spec_gains_equal_calculate_gain() {
     }
 }
 
-/// NORMAL-FAMILY: before the normal branch is merged, normal initializers are described but
-/// not fillable (`InitNotAvailable`); once `to_init` is wired, the same test checks the
-/// statistics. It passes in both states.
+/// Normal-family initializers declared in a model are filled with the right statistics.
 #[test]
-fn normal_family_is_described_and_filled_when_available() {
+fn normal_family_is_filled() {
     glorot::network! {
         struct Emb { wte: embedding(512, 128, init = normal(std = 0.02)) }
     }
-    match model::init::<Emb, f32>(&Key::new(5)) {
-        Err(glorot::Error::InitNotAvailable { name }) => assert_eq!(name, "normal"),
-        Err(e) => panic!("unexpected error {e}"),
-        Ok(m) => {
-            let w = m.wte.weight().unwrap();
-            let n = w.len() as f64;
-            let mean = w.iter().map(|&x| x as f64).sum::<f64>() / n;
-            let var = w.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n;
-            assert!(mean.abs() < 0.001, "mean {mean}");
-            assert!((var.sqrt() - 0.02).abs() < 0.0005, "std {}", var.sqrt());
-        }
-    }
+    let m: Emb = model::init::<Emb, f32>(&Key::new(5)).unwrap();
+    let w = m.wte.weight().unwrap();
+    let n = w.len() as f64;
+    let mean = w.iter().map(|&x| x as f64).sum::<f64>() / n;
+    let var = w.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n;
+    assert!(mean.abs() < 0.001, "mean {mean}");
+    assert!((var.sqrt() - 0.02).abs() < 0.0005, "std {}", var.sqrt());
 }
 
 #[test]
@@ -212,8 +205,7 @@ fn glorot_macros_fnv(name: &str) -> u64 {
     model::fnv1a(name)
 }
 
-/// Every preset tensor converts to a valid engine distribution (or, before the normal branch is
-/// merged, to `InitNotAvailable` for the normal family — NORMAL-FAMILY).
+/// Every preset tensor converts to a valid engine distribution.
 #[test]
 fn every_preset_spec_is_valid_for_the_engine() {
     use model::presets::{GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50};
@@ -225,10 +217,8 @@ fn every_preset_spec_is_valid_for_the_engine() {
         Llama7b::SPECS,
     ] {
         for s in specs {
-            match model::distribution(s) {
-                Ok(_) => {}
-                Err(glorot::Error::InitNotAvailable { .. }) if s.init.is_normal_family() => {}
-                Err(e) => panic!("{}: {e}", s.name()),
+            if let Err(e) = model::distribution(s) {
+                panic!("{}: {e}", s.name());
             }
         }
     }

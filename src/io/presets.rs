@@ -1,14 +1,12 @@
-//! Built-in model spec lists for the CLI, examples and tests.
+//! Built-in models for the CLI, examples and tests: the [`network!`](crate::network) presets of
+//! [`crate::model::presets`], converted to run-time [`TensorSpec`] lists.
 //!
-//! WIRE: presets — this whole module is a stand-in until the `network!` presets (MLP, ResNet-50,
-//! GPT-2 small/XL, LLaMA-7B) are merged: replace [`PRESETS`] / [`preset`] by a conversion of
-//! each preset's const parameter specs (name, shape, fans, init, gain) into `TensorSpec`s.
-//!
-//! GPT-2 and LLaMA initialize weights from normal(0, 0.02) (GPT-2's residual projections from
-//! normal(0, 0.02/√(2·n_layer))). The normal family is not on this branch, so these stand-ins
-//! use the uniform distribution with the same standard deviation, `U[-σ√3, σ√3)`.
+//! Each tensor keeps the preset's name, shape, initializer and fans (PyTorch's rule on the stored
+//! shape), so a file written from a preset holds exactly the values of
+//! [`crate::model::init`] for the same seed.
 
-use crate::{DType, Init, Layout};
+use crate::model::{self, presets as p, ParamSpec};
+use crate::{DType, Fans, Layout};
 
 use super::TensorSpec;
 
@@ -19,133 +17,65 @@ pub struct Preset {
     pub name: &'static str,
     /// One line about it.
     pub about: &'static str,
-    build: fn(DType) -> Vec<TensorSpec>,
+    /// The preset's const parameter specs.
+    pub params: &'static [ParamSpec],
 }
 
 impl Preset {
     /// The model's tensors in `dtype`.
     pub fn specs(&self, dtype: DType) -> Vec<TensorSpec> {
-        (self.build)(dtype)
+        self.params.iter().map(|s| tensor_spec(s, dtype)).collect()
+    }
+
+    /// Total number of parameters.
+    pub fn param_count(&self) -> usize {
+        self.params.iter().map(|s| s.numel).sum()
     }
 }
 
-// WIRE: presets — replace these stand-ins by the network! presets (convert each const parameter
-// spec to a TensorSpec with `fans: Some(..)`), keeping `PRESETS`, `preset()` and `Preset::specs`.
+/// One preset tensor as a run-time spec.
+pub fn tensor_spec(spec: &ParamSpec, dtype: DType) -> TensorSpec {
+    let mut t = TensorSpec::new(spec.name(), spec.shape(), model::to_init(&spec.init))
+        .with_dtype(dtype)
+        .with_layout(Layout::Torch);
+    if spec.rank() >= 2 {
+        t.fans = Some(Fans::new(spec.fan_in, spec.fan_out));
+    }
+    t
+}
+
 /// Every built-in model.
 pub const PRESETS: &[Preset] = &[
     Preset {
         name: "mlp",
-        about: "MNIST MLP 784-1000-1000-10 (xavier_uniform, tanh gain)",
-        build: mlp,
+        about: "Glorot & Bengio (2010) MLP 784-5x1000-10, tanh, xavier_uniform",
+        params: p::GlorotMlp::SPECS,
+    },
+    Preset {
+        name: "resnet50",
+        about: "ResNet-50, torchvision layout, kaiming_normal(fan_out, relu)",
+        params: p::ResNet50::SPECS,
     },
     Preset {
         name: "gpt2",
-        about: "GPT-2 small (124M), Hugging Face names and Conv1D (in, out) shapes",
-        build: |d| gpt2(d, 12, 768),
+        about: "GPT-2 small (124M), tied head, normal(0.02), residual 0.02/sqrt(2n)",
+        params: p::Gpt2Small::SPECS,
     },
     Preset {
         name: "gpt2-xl",
-        about: "GPT-2 XL (1.56B), Hugging Face names and Conv1D (in, out) shapes",
-        build: |d| gpt2(d, 48, 1600),
+        about: "GPT-2 XL (1.56B), tied head, normal(0.02), residual 0.02/sqrt(2n)",
+        params: p::Gpt2Xl::SPECS,
     },
     Preset {
         name: "llama-7b",
-        about: "LLaMA-7B (6.74B), Hugging Face names",
-        build: llama7b,
+        about: "LLaMA-style 7B, Hugging Face names, untied head, normal(0.02), RMSNorm",
+        params: p::Llama7b::SPECS,
     },
 ];
 
 /// The preset called `name`.
 pub fn preset(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
-}
-
-/// `U[-σ√3, σ√3)`: uniform with standard deviation σ (stand-in for normal(0, σ)).
-fn uniform_std(std: f64) -> Init {
-    let b = std * 3f64.sqrt();
-    Init::Uniform { low: -b, high: b }
-}
-
-fn mlp(dtype: DType) -> Vec<TensorSpec> {
-    let dims = [784usize, 1000, 1000, 10];
-    let mut v = Vec::new();
-    for (i, w) in dims.windows(2).enumerate() {
-        v.push(
-            TensorSpec::new(
-                format!("fc{}.weight", i + 1),
-                &[w[1], w[0]],
-                Init::xavier_uniform(5.0 / 3.0),
-            )
-            .with_dtype(dtype),
-        );
-        v.push(
-            TensorSpec::new(format!("fc{}.bias", i + 1), &[w[1]], Init::Zeros).with_dtype(dtype),
-        );
-    }
-    v
-}
-
-/// GPT-2 with `n_layer` blocks of width `d` (vocab 50257, context 1024), as Hugging Face's
-/// `GPT2LMHeadModel` names its parameters (the LM head is tied to `wte`).
-fn gpt2(dtype: DType, n_layer: usize, d: usize) -> Vec<TensorSpec> {
-    let w = uniform_std(0.02);
-    let proj = uniform_std(0.02 / (2.0 * n_layer as f64).sqrt());
-    // Conv1D weights are (in, out): JAX's fan layout.
-    let t = |name: String, shape: &[usize], init: Init| {
-        TensorSpec::new(name, shape, init)
-            .with_dtype(dtype)
-            .with_layout(Layout::Jax)
-    };
-    let mut v = vec![
-        t("wte.weight".into(), &[50257, d], w),
-        t("wpe.weight".into(), &[1024, d], w),
-    ];
-    for i in 0..n_layer {
-        let p = format!("h.{i}.");
-        v.push(t(format!("{p}ln_1.weight"), &[d], Init::Ones));
-        v.push(t(format!("{p}ln_1.bias"), &[d], Init::Zeros));
-        v.push(t(format!("{p}attn.c_attn.weight"), &[d, 3 * d], w));
-        v.push(t(format!("{p}attn.c_attn.bias"), &[3 * d], Init::Zeros));
-        v.push(t(format!("{p}attn.c_proj.weight"), &[d, d], proj));
-        v.push(t(format!("{p}attn.c_proj.bias"), &[d], Init::Zeros));
-        v.push(t(format!("{p}ln_2.weight"), &[d], Init::Ones));
-        v.push(t(format!("{p}ln_2.bias"), &[d], Init::Zeros));
-        v.push(t(format!("{p}mlp.c_fc.weight"), &[d, 4 * d], w));
-        v.push(t(format!("{p}mlp.c_fc.bias"), &[4 * d], Init::Zeros));
-        v.push(t(format!("{p}mlp.c_proj.weight"), &[4 * d, d], proj));
-        v.push(t(format!("{p}mlp.c_proj.bias"), &[d], Init::Zeros));
-    }
-    v.push(t("ln_f.weight".into(), &[d], Init::Ones));
-    v.push(t("ln_f.bias".into(), &[d], Init::Zeros));
-    v
-}
-
-/// LLaMA-7B as Hugging Face's `LlamaForCausalLM` names it (PyTorch (out, in) layout).
-fn llama7b(dtype: DType) -> Vec<TensorSpec> {
-    let (d, ff, vocab, n_layer) = (4096usize, 11008usize, 32000usize, 32usize);
-    let w = uniform_std(0.02);
-    let t = |name: String, shape: &[usize], init: Init| {
-        TensorSpec::new(name, shape, init).with_dtype(dtype)
-    };
-    let mut v = vec![t("model.embed_tokens.weight".into(), &[vocab, d], w)];
-    for i in 0..n_layer {
-        let p = format!("model.layers.{i}.");
-        for m in ["q_proj", "k_proj", "v_proj", "o_proj"] {
-            v.push(t(format!("{p}self_attn.{m}.weight"), &[d, d], w));
-        }
-        v.push(t(format!("{p}mlp.gate_proj.weight"), &[ff, d], w));
-        v.push(t(format!("{p}mlp.up_proj.weight"), &[ff, d], w));
-        v.push(t(format!("{p}mlp.down_proj.weight"), &[d, ff], w));
-        v.push(t(format!("{p}input_layernorm.weight"), &[d], Init::Ones));
-        v.push(t(
-            format!("{p}post_attention_layernorm.weight"),
-            &[d],
-            Init::Ones,
-        ));
-    }
-    v.push(t("model.norm.weight".into(), &[d], Init::Ones));
-    v.push(t("lm_head.weight".into(), &[vocab, d], w));
-    v
 }
 
 #[cfg(test)]
@@ -163,12 +93,37 @@ mod tests {
 
     #[test]
     fn parameter_counts_match_the_published_models() {
+        assert_eq!(params("resnet50"), 25_557_032);
         assert_eq!(params("gpt2"), 124_439_808);
         assert_eq!(params("gpt2-xl"), 1_557_611_200);
         assert_eq!(params("llama-7b"), 6_738_415_616);
+        // 784 → 5 × 1000 → 10
+        assert_eq!(params("mlp"), 785 * 1000 + 4 * 1001 * 1000 + 1001 * 10);
+        for p in PRESETS {
+            assert_eq!(p.param_count(), params(p.name), "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn preset_tensors_keep_names_fans_and_inits() {
+        let specs = preset("gpt2").unwrap().specs(DType::BF16);
+        let c_proj = specs
+            .iter()
+            .find(|s| s.name.ends_with("h.0.attn.c_proj.weight"))
+            .unwrap();
+        assert_eq!(c_proj.dtype, DType::BF16);
+        assert_eq!(c_proj.fans, Some(Fans::new(768, 768)));
         assert_eq!(
-            params("mlp"),
-            784 * 1000 + 1000 + 1000 * 1000 + 1000 + 1000 * 10 + 10
+            c_proj.init,
+            crate::Init::Normal {
+                mean: 0.0,
+                std: 0.02 / 24f64.sqrt()
+            }
         );
+        let bias = specs
+            .iter()
+            .find(|s| s.name.ends_with("h.0.attn.c_proj.bias"))
+            .unwrap();
+        assert_eq!((bias.fans, bias.init), (None, crate::Init::Zeros));
     }
 }

@@ -14,66 +14,6 @@ use glorot::io::TensorSpec;
 use glorot::{DType, FanMode, Init, Layout, Nonlinearity, VarianceDistribution};
 use serde_json::{Map, Value};
 
-/// An initializer of the normal family, fully parsed (parameters validated for presence and
-/// type). Variant and field names follow the `Init` variants of the normal-family branch.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(dead_code)] // fields are read once the normal family is wired in
-pub enum NormalSpec {
-    XavierNormal {
-        gain: f64,
-    },
-    KaimingNormal {
-        a: f64,
-        mode: FanMode,
-        nonlinearity: Nonlinearity,
-    },
-    Normal {
-        mean: f64,
-        std: f64,
-    },
-    TruncNormal {
-        mean: f64,
-        std: f64,
-        a: f64,
-        b: f64,
-    },
-    GlorotNormal,
-    HeNormal,
-    LecunNormal,
-    /// `variance_scaling` with `distribution` `"truncated_normal"` (`truncated = true`; JAX's
-    /// `"normal"` is an alias of it) or `"untruncated_normal"` (`truncated = false`).
-    VarianceScaling {
-        scale: f64,
-        mode: FanMode,
-        truncated: bool,
-    },
-}
-
-impl NormalSpec {
-    fn name(&self) -> &'static str {
-        match self {
-            NormalSpec::XavierNormal { .. } => "xavier_normal",
-            NormalSpec::KaimingNormal { .. } => "kaiming_normal",
-            NormalSpec::Normal { .. } => "normal",
-            NormalSpec::TruncNormal { .. } => "trunc_normal",
-            NormalSpec::GlorotNormal => "glorot_normal",
-            NormalSpec::HeNormal => "he_normal",
-            NormalSpec::LecunNormal => "lecun_normal",
-            NormalSpec::VarianceScaling { .. } => "variance_scaling with a normal distribution",
-        }
-    }
-}
-
-/// WIRE: normal family — the one place that turns a parsed normal-family initializer into an
-/// `Init`. Once the normal family is merged, map each `NormalSpec` variant to its `Init`
-/// variant here (e.g. `NormalSpec::XavierNormal { gain } => Ok(Init::XavierNormal { gain })`).
-fn normal_family(spec: NormalSpec) -> Result<Init, String> {
-    Err(format!(
-        "`{}` is not available in this build of glorot yet (normal family not merged)",
-        spec.name()
-    ))
-}
-
 /// Every init name the parser knows, with its parameters (for error messages and `--help`).
 pub const INITS: &[(&str, &[&str])] = &[
     ("xavier_uniform", &["gain"]),
@@ -296,7 +236,6 @@ fn parse_init<E: Fn(&str, String) -> String>(
     name: &str,
     p: &Params<'_, E>,
 ) -> Result<Init, String> {
-    let normal = |n: NormalSpec| normal_family(n).map_err(|e| (p.err)("init", e));
     Ok(match name {
         "xavier_uniform" => Init::XavierUniform {
             gain: p.num("gain", Some(1.0))?,
@@ -333,51 +272,44 @@ fn parse_init<E: Fn(&str, String) -> String>(
         "variance_scaling" => {
             let scale = p.num("scale", Some(1.0))?;
             let mode = p.mode()?;
+            // JAX's names: "normal" is the plain normal, as in jax.nn.initializers (Keras
+            // spells it "untruncated_normal" and means the truncated one by "normal").
             let dist = p.string("distribution", "truncated_normal")?;
-            match dist.as_str() {
-                "uniform" => Init::VarianceScaling {
-                    scale,
-                    mode,
-                    distribution: VarianceDistribution::Uniform,
-                },
-                "truncated_normal" | "normal" | "untruncated_normal" => {
-                    normal(NormalSpec::VarianceScaling {
-                        scale,
-                        mode,
-                        truncated: dist != "untruncated_normal",
-                    })?
-                }
-                _ => {
-                    return Err((p.err)(
-                        "distribution",
-                        format!(
-                            "unknown distribution `{dist}` (uniform, truncated_normal, normal, untruncated_normal)"
-                        ),
-                    ))
-                }
+            let distribution = VarianceDistribution::parse(&dist).map_err(|_| {
+                (p.err)(
+                    "distribution",
+                    format!(
+                        "unknown distribution `{dist}` (uniform, normal, truncated_normal, untruncated_normal)"
+                    ),
+                )
+            })?;
+            Init::VarianceScaling {
+                scale,
+                mode,
+                distribution,
             }
         }
-        "xavier_normal" => normal(NormalSpec::XavierNormal {
+        "xavier_normal" => Init::XavierNormal {
             gain: p.num("gain", Some(1.0))?,
-        })?,
-        "kaiming_normal" => normal(NormalSpec::KaimingNormal {
+        },
+        "kaiming_normal" => Init::KaimingNormal {
             a: p.num("a", Some(0.0))?,
             mode: p.mode()?,
             nonlinearity: p.nonlinearity()?,
-        })?,
-        "normal" => normal(NormalSpec::Normal {
+        },
+        "normal" => Init::Normal {
             mean: p.num("mean", Some(0.0))?,
             std: p.num("std", Some(1.0))?,
-        })?,
-        "trunc_normal" => normal(NormalSpec::TruncNormal {
+        },
+        "trunc_normal" => Init::TruncNormal {
             mean: p.num("mean", Some(0.0))?,
             std: p.num("std", Some(1.0))?,
             a: p.num("a", Some(-2.0))?,
             b: p.num("b", Some(2.0))?,
-        })?,
-        "glorot_normal" => normal(NormalSpec::GlorotNormal)?,
-        "he_normal" => normal(NormalSpec::HeNormal)?,
-        "lecun_normal" => normal(NormalSpec::LecunNormal)?,
+        },
+        "glorot_normal" => Init::GlorotNormal,
+        "he_normal" => Init::HeNormal,
+        "lecun_normal" => Init::LecunNormal,
         other => unreachable!("`{other}` is in INITS but not parsed"),
     })
 }
@@ -469,24 +401,69 @@ mod tests {
     }
 
     #[test]
-    fn normal_family_is_parsed_and_reported_as_unavailable() {
-        for t in [
-            r#"{"name":"w","shape":[4,3],"init":"xavier_normal","gain":2}"#,
-            r#"{"name":"w","shape":[4,3],"init":"kaiming_normal","mode":"fan_out","nonlinearity":"relu"}"#,
-            r#"{"name":"w","shape":[4,3],"init":"trunc_normal","mean":0,"std":0.02,"a":-0.04,"b":0.04}"#,
-            r#"{"name":"w","shape":[4,3],"init":"normal","mean":0,"std":0.02}"#,
-            r#"{"name":"w","shape":[4,3],"init":"glorot_normal"}"#,
-            r#"{"name":"w","shape":[4,3],"init":"he_normal"}"#,
-            r#"{"name":"w","shape":[4,3],"init":"lecun_normal"}"#,
-            r#"{"name":"w","shape":[4,3],"init":"variance_scaling","distribution":"truncated_normal"}"#,
+    fn normal_family_is_parsed() {
+        let init = |t: &str| one(t).unwrap().init;
+        assert_eq!(
+            init(r#"{"name":"w","shape":[4,3],"init":"xavier_normal","gain":2}"#),
+            Init::XavierNormal { gain: 2.0 }
+        );
+        assert_eq!(
+            init(
+                r#"{"name":"w","shape":[4,3],"init":"kaiming_normal","mode":"fan_out","nonlinearity":"relu"}"#
+            ),
+            Init::KaimingNormal {
+                a: 0.0,
+                mode: FanMode::FanOut,
+                nonlinearity: Nonlinearity::Relu
+            }
+        );
+        assert_eq!(
+            init(
+                r#"{"name":"w","shape":[4,3],"init":"trunc_normal","std":0.02,"a":-0.04,"b":0.04}"#
+            ),
+            Init::TruncNormal {
+                mean: 0.0,
+                std: 0.02,
+                a: -0.04,
+                b: 0.04
+            }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[4,3],"init":"normal","mean":1,"std":0.02}"#),
+            Init::Normal {
+                mean: 1.0,
+                std: 0.02
+            }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[4,3],"init":"glorot_normal"}"#),
+            Init::GlorotNormal
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[4,3],"init":"he_normal"}"#),
+            Init::HeNormal
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[4,3],"init":"lecun_normal"}"#),
+            Init::LecunNormal
+        );
+        for (name, d) in [
+            ("normal", VarianceDistribution::Normal),
+            ("untruncated_normal", VarianceDistribution::Normal),
+            ("truncated_normal", VarianceDistribution::TruncatedNormal),
         ] {
-            let e = one(t).unwrap_err();
-            assert!(
-                e.contains("tensor `w`: field `init`") && e.contains("not available"),
-                "{e}"
+            assert_eq!(
+                init(&format!(
+                    r#"{{"name":"w","shape":[4,3],"init":"variance_scaling","scale":2,"mode":"fan_avg","distribution":"{name}"}}"#
+                )),
+                Init::VarianceScaling {
+                    scale: 2.0,
+                    mode: FanMode::FanAvg,
+                    distribution: d
+                }
             );
         }
-        // Parameters are still checked before that.
+        // Parameters are type-checked.
         let e = one(r#"{"name":"w","shape":[4,3],"init":"normal","std":"big"}"#).unwrap_err();
         assert!(e.contains("field `std`"), "{e}");
     }
