@@ -1,5 +1,5 @@
 //! Bad input gets an error, never a panic, an abort or a silent NaN; every `Error` variant is
-//! produced by some case here (InvalidStd comes with the normal family, see its tests).
+//! produced by some case here.
 
 use glorot::{
     bf16, calculate_gain, f16, fill, fill_at, try_alloc_filled, DType, Distribution, Error,
