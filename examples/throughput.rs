@@ -9,8 +9,9 @@
 //! `--reps` runs (default 7) after one warm-up, runs of the two sides interleaved so drift on a
 //! shared machine hits both alike:
 //!
-//! (a) `xavier_uniform` into an already-touched buffer vs `slice.fill(c)` over the same buffer
-//!     with the same threads;
+//! (a) `xavier_uniform`, `xavier_normal` (PyTorch, plain normal) and `glorot_normal` (JAX,
+//!     truncated) into an already-touched buffer vs `slice.fill(c)` over the same buffer with the
+//!     same threads (each ratio against the baseline runs interleaved with it);
 //! (b) allocate + `xavier_uniform` vs allocate + parallel `fill(c)` with the same allocation
 //!     (glorot's allocator, filling a constant), for plain pages and for transparent huge pages.
 //!
@@ -125,8 +126,43 @@ fn main() {
                 gbps: ours,
                 ratio: Some((ours / base, "slice.fill(c), touched".into())),
             });
+            // The normal family on the same buffer, each side by side with its own baseline runs.
+            for (name, init) in [
+                ("xavier_normal (plain), touched", Init::xavier_normal(1.0)),
+                ("glorot_normal (truncated), touched", Init::GlorotNormal),
+            ] {
+                let d = init.distribution_for_shape(&shape, Layout::Torch).unwrap();
+                let (ours, base) = side_by_side(
+                    bytes,
+                    reps,
+                    None,
+                    || fill(&mut buf.borrow_mut(), &d, &key).unwrap(),
+                    || {
+                        buf.borrow_mut()
+                            .par_chunks_mut(1 << 16)
+                            .for_each(|c| c.fill(0.5))
+                    },
+                );
+                rows.push(Row {
+                    name: name.into(),
+                    threads,
+                    gbps: ours,
+                    ratio: Some((ours / base, "slice.fill(c), touched".into())),
+                });
+            }
             drop(buf);
+        });
+    }
 
+    // (b) runs after every (a) measurement: repeated 1 GiB allocate/free cycles (and memory the
+    // VM hands back to its host) leave this machine's memory in a state where touched-buffer
+    // fills measured afterwards in the same process ran up to 40% slower.
+    for threads in [1, all] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
             // (b) fresh allocations, plain and huge pages; warm (memory freed moments before)
             // and, with --cold, after an idle pause.
             let mut variants = vec![
@@ -180,17 +216,17 @@ fn main() {
             gib
         );
         println!(
-            "| {:<38} | {:>7} | {:>9} | {:>6} |",
+            "| {:<42} | {:>7} | {:>9} | {:>6} |",
             "measurement", "threads", "GB/s", "ratio"
         );
-        println!("|{:-<40}|{:->9}|{:->11}|{:->8}|", "", "", "", "");
+        println!("|{:-<44}|{:->9}|{:->11}|{:->8}|", "", "", "", "");
         for r in &rows {
             let ratio = r
                 .ratio
                 .as_ref()
                 .map_or(String::new(), |(x, _)| format!("{x:.2}"));
             println!(
-                "| {:<38} | {:>7} | {:>9.2} | {:>6} |",
+                "| {:<42} | {:>7} | {:>9.2} | {:>6} |",
                 r.name, r.threads, r.gbps, ratio
             );
         }
