@@ -141,6 +141,75 @@ impl Distribution {
     pub fn is_random(&self) -> bool {
         !matches!(self, Distribution::Constant(_))
     }
+
+    /// The exact mean of the (continuous) distribution, before rounding to the output type.
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Distribution::Constant(v) => v,
+            Distribution::Uniform { low, high } => low + (high - low) / 2.0,
+            Distribution::Normal { mean, .. } => mean,
+            Distribution::TruncatedNormal {
+                mean,
+                std,
+                low,
+                high,
+            } => {
+                let t = truncated_moments(mean, std, low, high);
+                mean + std * t.0
+            }
+        }
+    }
+
+    /// The exact standard deviation of the (continuous) distribution, before rounding to the
+    /// output type: what a large fill's empirical std converges to.
+    ///
+    /// ```
+    /// use glorot::{Distribution, Init, Fans};
+    /// let d = Init::GlorotNormal.distribution(Fans::new(300, 100))?;
+    /// // JAX's glorot_normal: truncated at ±2σ', σ' = √(1/200)/0.8796…, so that std = √(1/200).
+    /// assert!((d.std() - (1.0f64 / 200.0).sqrt()).abs() < 1e-12);
+    /// # Ok::<(), glorot::Error>(())
+    /// ```
+    pub fn std(&self) -> f64 {
+        match *self {
+            Distribution::Constant(_) => 0.0,
+            Distribution::Uniform { low, high } => (high - low) / 12f64.sqrt(),
+            Distribution::Normal { std, .. } => std,
+            Distribution::TruncatedNormal {
+                mean,
+                std,
+                low,
+                high,
+            } => std * truncated_moments(mean, std, low, high).1.sqrt(),
+        }
+    }
+}
+
+/// Mean and variance of the standard normal truncated to the standardised interval of
+/// `(low, high)`: with `α, β` the standardised bounds, `Z = Φ(β) − Φ(α)`,
+/// mean `(φ(α) − φ(β))/Z` and variance `1 + (αφ(α) − βφ(β))/Z − mean²`. `Z` is taken from the
+/// tail the interval lies in, so far-from-mean intervals keep their precision.
+fn truncated_moments(mean: f64, std: f64, low: f64, high: f64) -> (f64, f64) {
+    let (a, b) = ((low - mean) / std, (high - mean) / std);
+    let pdf = |x: f64| {
+        if x.is_finite() {
+            normal::exp(-0.5 * x * x) / (2.0 * core::f64::consts::PI).sqrt()
+        } else {
+            0.0
+        }
+    };
+    let upper_tail = |x: f64| 0.5 * normal::erfc(x / core::f64::consts::SQRT_2);
+    let z = if a > 0.0 {
+        upper_tail(a) - upper_tail(b)
+    } else if b < 0.0 {
+        upper_tail(-b) - upper_tail(-a)
+    } else {
+        1.0 - upper_tail(b) - upper_tail(-a)
+    };
+    let (pa, pb) = (pdf(a), pdf(b));
+    let m = (pa - pb) / z;
+    let term = |x: f64, p: f64| if x.is_finite() { x * p } else { 0.0 };
+    (m, 1.0 + (term(a, pa) - term(b, pb)) / z - m * m)
 }
 
 /// A distribution prepared for one output type. Internal; public only because the sealed
@@ -295,5 +364,70 @@ pub(crate) fn next_down_f64(x: f64) -> f64 {
         f64::from_bits(bits - 1)
     } else {
         f64::from_bits(bits + 1)
+    }
+}
+
+#[cfg(test)]
+mod moment_tests {
+    use super::*;
+
+    /// Simpson's rule over the truncated density, as an independent reference.
+    fn numeric(mean: f64, std: f64, low: f64, high: f64) -> (f64, f64) {
+        let n = 200_000;
+        let h = (high - low) / n as f64;
+        let (mut z, mut m1, mut m2) = (0.0, 0.0, 0.0);
+        for i in 0..=n {
+            let x = low + i as f64 * h;
+            let w = if i == 0 || i == n {
+                1.0
+            } else if i % 2 == 1 {
+                4.0
+            } else {
+                2.0
+            };
+            let p = (-0.5 * ((x - mean) / std).powi(2)).exp() * w;
+            z += p;
+            m1 += p * x;
+            m2 += p * x * x;
+        }
+        let mu = m1 / z;
+        (mu, (m2 / z - mu * mu).sqrt())
+    }
+
+    #[test]
+    fn truncated_standard_normal_at_two_sigma_has_the_jax_constant_as_std() {
+        let d = Distribution::truncated_normal(0.0, 1.0, -2.0, 2.0).unwrap();
+        assert!(
+            (d.std() - 0.879_625_661_034_239_8).abs() < 1e-13,
+            "{}",
+            d.std()
+        );
+        assert_eq!(d.mean(), 0.0);
+    }
+
+    #[test]
+    fn moments_match_numeric_integration() {
+        for (mean, std, low, high) in [
+            (-3.0, 1.0, -0.5, 0.5),
+            (0.0, 0.01, -2.0, 2.0),
+            (1.0, 2.0, 0.0, 10.0),
+            (0.0, 1.0, 4.0, 6.0),
+        ] {
+            let d = Distribution::truncated_normal(mean, std, low, high).unwrap();
+            let (m, s) = numeric(
+                mean,
+                std,
+                low.max(mean - 12.0 * std),
+                high.min(mean + 12.0 * std),
+            );
+            assert!(
+                (d.mean() - m).abs() < 1e-7 * (1.0 + m.abs()),
+                "mean {} vs {m}",
+                d.mean()
+            );
+            assert!((d.std() / s - 1.0).abs() < 1e-6, "std {} vs {s}", d.std());
+        }
+        let u = Distribution::uniform(-1.0, 3.0).unwrap();
+        assert_eq!((u.mean(), u.std()), (1.0, 4.0 / 12f64.sqrt()));
     }
 }

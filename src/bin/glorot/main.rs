@@ -336,14 +336,16 @@ fn demo() -> Result<(), Failure> {
             return Err(e.into());
         }
     };
+    let block = "transformer.h.";
     let shown: Vec<&TensorSpec> = specs
         .iter()
-        .filter(|s| !s.name.starts_with("h.") || s.name.starts_with("h.0."))
+        .filter(|s| !s.name.starts_with(block) || s.name.starts_with("transformer.h.0."))
         .collect();
     let table = print_table(&out, &shown);
     outln!(
-        "(blocks h.1 … h.11 have the same rows as h.0; std measured from the file over the \
-         first ≤ 1M elements of each tensor)"
+        "(blocks {block}1 … {block}11 have the same rows as {block}0; std is the distribution's \
+         exact one, measured is read back from the file over the first ≤ 1M elements of each \
+         tensor)"
     );
     outln!(
         "wrote {} tensors, {} in {:.3} s: {:.2} GB/s (fsync included; {} threads)",
@@ -378,9 +380,10 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
     let mut f =
         std::fs::File::open(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
     let mut out = std::io::stdout().lock();
+    let width = specs.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
     let _ = writeln!(
         out,
-        "{:<28} {:<14} {:<5} {:<16} {:>7} {:>7} {:>14} {:>11} {:>11}",
+        "{:<width$} {:<14} {:<5} {:<16} {:>7} {:>7} {:>18} {:>11} {:>11}",
         "name", "shape", "dtype", "init", "fan_in", "fan_out", "bound/value", "std", "measured"
     );
     for s in specs {
@@ -396,20 +399,27 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
             .map_err(|e| format!("could not read {}: {e}", path.display()))?;
         let measured = std_of(&raw, s.dtype);
         let fans = s.resolved_fans();
-        let (bound, std) = match s.distribution() {
-            Ok(Distribution::Uniform { low, high }) if low == -high => {
-                (format!("±{high:.6}"), (high - low) / 12f64.sqrt())
+        let dist = s
+            .distribution()
+            .map_err(|e| format!("tensor `{}`: {e}", s.name))?;
+        let bound = match dist {
+            Distribution::Uniform { low, high } if low == -high => format!("U ±{high:.6}"),
+            Distribution::Uniform { low, high } => format!("U [{low:.3}, {high:.3})"),
+            Distribution::Normal { mean, .. } => format!("N mean {mean}"),
+            Distribution::TruncatedNormal { low, high, .. } if low == -high => {
+                format!("TN ±{high:.6}")
             }
-            Ok(Distribution::Uniform { low, high }) => {
-                (format!("[{low:.3},{high:.3})"), (high - low) / 12f64.sqrt())
+            Distribution::TruncatedNormal { low, high, .. } => {
+                format!("TN ({low:.3}, {high:.3})")
             }
-            Ok(Distribution::Constant(v)) => (format!("={v}"), 0.0),
-            _ => ("?".into(), f64::NAN),
+            Distribution::Constant(v) => format!("={v}"),
+            _ => "-".into(),
         };
+        let std = dist.std();
         let shape = format!("{:?}", s.shape);
         let _ = writeln!(
             out,
-            "{:<28} {:<14} {:<5} {:<16} {:>7} {:>7} {:>14} {:>11.6} {:>11.6}",
+            "{:<width$} {:<14} {:<5} {:<16} {:>7} {:>7} {:>18} {:>11.6} {:>11.6}",
             s.name,
             shape,
             s.dtype.to_string(),
