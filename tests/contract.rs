@@ -10,39 +10,12 @@ use glorot::{
     bf16, f16, fill, fill_at, fill_at_with, Backend, Distribution, Element, Key, Rounds, TensorKey,
 };
 use proptest::prelude::*;
-use rand_chacha::{ChaCha12Rng, ChaCha20Rng, ChaCha8Rng};
-use rand_core::{Rng, SeedableRng};
+mod spec;
 
-/// Word `pos` of the tensor's stream, straight from rand_chacha.
-fn word(key: &TensorKey, pos: u64) -> u32 {
-    macro_rules! at {
-        ($t:ty) => {{
-            let mut r = <$t>::from_seed(key.chacha_seed());
-            r.set_stream(key.stream());
-            r.set_word_pos(u128::from(pos));
-            r.next_u32()
-        }};
-    }
-    match key.rounds() {
-        Rounds::ChaCha8 => at!(ChaCha8Rng),
-        Rounds::ChaCha12 => at!(ChaCha12Rng),
-        Rounds::ChaCha20 => at!(ChaCha20Rng),
-    }
-}
+use spec::{k24, w64};
 
-/// The spec's 24-bit integer of narrow-family element `i`.
-fn k24(key: &TensorKey, i: u64) -> u32 {
-    let (g, r) = (i / 64, i % 64);
-    let base = 48 * g;
-    if r < 48 {
-        word(key, base + r) >> 8
-    } else {
-        let j = r - 48;
-        (word(key, base + j) & 0xFF)
-            | ((word(key, base + 16 + j) & 0xFF) << 8)
-            | ((word(key, base + 32 + j) & 0xFF) << 16)
-    }
-}
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
 
 /// The spec's uniform f32 element.
 fn uniform_f32(key: &TensorKey, low: f64, high: f64, i: u64) -> f32 {
@@ -60,7 +33,7 @@ fn uniform_f32(key: &TensorKey, low: f64, high: f64, i: u64) -> f32 {
 
 /// The spec's uniform f64 element.
 fn uniform_f64(key: &TensorKey, low: f64, high: f64, i: u64) -> f64 {
-    let w = u64::from(word(key, 2 * i)) | (u64::from(word(key, 2 * i + 1)) << 32);
+    let w = w64(key, i);
     let u = (w >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0);
     let x = low + (high - low) * u;
     x.min(f64::from_bits(high.to_bits() - 1))
