@@ -1,5 +1,7 @@
 //! Allocation without zeroing, with an optional transparent-huge-page hint.
 
+use core::mem::MaybeUninit;
+
 use crate::{Error, Result};
 
 /// How the pages of a new buffer are backed.
@@ -21,8 +23,33 @@ pub enum Pages {
 
 const HUGE_PAGE: usize = 2 << 20;
 
+/// Allocates `len` elements without zeroing them and lets `init` write every one of them.
+/// The `Vec` is returned only if `init` succeeded; `init` must then have initialised all `len`
+/// slots (every fill in this crate does, and writes nothing on error).
+pub(crate) fn try_alloc_with<T>(
+    len: usize,
+    pages: Pages,
+    init: impl FnOnce(&mut [MaybeUninit<T>]) -> Result<()>,
+) -> Result<Vec<T>> {
+    let mut v = try_alloc_uninit::<T>(len, pages)?;
+    init(&mut v.spare_capacity_mut()[..len])?;
+    // SAFETY: the capacity is at least `len` (reserved above) and `init` returned Ok, which
+    // for the crate's fills means all `len` slots were written with valid values.
+    unsafe { v.set_len(len) };
+    Ok(v)
+}
+
+/// Views an initialised slice as possibly-uninitialised, so the kernels (which write through
+/// `MaybeUninit`) can fill it in place.
+pub(crate) fn as_uninit_mut<T>(out: &mut [T]) -> &mut [MaybeUninit<T>] {
+    // SAFETY: `MaybeUninit<T>` has the same layout as `T`, and viewing initialised memory as
+    // possibly-uninitialised is always sound; the crate's kernels only ever write fully
+    // initialised values through this view, so `out` is initialised again when the borrow ends.
+    unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) }
+}
+
 /// A `Vec` with capacity for exactly `len` elements and length 0.
-pub(crate) fn try_alloc_uninit<T>(len: usize, pages: Pages) -> Result<Vec<T>> {
+fn try_alloc_uninit<T>(len: usize, pages: Pages) -> Result<Vec<T>> {
     let mut v: Vec<T> = Vec::new();
     v.try_reserve_exact(len)
         .map_err(|_| Error::AllocationFailed)?;

@@ -11,7 +11,7 @@ use core::ops::Range;
 
 use core::mem::MaybeUninit;
 
-use crate::alloc::{try_alloc_uninit, Pages};
+use crate::alloc::{as_uninit_mut, try_alloc_with, Pages};
 use crate::fan::numel;
 use crate::{fill_uninit, Backend, Distribution, Element, Error, Init, Layout, Result, TensorKey};
 
@@ -80,10 +80,7 @@ pub fn fill_block<T: Element>(
     rows: Range<usize>,
     cols: Range<usize>,
 ) -> Result<()> {
-    // SAFETY: `MaybeUninit<T>` has the layout of `T`, and viewing initialised memory as
-    // possibly-uninitialised is sound; only fully initialised values are written through it.
-    let uninit = unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) };
-    fill_block_uninit(uninit, dist, key, shape, rows, cols)
+    fill_block_uninit(as_uninit_mut(out), dist, key, shape, rows, cols)
 }
 
 fn check_block(shape: [usize; 2], rows: &Range<usize>, cols: &Range<usize>) -> Result<usize> {
@@ -174,17 +171,8 @@ impl Init {
         }
         let dist = self.distribution_for_shape(&shape, layout)?;
         T::check(&dist)?;
-        let mut v = try_alloc_uninit::<T>(n, Pages::Plain)?;
-        fill_block_uninit(
-            &mut v.spare_capacity_mut()[..n],
-            &dist,
-            key,
-            shape,
-            rows,
-            cols,
-        )?;
-        // SAFETY: `fill_block_uninit` returned Ok, so the first `n` slots are initialised.
-        unsafe { v.set_len(n) };
-        Ok(v)
+        try_alloc_with(n, Pages::Plain, |out| {
+            fill_block_uninit(out, &dist, key, shape, rows, cols)
+        })
     }
 }

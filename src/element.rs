@@ -140,10 +140,10 @@ impl Narrow for f32 {
         self
     }
     fn next_up(self) -> Self {
-        f32_next_up(self)
+        f32::next_up(self)
     }
     fn next_down(self) -> Self {
-        -f32_next_up(-self)
+        f32::next_down(self)
     }
     fn from_f64(x: f64) -> Self {
         x as f32
@@ -156,23 +156,6 @@ impl Narrow for f32 {
     fn finish_unclamped<V: Lanes>(x: V, dst: &mut [MaybeUninit<Self>]) {
         x.store(dst);
     }
-}
-
-/// `f32::next_up` (stable only since Rust 1.86; spelled out for older toolchains).
-fn f32_next_up(x: f32) -> f32 {
-    let bits = x.to_bits();
-    if x.is_nan() || bits == 0x7f80_0000 {
-        return x;
-    }
-    let abs = bits & 0x7fff_ffff;
-    let next = if abs == 0 {
-        1
-    } else if bits == abs {
-        bits + 1
-    } else {
-        bits - 1
-    };
-    f32::from_bits(next)
 }
 
 /// The adjacent 16-bit float pattern towards +∞ (`up`) or −∞. Rounding a nudged `f32` back could
@@ -426,7 +409,7 @@ mod tests {
     #[test]
     fn inward_bounds() {
         let lo: f32 = narrow_above(0.1, false);
-        assert!(f64::from(lo) >= 0.1 && f64::from(f32_next_up(-lo)) > -0.1 - 1e-9);
+        assert!(f64::from(lo) >= 0.1 && f64::from((-lo).next_up()) > -0.1 - 1e-9);
         let hi: bf16 = narrow_below(1.0, true);
         assert!(hi.to_f32() < 1.0);
         assert_eq!(hi.next_up().to_f32(), 1.0);

@@ -3,7 +3,7 @@
 
 use core::mem::MaybeUninit;
 
-use crate::alloc::{try_alloc_uninit, Pages};
+use crate::alloc::{as_uninit_mut, try_alloc_with, Pages};
 use crate::{parallel, Distribution, Element, Error, Result, TensorKey};
 
 /// Which arithmetic path the kernels take. Both give identical bits; [`Backend::Scalar`] exists
@@ -72,11 +72,7 @@ pub fn fill_at_with<T: Element>(
     offset: u64,
     backend: Backend,
 ) -> Result<()> {
-    // SAFETY: `MaybeUninit<T>` has the same layout as `T`, and viewing initialised memory as
-    // possibly-uninitialised is always sound; the kernels only ever write fully initialised
-    // values through this view, so `out` is initialised again when the borrow ends.
-    let uninit = unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) };
-    fill_uninit(uninit, dist, key, offset, backend)
+    fill_uninit(as_uninit_mut(out), dist, key, offset, backend)
 }
 
 /// Fills possibly-uninitialised memory. On `Ok`, every element of `out` is initialised; on
@@ -115,16 +111,7 @@ pub fn try_alloc_filled<T: Element>(
 ) -> Result<Vec<T>> {
     // Validate before allocating, so a bad distribution never costs an allocation.
     T::check(dist)?;
-    let mut v = try_alloc_uninit::<T>(len, pages)?;
-    fill_uninit(
-        &mut v.spare_capacity_mut()[..len],
-        dist,
-        key,
-        0,
-        Backend::Simd,
-    )?;
-    // SAFETY: `fill_uninit` returned Ok, so all `len` elements of the spare capacity (which has
-    // at least `len` slots, reserved above) are initialised.
-    unsafe { v.set_len(len) };
-    Ok(v)
+    try_alloc_with(len, pages, |out| {
+        fill_uninit(out, dist, key, 0, Backend::Simd)
+    })
 }

@@ -305,7 +305,7 @@ impl Plan {
             Distribution::Uniform { low, high } => Ok(Plan::Double {
                 map: DoubleMap::Uniform(UniformDouble::new(low, high)),
                 lo: low,
-                hi: next_down_f64(high),
+                hi: high.next_down(),
             }),
             Distribution::Normal { mean, std } => match Distribution::normal(mean, std)? {
                 Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
@@ -323,7 +323,7 @@ impl Plan {
             } => match Distribution::truncated_normal(mean, std, low, high)? {
                 Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
                 _ => {
-                    let (lo, hi) = (-next_down_f64(-low), next_down_f64(high));
+                    let (lo, hi) = (low.next_up(), high.next_down());
                     if lo > hi {
                         return Err(Error::InvalidBounds);
                     }
@@ -353,18 +353,6 @@ pub(crate) fn inner_interval<T: Narrow>(
         return Err(Error::InvalidBounds);
     }
     Ok((a, b))
-}
-
-/// The largest `f64` below `x` (finite, non-NaN `x`).
-pub(crate) fn next_down_f64(x: f64) -> f64 {
-    let bits = x.to_bits();
-    if x == 0.0 {
-        -f64::from_bits(1)
-    } else if x > 0.0 {
-        f64::from_bits(bits - 1)
-    } else {
-        f64::from_bits(bits + 1)
-    }
 }
 
 #[cfg(test)]
