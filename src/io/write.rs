@@ -161,8 +161,11 @@ pub(crate) fn write_members(
                     let s = &specs[spec];
                     let dist = dist_of[spec].as_ref().expect("validated member");
                     let bytes = len * s.dtype.size();
-                    buf.clear();
-                    buf.resize(bytes.div_ceil(8), 0);
+                    // Grow only: the fill overwrites every byte it hands to pwrite, so the
+                    // buffer is zeroed once per size increase, not once per item.
+                    if buf.len() < bytes.div_ceil(8) {
+                        buf.resize(bytes.div_ceil(8), 0);
+                    }
                     let raw: &mut [u8] =
                         &mut bytemuck::cast_slice_mut::<u64, u8>(&mut buf)[..bytes];
                     let res = fill_bytes(raw, s.dtype, dist, &key.tensor(&s.name), first)
