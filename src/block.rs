@@ -167,6 +167,7 @@ impl Init {
     ) -> Result<Vec<T>> {
         let n = check_block(shape, &rows, &cols)?;
         if n == 0 {
+            self.check_parameters()?;
             return Ok(Vec::new());
         }
         let dist = self.distribution_for_shape(&shape, layout)?;

@@ -399,7 +399,15 @@ impl Init {
         self.distribution(fans)
     }
 
-    /// Fills `out`, a tensor of `shape`, in place. A zero-element tensor is a no-op.
+    /// Checks the rule's own parameters (gain, scale, slope, mean, std, bounds), whatever the
+    /// fans. A zero-element tensor draws nothing, but bad parameters are still an error.
+    pub fn check_parameters(&self) -> Result<()> {
+        // Fans of 1 never fail on their own, so any error is the parameters'.
+        self.distribution(Fans::new(1, 1)).map(|_| ())
+    }
+
+    /// Fills `out`, a tensor of `shape`, in place. A zero-element tensor is a no-op (after its
+    /// parameters are checked).
     pub fn fill<T: Element>(
         &self,
         out: &mut [T],
@@ -415,7 +423,7 @@ impl Init {
             });
         }
         if n == 0 {
-            return Ok(());
+            return self.check_parameters();
         }
         fill(out, &self.distribution_for_shape(shape, layout)?, key)
     }
@@ -430,6 +438,7 @@ impl Init {
     ) -> Result<Vec<T>> {
         let n = numel(shape)?;
         if n == 0 {
+            self.check_parameters()?;
             return Ok(Vec::new());
         }
         let dist = self.distribution_for_shape(shape, layout)?;

@@ -99,7 +99,10 @@ impl TensorSpec {
             .ok_or_else(|| WriteError::spec(&self.name, crate::Error::ShapeOverflow))?;
         if n == 0 {
             // Nothing is drawn from an empty tensor, so its (possibly fan-less) rule is moot,
-            // exactly as in `Init::fill`.
+            // exactly as in `Init::fill`; its parameters must still be valid.
+            self.init
+                .check_parameters()
+                .map_err(|e| WriteError::spec(&self.name, e))?;
             return Ok(Distribution::zeros());
         }
         self.distribution()
