@@ -176,6 +176,13 @@ pub mod internals {
         key.words_at_with(pos, crate::chacha::Imp::at_most(level))
             .fill(out);
     }
+
+    /// Caps the kernels `Backend::Simd` picks on x86_64, process-wide: 0 or 1 the portable
+    /// `wide` path, 2 AVX2 (no AVX-512), 3 or more the fastest available (the default). The
+    /// ChaCha implementation is not affected. The bits never depend on it.
+    pub fn set_kernel_level(level: u8) {
+        crate::simd::set_kernel_level(level);
+    }
 }
 
 /// Re-exported so callers can name the 16-bit element types without depending on `half`.
