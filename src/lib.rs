@@ -95,8 +95,8 @@
 //!
 //! Each 64 Ki-element chunk generates its ChaCha words in L1-sized batches with the crate's own
 //! ChaCha (16-way AVX-512VL, 8-way AVX2, 4-way SSE2 or scalar, chosen at run time; word for word
-//! rand_chacha's) and maps them with SIMD: an AVX2 kernel chosen at run time, or `wide` (8 lanes,
-//! width fixed at compile time) elsewhere. Chunks run on the current rayon pool (run inside
+//! rand_chacha's) and maps them with SIMD: an AVX-512 or AVX2 kernel chosen at run time, or `wide`
+//! (8 lanes, width fixed at compile time) elsewhere. Chunks run on the current rayon pool (run inside
 //! [`rayon::ThreadPool::install`] to choose the pool). Spending 24 rather than 32 bits per
 //! narrow element cuts the generator work, which is the limit for touched memory, by a quarter.
 //! A fresh buffer from [`try_alloc_filled`] is never zeroed: its pages are first touched by the
