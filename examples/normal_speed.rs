@@ -8,6 +8,8 @@
 //!
 //! Prints, per method, the median of `reps` timings (GB/s) and the ratio to `slice.fill(c)`.
 //! Methods are interleaved round-robin so slow phases of a shared machine hit all of them.
+//! "(Simd)" rows use the best run-time kernels (AVX-512 where the CPU has it); "(Simd, AVX2
+//! cap)" rows cap them at AVX2 (`glorot::internals::set_kernel_level(2)`), the previous default.
 
 use std::time::Instant;
 
@@ -30,10 +32,15 @@ fn main() {
     let key = Key::new(1).tensor("w");
 
     type Method<'a> = (&'a str, Box<dyn Fn(&mut [f32]) + Sync + 'a>);
-    let with = |d: Distribution, b: Backend| {
-        Box::new(move |v: &mut [f32]| fill_at_with(v, &d, &key, 0, b).unwrap())
-            as Box<dyn Fn(&mut [f32]) + Sync>
+    // `level` caps the run-time x86_64 kernels (2 = AVX2, 3 = AVX-512 where available); each
+    // method sets its own cap before every run.
+    let with_level = |d: Distribution, b: Backend, level: u8| {
+        Box::new(move |v: &mut [f32]| {
+            glorot::internals::set_kernel_level(level);
+            fill_at_with(v, &d, &key, 0, b).unwrap()
+        }) as Box<dyn Fn(&mut [f32]) + Sync>
     };
+    let with = |d: Distribution, b: Backend| with_level(d, b, u8::MAX);
     let methods: Vec<Method> = vec![
         (
             "slice.fill(c) (2 threads, par_chunks)",
@@ -42,6 +49,18 @@ fn main() {
         ("xavier_uniform (Simd)", with(uniform, Backend::Simd)),
         ("xavier_normal (Simd)", with(xavier, Backend::Simd)),
         ("glorot_normal trunc (Simd)", with(glorot, Backend::Simd)),
+        (
+            "xavier_uniform (Simd, AVX2 cap)",
+            with_level(uniform, Backend::Simd, 2),
+        ),
+        (
+            "xavier_normal (Simd, AVX2 cap)",
+            with_level(xavier, Backend::Simd, 2),
+        ),
+        (
+            "glorot_normal trunc (Simd, AVX2 cap)",
+            with_level(glorot, Backend::Simd, 2),
+        ),
         (
             "xavier_normal (Portable/wide)",
             with(xavier, Backend::Portable),

@@ -2,7 +2,7 @@
 //! in one run on the same machine.
 //!
 //! ```text
-//! cargo run --release --example throughput [-- --json] [--gib N] [--reps N]
+//! cargo run --release --example throughput [-- --json] [--gib N] [--reps N] [--kernel-level 2]
 //! ```
 //!
 //! For 1 GiB of f32 (268,435,456 elements), at 1 thread and at all threads, median GB/s over
@@ -80,6 +80,11 @@ fn main() {
             })
             .unwrap_or(default)
     };
+    // `--kernel-level 2` caps the run-time x86_64 kernels at AVX2 (the default picks AVX-512
+    // where the CPU has it), to compare the two in separate runs.
+    if args.iter().any(|a| a == "--kernel-level") {
+        glorot::internals::set_kernel_level(value_of("--kernel-level", 255.0) as u8);
+    }
     let gib = value_of("--gib", 1.0);
     let reps = value_of("--reps", 7.0) as usize;
     let n = (gib * (1u64 << 30) as f64) as usize / 4;

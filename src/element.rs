@@ -220,16 +220,17 @@ fn finish_bf16<V: Lanes, const CLAMP: bool>(x: V, lo: f32, hi: f32, dst: &mut [M
     } else {
         r
     };
-    let mut bits = [0u16; 32];
+    let mut bits = [0u16; 64]; // up to 64 lanes (AVX-512's four interleaved vectors)
     V::to_u16s(r, &mut bits);
     for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
         d.write(bf16::from_bits(v));
     }
 }
 
-/// f16 in vector registers: IEEE nearest-even conversion (F16C on the AVX2 backend, `half`
-/// lane by lane elsewhere — the same result), exact widening back, clamp, exact conversion of
-/// the clamped (representable) value: `half::f16::from_f32` rounding, then the clamp.
+/// f16 in vector registers: IEEE nearest-even conversion (F16C / AVX-512F `vcvtps2ph` on the
+/// run-time x86_64 backends, `half` lane by lane elsewhere — the same result), exact widening
+/// back, clamp, exact conversion of the clamped (representable) value: `half::f16::from_f32`
+/// rounding, then the clamp.
 #[inline(always)]
 fn finish_f16<V: Lanes, const CLAMP: bool>(x: V, lo: f32, hi: f32, dst: &mut [MaybeUninit<f16>]) {
     let h = x.to_f16_bits();
@@ -241,7 +242,7 @@ fn finish_f16<V: Lanes, const CLAMP: bool>(x: V, lo: f32, hi: f32, dst: &mut [Ma
     } else {
         h
     };
-    let mut bits = [0u16; 32];
+    let mut bits = [0u16; 64]; // up to 64 lanes (AVX-512's four interleaved vectors)
     V::to_u16s(h, &mut bits);
     for (d, &v) in dst[..V::N].iter_mut().zip(&bits[..V::N]) {
         d.write(f16::from_bits(v));

@@ -10,8 +10,9 @@ use crate::{parallel, Distribution, Element, Error, Result, TensorKey};
 /// as the reference the SIMD path is tested against, and for debugging.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Backend {
-    /// Vectorised kernels (the default): AVX2 chosen at run time on x86_64 CPUs that have it
-    /// (even in a default, SSE2-baseline build), otherwise the portable path.
+    /// Vectorised kernels (the default): AVX-512 or else AVX2, chosen at run time on x86_64
+    /// CPUs that have them (even in a default, SSE2-baseline build), otherwise the portable
+    /// path.
     #[default]
     Simd,
     /// The portable vector path (`wide`), whose instruction set is fixed at compile time

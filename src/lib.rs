@@ -95,8 +95,8 @@
 //!
 //! Each 64 Ki-element chunk generates its ChaCha words in L1-sized batches with the crate's own
 //! ChaCha (16-way AVX-512VL, 8-way AVX2, 4-way SSE2 or scalar, chosen at run time; word for word
-//! rand_chacha's) and maps them with SIMD: an AVX2 kernel chosen at run time, or `wide` (8 lanes,
-//! width fixed at compile time) elsewhere. Chunks run on the current rayon pool (run inside
+//! rand_chacha's) and maps them with SIMD: an AVX-512 or AVX2 kernel chosen at run time, or `wide`
+//! (8 lanes, width fixed at compile time) elsewhere. Chunks run on the current rayon pool (run inside
 //! [`rayon::ThreadPool::install`] to choose the pool). Spending 24 rather than 32 bits per
 //! narrow element cuts the generator work, which is the limit for touched memory, by a quarter.
 //! A fresh buffer from [`try_alloc_filled`] is never zeroed: its pages are first touched by the
@@ -175,6 +175,13 @@ pub mod internals {
     pub fn fill_words_at_level(key: &crate::TensorKey, pos: u64, out: &mut [u32], level: u8) {
         key.words_at_with(pos, crate::chacha::Imp::at_most(level))
             .fill(out);
+    }
+
+    /// Caps the kernels `Backend::Simd` picks on x86_64, process-wide: 0 or 1 the portable
+    /// `wide` path, 2 AVX2 (no AVX-512), 3 or more the fastest available (the default). The
+    /// ChaCha implementation is not affected. The bits never depend on it.
+    pub fn set_kernel_level(level: u8) {
+        crate::simd::set_kernel_level(level);
     }
 }
 

@@ -4,8 +4,8 @@
 //!   plain scalar `f32` / `f64` arithmetic, reproduces elements at scattered indices bit for bit;
 //! - 1, 2, 3 and 8 threads give identical bits;
 //! - an offset fill of `[a, b)` equals the slice `[a, b)` of the whole tensor;
-//! - every backend (run-time AVX2, portable `wide`, scalar) gives the same bits, including
-//!   tails shorter than a vector;
+//! - every backend (run-time AVX-512 or AVX2, portable `wide`, scalar) gives the same bits,
+//!   including tails shorter than a vector;
 //! - values are finite and truncated values lie strictly inside the bounds in every dtype.
 
 #![allow(clippy::excessive_precision, clippy::unreadable_literal)]
@@ -503,7 +503,7 @@ fn backends_agree<T: Element + Default>(
     let reference = get(Backend::Scalar);
     prop_assert!(
         get(Backend::Simd) == reference,
-        "Simd (run-time AVX2) differs from scalar at {a}+{len} {dist:?}"
+        "Simd (run-time AVX-512/AVX2) differs from scalar at {a}+{len} {dist:?}"
     );
     prop_assert!(
         get(Backend::Portable) == reference,
@@ -522,9 +522,10 @@ fn backends_agree_on_every_short_tail() {
                 backends_agree::<bf16>(&d, a, len).unwrap();
             }
         }
-        // around the AVX2 backend's 32-lane (four interleaved vectors) width
+        // around the AVX2 (32-lane) and AVX-512 (64-lane) backends' widths (four interleaved
+        // vectors each) and twice the latter
         for a in [0, 1, 31, 63] {
-            for len in 20..100 {
+            for len in 20..140 {
                 backends_agree::<f32>(&d, a, len).unwrap();
                 backends_agree::<f16>(&d, a, len).unwrap();
             }

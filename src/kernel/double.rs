@@ -24,6 +24,18 @@ pub(crate) fn fill(
     out: &mut [MaybeUninit<f64>],
     backend: Backend,
 ) {
+    fill_level(plan, key, offset, out, backend, crate::simd::kernel_level())
+}
+
+/// [`fill`] with `Backend::Simd`'s run-time kernels capped at `level` (see the narrow kernel).
+pub(crate) fn fill_level(
+    plan: &Plan,
+    key: &TensorKey,
+    offset: u64,
+    out: &mut [MaybeUninit<f64>],
+    backend: Backend,
+    level: u8,
+) {
     match *plan {
         Plan::ConstDouble(v) => {
             for o in out {
@@ -31,9 +43,9 @@ pub(crate) fn fill(
             }
         }
         Plan::Double { map, lo, hi } => match map {
-            DoubleMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend),
-            DoubleMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend),
-            DoubleMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend),
+            DoubleMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend, level),
+            DoubleMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend, level),
+            DoubleMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend, level),
         },
         Plan::ConstNarrow(_) | Plan::Narrow { .. } => {
             unreachable!("narrow plans are built only for narrow outputs")
@@ -41,7 +53,8 @@ pub(crate) fn fill(
     }
 }
 
-/// Picks the backend once per call (see the narrow kernel).
+/// Picks the backend once per call: AVX-512, AVX2, `wide` or scalar (see the narrow kernel).
+#[allow(clippy::too_many_arguments)] // the kernel inputs, the backend and its level cap
 #[inline(always)]
 fn run<S: SampleDouble>(
     map: &S,
@@ -51,13 +64,23 @@ fn run<S: SampleDouble>(
     offset: u64,
     out: &mut [MaybeUninit<f64>],
     backend: Backend,
+    level: u8,
 ) {
     let imp = super::chacha_imp(backend);
     match backend {
         Backend::Simd => {
             #[cfg(target_arch = "x86_64")]
-            if crate::simd::avx2::double_run::<S>(map, lo, hi, key, offset, out, imp) {
-                return;
+            {
+                if level >= 3
+                    && crate::simd::avx512::double_run::<S>(map, lo, hi, key, offset, out, imp)
+                {
+                    return;
+                }
+                if level >= 2
+                    && crate::simd::avx2::double_run::<S>(map, lo, hi, key, offset, out, imp)
+                {
+                    return;
+                }
             }
             run_with::<S, wide::f64x4>(map, lo, hi, key, offset, out, imp)
         }

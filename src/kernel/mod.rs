@@ -26,7 +26,7 @@ mod tests {
     use crate::chacha::Imp;
     use crate::dist::{UniformDouble, UniformNarrow};
     use crate::simd::{Scalar, Scalar64};
-    use crate::{bf16, Key};
+    use crate::{bf16, Backend, Key};
 
     fn narrow<T: crate::element::Narrow + PartialEq + core::fmt::Debug>() {
         let key = Key::new(5).tensor("k");
@@ -103,6 +103,104 @@ mod tests {
                 )
             };
             assert_eq!(a, b, "offset {offset} len {len}");
+        }
+    }
+
+    /// Every distribution family with parameters that reach clamps, tails, f16 subnormals and
+    /// f16 overflow.
+    fn dists() -> Vec<crate::Distribution> {
+        use crate::Distribution as D;
+        vec![
+            D::uniform(-1.5, 2.0).expect("valid"),
+            D::uniform(-70000.0, 70000.0).expect("valid"),
+            D::normal(0.0, 1.0).expect("valid"),
+            D::normal(-1.5, 0.02).expect("valid"),
+            D::normal(0.0, 1e-5).expect("valid"),
+            D::normal(0.0, 3e4).expect("valid"),
+            D::truncated_normal(0.0, 1.0, -2.0, 2.0).expect("valid"),
+            D::truncated_normal(-3.0, 1.0, -0.5, 0.5).expect("valid"),
+            D::truncated_normal(0.0, 1e-6, -1e-5, 2e-5).expect("valid"),
+        ]
+    }
+
+    /// Offsets and lengths: empty, shorter than every vector (1, 7, 15, 31, 63 lanes), across
+    /// group and batch boundaries, and long runs.
+    const RANGES: [(u64, usize); 12] = [
+        (0, 0),
+        (0, 1),
+        (5, 7),
+        (63, 15),
+        (1, 31),
+        (33, 63),
+        (0, 64),
+        (17, 65),
+        (64, 512),
+        (3, 700),
+        (1000, 1537),
+        (12345, 20_000),
+    ];
+
+    fn narrow_levels<T: crate::element::Narrow + PartialEq + core::fmt::Debug>() {
+        let key = Key::new(9).tensor("levels");
+        for d in dists() {
+            let Ok(plan) = crate::dist::Plan::narrow::<T>(&d) else {
+                continue;
+            };
+            for (offset, len) in RANGES {
+                let get = |backend, level| {
+                    let mut v = vec![MaybeUninit::<T>::uninit(); len];
+                    super::narrow::fill_level(&plan, &key, offset, &mut v, backend, level);
+                    // SAFETY: `fill_level` initialises every element of its output.
+                    v.into_iter()
+                        .map(|x| unsafe { x.assume_init() })
+                        .collect::<Vec<T>>()
+                };
+                let want = get(Backend::Scalar, 0);
+                // 1: wide, 2: AVX2, 3: AVX-512 (each where the CPU has it, else the next below)
+                for level in [1, 2, 3] {
+                    assert_eq!(
+                        get(Backend::Simd, level),
+                        want,
+                        "level {level} {d:?} offset {offset} len {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_simd_level_equals_scalar_narrow() {
+        narrow_levels::<f32>();
+        narrow_levels::<bf16>();
+        narrow_levels::<crate::f16>();
+    }
+
+    #[test]
+    fn every_simd_level_equals_scalar_double() {
+        let key = Key::new(9).tensor("levels");
+        for d in dists() {
+            let plan = crate::dist::Plan::double(&d).expect("valid");
+            for (offset, len) in RANGES {
+                let get = |backend, level| {
+                    let mut v = vec![MaybeUninit::<f64>::uninit(); len];
+                    super::double::fill_level(&plan, &key, offset, &mut v, backend, level);
+                    // SAFETY: `fill_level` initialises every element of its output.
+                    v.into_iter()
+                        .map(|x| unsafe { x.assume_init() })
+                        .collect::<Vec<f64>>()
+                };
+                let want = get(Backend::Scalar, 0);
+                for level in [1, 2, 3] {
+                    assert_eq!(
+                        get(Backend::Simd, level)
+                            .iter()
+                            .map(|x| x.to_bits())
+                            .collect::<Vec<_>>(),
+                        want.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                        "level {level} {d:?} offset {offset} len {len}"
+                    );
+                }
+            }
         }
     }
 }

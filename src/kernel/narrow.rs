@@ -60,6 +60,19 @@ pub(crate) fn fill<T: Narrow>(
     out: &mut [MaybeUninit<T>],
     backend: Backend,
 ) {
+    fill_level(plan, key, offset, out, backend, crate::simd::kernel_level())
+}
+
+/// [`fill`] with `Backend::Simd`'s run-time kernels capped at `level` (2 AVX2, 3 AVX-512; see
+/// `crate::simd::kernel_level`). Tests pin each x86_64 kernel through it.
+pub(crate) fn fill_level<T: Narrow>(
+    plan: &Plan,
+    key: &TensorKey,
+    offset: u64,
+    out: &mut [MaybeUninit<T>],
+    backend: Backend,
+    level: u8,
+) {
     match *plan {
         Plan::ConstNarrow(v) => {
             let v = T::from_f32(v);
@@ -68,9 +81,9 @@ pub(crate) fn fill<T: Narrow>(
             }
         }
         Plan::Narrow { map, lo, hi } => match map {
-            NarrowMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend),
-            NarrowMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend),
-            NarrowMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend),
+            NarrowMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend, level),
+            NarrowMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend, level),
+            NarrowMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend, level),
         },
         Plan::ConstDouble(_) | Plan::Double { .. } => {
             unreachable!("f64 plans are built only for f64 outputs")
@@ -78,8 +91,11 @@ pub(crate) fn fill<T: Narrow>(
     }
 }
 
-/// Picks the backend once per call: run-time AVX2 (the whole loop — word unpacking included —
-/// compiled for AVX2), the portable `wide` vectors, or the scalar reference.
+/// Picks the backend once per call. `Backend::Simd` on x86_64 takes the first run-time kernel
+/// the CPU supports and `level` allows — AVX-512 (level ≥ 3), then AVX2 (level ≥ 2), each with
+/// the whole loop (word unpacking included) compiled for it — and otherwise the portable `wide`
+/// vectors; `Backend::Portable` is always `wide`, `Backend::Scalar` the one-lane reference.
+#[allow(clippy::too_many_arguments)] // the kernel inputs, the backend and its level cap
 #[inline(always)]
 fn run<T: Narrow, S: SampleNarrow>(
     map: &S,
@@ -89,13 +105,23 @@ fn run<T: Narrow, S: SampleNarrow>(
     offset: u64,
     out: &mut [MaybeUninit<T>],
     backend: Backend,
+    level: u8,
 ) {
     let imp = super::chacha_imp(backend);
     match backend {
         Backend::Simd => {
             #[cfg(target_arch = "x86_64")]
-            if crate::simd::avx2::narrow_run::<T, S>(map, lo, hi, key, offset, out, imp) {
-                return;
+            {
+                if level >= 3
+                    && crate::simd::avx512::narrow_run::<T, S>(map, lo, hi, key, offset, out, imp)
+                {
+                    return;
+                }
+                if level >= 2
+                    && crate::simd::avx2::narrow_run::<T, S>(map, lo, hi, key, offset, out, imp)
+                {
+                    return;
+                }
             }
             run_with::<T, S, wide::f32x8>(map, lo, hi, key, offset, out, imp)
         }

@@ -1,4 +1,4 @@
-//! The SIMD seam: one small trait, [`Lanes`], with two backends.
+//! The SIMD seam: two small traits, [`Lanes`] (`f32`) and [`Lanes64`] (`f64`), and their backends.
 //!
 //! - [`Scalar`] — one lane, plain `f32`/`u32` arithmetic. Always built; it is the reference the
 //!   tests compare against.
@@ -6,9 +6,17 @@
 //!   compiled (SSE2 halves in a default x86_64 build, AVX2 with `-C target-cpu=x86-64-v3`).
 //!   Used by [`Backend::Portable`](crate::Backend::Portable), and by `Backend::Simd` on CPUs
 //!   without AVX2 and on other architectures.
-//! - `avx2` (x86_64) — `core::arch` AVX2 lanes, entered through `#[target_feature]` functions
-//!   after run-time detection, so even a default (SSE2-baseline) build runs 256-bit kernels.
-//!   `Backend::Simd` uses it whenever the CPU has AVX2. All its `unsafe` lives in that one file.
+//! - `avx512` (x86_64) — `core::arch` AVX-512 lanes (`F32x16`, `F64x8`), entered through
+//!   `#[target_feature]` functions after run-time detection (AVX-512F/DQ, AVX2, F16C), so even
+//!   a default build runs 512-bit kernels. `Backend::Simd` tries it first. The narrow kernel runs
+//!   four interleaved vectors (64 lanes). All its `unsafe` lives in that one file.
+//! - `avx2` (x86_64) — `core::arch` AVX2 lanes, entered the same way. `Backend::Simd` uses it
+//!   when the CPU has AVX2 but not AVX-512. All its `unsafe` lives in that one file.
+//!
+//! Which run-time kernel `Backend::Simd` may pick can be capped process-wide
+//! ([`set_kernel_level`], reached through `glorot::internals::set_kernel_level`) for benches;
+//! tests pin each level through `kernel::{narrow, double}::fill_level`. The bits never depend on
+//! the choice.
 //!
 //! Every distribution writes its sample map once, generically over `Lanes`, so the SIMD path and
 //! the scalar path execute the same IEEE-754 operations in the same order — no FMA, no
@@ -18,6 +26,8 @@
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512;
 pub(crate) mod math;
 mod scalar;
 mod wide8;
@@ -27,6 +37,24 @@ pub(crate) use scalar::{Scalar, Scalar64};
 
 use core::mem::MaybeUninit;
 use core::ops::{Add, Div, Mul, Sub};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// Highest run-time x86_64 kernel level `Backend::Simd` may pick: 2 = AVX2, 3 (or more) =
+/// AVX-512. Below 2, `Backend::Simd` takes the portable `wide` path. Process-wide; only for the
+/// crate's tests, benches and examples (`internals::set_kernel_level`). The bits never depend
+/// on it.
+static KERNEL_LEVEL: AtomicU8 = AtomicU8::new(u8::MAX);
+
+/// The current cap (see [`KERNEL_LEVEL`]).
+#[inline]
+pub(crate) fn kernel_level() -> u8 {
+    KERNEL_LEVEL.load(Ordering::Relaxed)
+}
+
+/// Sets the cap (see [`KERNEL_LEVEL`]).
+pub(crate) fn set_kernel_level(level: u8) {
+    KERNEL_LEVEL.store(level, Ordering::Relaxed);
+}
 
 /// A vector of `f32` lanes with a matching vector of `u32` lanes.
 pub(crate) trait Lanes:
