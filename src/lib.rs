@@ -103,8 +103,8 @@
 //! parallel fill itself.
 //!
 //! Measured on a 2-vCPU AVX-512 VM, 1 GiB of f32, both threads, ratio to `slice.fill(c)` on the
-//! same touched buffer: `xavier_uniform` 0.62, `xavier_normal` 0.20, `glorot_normal` 0.19;
-//! allocate-and-fill 0.87 of allocate-and-`fill(c)`. The README's Performance section has the
+//! same touched buffer: `xavier_uniform` 0.68, `xavier_normal` 0.23, `glorot_normal` 0.24;
+//! allocate-and-fill 0.82 of allocate-and-`fill(c)`. The README's Performance section has the
 //! full tables; `cargo run --release --example throughput` reproduces them.
 //!
 //! # Features
