@@ -58,7 +58,7 @@ pub fn shard_block(
 }
 
 /// Fills `out` (row-major, `rows.len() × cols.len()`) with the block `rows × cols` of the
-/// `[shape[0], shape[1]]` tensor that [`crate::fill`] would produce whole under `dist` and
+/// `[shape[0], shape[1]]` tensor that [`crate::fill()`] would produce whole under `dist` and
 /// `key`. Whole-width blocks are one offset fill; others are one offset fill per row.
 ///
 /// ```
