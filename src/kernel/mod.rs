@@ -203,4 +203,81 @@ mod tests {
             }
         }
     }
+
+    /// `len` narrow elements from `offset` on one kernel level (0 = the scalar reference);
+    /// `None` when the output type has no value inside the distribution's bounds.
+    fn narrow_at_level<T: crate::element::Narrow>(
+        d: &crate::Distribution,
+        offset: u64,
+        len: usize,
+        level: u8,
+    ) -> Option<Vec<T>> {
+        let plan = crate::dist::Plan::narrow::<T>(d).ok()?;
+        let backend = if level == 0 {
+            Backend::Scalar
+        } else {
+            Backend::Simd
+        };
+        let mut v = vec![MaybeUninit::<T>::uninit(); len];
+        let key = Key::new(31).tensor("prop");
+        super::narrow::fill_level(&plan, &key, offset, &mut v, backend, level);
+        // SAFETY: `fill_level` initialises every element of its output.
+        Some(v.into_iter().map(|x| unsafe { x.assume_init() }).collect())
+    }
+
+    /// The same for `f64`, as bit patterns.
+    fn double_at_level(d: &crate::Distribution, offset: u64, len: usize, level: u8) -> Vec<u64> {
+        let plan = crate::dist::Plan::double(d).expect("valid in f64");
+        let backend = if level == 0 {
+            Backend::Scalar
+        } else {
+            Backend::Simd
+        };
+        let mut v = vec![MaybeUninit::<f64>::uninit(); len];
+        let key = Key::new(31).tensor("prop");
+        super::double::fill_level(&plan, &key, offset, &mut v, backend, level);
+        // SAFETY: `fill_level` initialises every element of its output.
+        v.into_iter()
+            .map(|x| unsafe { x.assume_init() }.to_bits())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Every kernel level (wide, AVX2, AVX-512 where the CPU has them) equals the scalar
+        /// reference on random distributions, offsets and lengths, in every dtype — the
+        /// randomised twin of the fixed cases above (the public proptests only reach the
+        /// default level).
+        #[test]
+        fn every_level_equals_scalar_on_random_ranges(
+            kind in 0u8..3,
+            centre in -5.0f64..5.0,
+            width in 1e-3f64..10.0,
+            offset in 0u64..(1 << 40),
+            len in 0usize..300,
+        ) {
+            use crate::Distribution as D;
+            let d = match kind {
+                0 => D::uniform(centre - width, centre + width),
+                1 => D::normal(centre, width),
+                _ => D::truncated_normal(centre, width, centre - 0.5 * width, centre + 2.0 * width),
+            }
+            .expect("valid parameters");
+            let f64_want = double_at_level(&d, offset, len, 0);
+            let f32_want = narrow_at_level::<f32>(&d, offset, len, 0);
+            let bf16_want = narrow_at_level::<bf16>(&d, offset, len, 0);
+            let f16_want = narrow_at_level::<crate::f16>(&d, offset, len, 0);
+            for level in [1u8, 2, 3] {
+                proptest::prop_assert_eq!(&double_at_level(&d, offset, len, level), &f64_want);
+                let f32_got = narrow_at_level::<f32>(&d, offset, len, level);
+                proptest::prop_assert_eq!(
+                    f32_got.map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()),
+                    f32_want.as_ref().map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
+                );
+                proptest::prop_assert_eq!(&narrow_at_level::<bf16>(&d, offset, len, level), &bf16_want);
+                proptest::prop_assert_eq!(&narrow_at_level::<crate::f16>(&d, offset, len, level), &f16_want);
+            }
+        }
+    }
 }
