@@ -187,3 +187,8 @@ pub mod internals {
 
 /// Re-exported so callers can name the 16-bit element types without depending on `half`.
 pub use half::{bf16, f16};
+
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
