@@ -35,6 +35,14 @@
 //! Whole models are declared with [`network!`] (guide: [`model`]) and written to safetensors
 //! files with [`io`].
 //!
+//! **One vocabulary.** Every initializer, nonlinearity, gain, fan rule and the name → stream
+//! hash is defined once, in this crate, as `const`-usable items ([`Init`], [`calculate_gain`],
+//! [`Fans::torch`], [`name_stream`] are `const fn`s); so are the model types and the const
+//! builder behind [`network!`] ([`model`]). The `glorot-macros` crate is only the `network!`
+//! grammar, whose `macro_rules!` expand to `::glorot::…` paths. Why: a `macro_rules!` `$crate`
+//! names the macro's own crate, which cannot depend on this one, so defining the types where
+//! the engine fills them is what leaves no mirrored copies to convert or keep in parity.
+//!
 //! Gains are PyTorch's [`calculate_gain`] values to the last bit; fans follow PyTorch's layout
 //! `(out, in/groups, *kernel)` ([`Fans::torch`]), JAX's `(*kernel, in, out)` ([`Fans::jax`]) or
 //! explicit axes ([`Fans::from_axes`]). Bounds are computed with the reference library's own
@@ -128,6 +136,10 @@
 
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
+
+// `network!` expands to `::glorot::…` paths (see the `glorot-macros` crate docs); this makes
+// them resolve inside glorot too, where the presets are declared with it.
+extern crate self as glorot;
 
 mod alloc;
 mod block;

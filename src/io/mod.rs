@@ -5,7 +5,6 @@
 
 mod error;
 mod header;
-pub mod presets;
 mod shard;
 mod spec;
 mod write;
@@ -13,5 +12,5 @@ mod write;
 pub use error::{Op, WriteError};
 pub use header::{FileLayout, Placement, MAX_HEADER_SIZE};
 pub use shard::{write_shard, Rank, ShardPlan, ShardSummary, INDEX_NAME, LAUNCHER_VARS};
-pub use spec::TensorSpec;
+pub use spec::{tensor_specs, TensorSpec};
 pub use write::{write_safetensors, WriteOptions, WriteSummary, ITEM_ELEMS};

@@ -17,8 +17,9 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use glorot::io::{
-    presets, write_safetensors, write_shard, Rank, TensorSpec, WriteError, WriteOptions,
+    tensor_specs, write_safetensors, write_shard, Rank, TensorSpec, WriteError, WriteOptions,
 };
+use glorot::model::presets;
 use glorot::{bf16, f16, DType, Distribution, Key};
 
 #[derive(Parser, Debug)]
@@ -178,7 +179,7 @@ fn list() -> Result<(), Failure> {
         "model", "parameters", "f32", "bf16", "tensors"
     );
     for p in presets::PRESETS {
-        let specs = p.specs(DType::F32);
+        let specs = tensor_specs(p.params, DType::F32);
         let n: u64 = specs.iter().map(|s| s.numel() as u64).sum();
         let _ = writeln!(
             out,
@@ -210,7 +211,7 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<Vec<TensorSpec>, Failure>
                 2,
             )
         })?;
-        return Ok(p.specs(dtype));
+        return Ok(tensor_specs(p.params, dtype));
     }
     let path = args.spec.as_ref().expect("clap requires --model or --spec");
     let mut text = String::new();
@@ -305,7 +306,10 @@ fn init(args: InitArgs) -> Result<(), Failure> {
 
 /// No arguments: GPT-2 small into a temporary directory, the table, the throughput.
 fn demo() -> Result<(), Failure> {
-    let specs = presets::preset("gpt2").expect("built-in").specs(DType::F32);
+    let specs = tensor_specs(
+        presets::preset("gpt2").expect("built-in").params,
+        DType::F32,
+    );
     let dir = std::env::temp_dir().join(format!("glorot-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
