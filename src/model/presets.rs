@@ -16,8 +16,8 @@
 //! buffers, not parameters: they are not in the spec lists or the counts. GPT-2's `lm_head` is
 //! tied to `transformer.wte.weight`, so (as in PyTorch's `named_parameters()`) it appears once.
 //!
-//! The GPT-2, ResNet-50 and LLaMA presets use the normal family, which the fill engine must
-//! provide; their specs and counts are available regardless.
+//! The GPT-2, ResNet-50 and LLaMA presets use normal-family initializers (PyTorch's plain
+//! `normal_`/`kaiming_normal_`).
 
 use super::{sqrt, ParamSpec};
 use crate::{FanMode, Init, Nonlinearity};
