@@ -207,7 +207,7 @@ fn normal_family_is_filled() {
     assert!((var.sqrt() - 0.02).abs() < 0.0005, "std {}", var.sqrt());
 }
 
-/// Every preset tensor converts to a valid engine distribution.
+/// Every preset tensor has a valid engine distribution.
 #[test]
 fn every_preset_spec_is_valid_for_the_engine() {
     use model::presets::{GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50};
