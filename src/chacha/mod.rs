@@ -15,12 +15,12 @@
 //!
 //! # Backends (one file each, picked by [`Level`](crate::Level))
 //!
-//! - `scalar.rs` — the portable reference, one block at a time ([`Level::Scalar`], and every
+//! - `scalar.rs` — the portable reference, one block at a time (`Level::Scalar`, and every
 //!   level on targets without a faster backend).
-//! - `sse2.rs` — four blocks at a time (x86_64 [`Level::Portable`]: SSE2 is the baseline).
-//! - `avx2.rs` — eight blocks at a time with AVX2 ([`Level::Avx2`]).
+//! - `sse2.rs` — four blocks at a time (x86_64 `Level::Portable`: SSE2 is the baseline).
+//! - `avx2.rs` — eight blocks at a time with AVX2 (`Level::Avx2`).
 //! - `avx512.rs` — sixteen blocks at a time in 512-bit registers, the last < 16 through an
-//!   8-way AVX-512VL build of the AVX2 code ([`Level::Avx512`]).
+//!   8-way AVX-512VL build of the AVX2 code (`Level::Avx512`).
 //!
 //! The SIMD backends are the only files of the crate's ChaCha with `unsafe`. All are pure
 //! integer code, so they agree bit for bit; the tests check every backend the CPU can run
@@ -29,6 +29,22 @@
 //! Measured on the 2-core AMD EPYC (AVX-512) dev VM, 64 KiB of ChaCha8 words on one thread
 //! (`benches/words.rs`): ≈ 11 GB/s with AVX-512, ≈ 6.6–6.9 with AVX2 only, ≈ 3.6 SSE2,
 //! ≈ 1.2 scalar; rand_chacha `fill_bytes` ≈ 5.1–5.6 GB/s in the same runs.
+
+/// One double round — the column round, then the diagonal round — with the backend's
+/// `quarter(state, a, b, c, d)`: the one place the ChaCha round order is written.
+macro_rules! double_round {
+    ($quarter:ident, $x:expr) => {{
+        let x = $x;
+        $quarter(&mut *x, 0, 4, 8, 12);
+        $quarter(&mut *x, 1, 5, 9, 13);
+        $quarter(&mut *x, 2, 6, 10, 14);
+        $quarter(&mut *x, 3, 7, 11, 15);
+        $quarter(&mut *x, 0, 5, 10, 15);
+        $quarter(&mut *x, 1, 6, 11, 12);
+        $quarter(&mut *x, 2, 7, 8, 13);
+        $quarter(&mut *x, 3, 4, 9, 14);
+    }};
+}
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;

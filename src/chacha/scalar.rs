@@ -15,14 +15,7 @@ pub(super) fn block(core: &Core, counter: u64, out: &mut [u32; BLOCK_WORDS]) {
     let input = core.state(counter);
     let mut x = input;
     for _ in 0..core.double_rounds() {
-        quarter(&mut x, 0, 4, 8, 12);
-        quarter(&mut x, 1, 5, 9, 13);
-        quarter(&mut x, 2, 6, 10, 14);
-        quarter(&mut x, 3, 7, 11, 15);
-        quarter(&mut x, 0, 5, 10, 15);
-        quarter(&mut x, 1, 6, 11, 12);
-        quarter(&mut x, 2, 7, 8, 13);
-        quarter(&mut x, 3, 4, 9, 14);
+        double_round!(quarter, &mut x);
     }
     for ((o, a), b) in out.iter_mut().zip(x).zip(input) {
         *o = a.wrapping_add(b);

@@ -33,7 +33,7 @@ fn run_with<S: SampleF64, V: LanesF64>(job: Run<'_, S, f64, f64>) {
     for chunk in out.chunks_mut(BATCH) {
         let w = &mut wbuf[..2 * chunk.len()];
         words.fill(w);
-        map_store::<S, V>(random.sampler, random.lo, random.hi, w, chunk);
+        map_store::<S, V>(&random.sampler, random.lo, random.hi, w, chunk);
     }
 }
 

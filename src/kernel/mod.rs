@@ -31,9 +31,11 @@ pub(crate) struct Job<'a> {
 }
 
 /// The kernel inputs of one range: a random plan with a concrete sampler, the key, where the
-/// range starts, the level's proof and the output.
+/// range starts, the level's proof and the output. The sampler travels by value: a local copy
+/// stays in registers, where a reference into the plan would be reloaded after every store
+/// (measured: +2.4% instructions in the f64 kernel).
 pub(crate) struct Run<'a, S, F, T> {
-    random: Random<&'a S, F>,
+    random: Random<S, F>,
     key: &'a TensorKey,
     offset: u64,
     ready: Ready,
@@ -75,9 +77,9 @@ impl<'a> Job<'a> {
         };
         let (lo, hi) = (random.lo, random.hi);
         match &random.sampler {
-            NarrowSampler::Uniform(s) => self.run(s, lo, hi, offset, out),
-            NarrowSampler::Normal(s) => self.run(s, lo, hi, offset, out),
-            NarrowSampler::TruncatedNormal(s) => self.run(s, lo, hi, offset, out),
+            NarrowSampler::Uniform(s) => self.run(*s, lo, hi, offset, out),
+            NarrowSampler::Normal(s) => self.run(*s, lo, hi, offset, out),
+            NarrowSampler::TruncatedNormal(s) => self.run(*s, lo, hi, offset, out),
         }
     }
 
@@ -94,15 +96,15 @@ impl<'a> Job<'a> {
         };
         let (lo, hi) = (random.lo, random.hi);
         match &random.sampler {
-            F64Sampler::Uniform(s) => self.run(s, lo, hi, offset, out),
-            F64Sampler::Normal(s) => self.run(s, lo, hi, offset, out),
-            F64Sampler::TruncatedNormal(s) => self.run(s, lo, hi, offset, out),
+            F64Sampler::Uniform(s) => self.run(*s, lo, hi, offset, out),
+            F64Sampler::Normal(s) => self.run(*s, lo, hi, offset, out),
+            F64Sampler::TruncatedNormal(s) => self.run(*s, lo, hi, offset, out),
         }
     }
 
     /// Hands one range to the lanes of this job's level.
     #[inline(always)]
-    fn run<S, F, T>(&self, sampler: &S, lo: F, hi: F, offset: u64, out: &mut [MaybeUninit<T>])
+    fn run<S, F, T>(&self, sampler: S, lo: F, hi: F, offset: u64, out: &mut [MaybeUninit<T>])
     where
         for<'b> Run<'b, S, F, T>: WithLanes<Output = ()>,
     {

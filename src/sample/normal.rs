@@ -40,7 +40,7 @@
 //! `P` (6 coefficients, Horner) and monic `Q` (`q = x + Q₀`, then Horner over the other 4),
 //! `y₂ = y₁ − e·2.121944400546905827679e-4`, `y₃ = y₂ − 0.5·z`, `L = (x + y₃) + e·0.693359375`.
 //!
-//! (`tests/contract_normal.rs` re-implements exactly this text, scalar, and checks it against
+//! (`tests/contract/normal.rs` re-implements exactly this text, scalar, and checks it against
 //! the kernels bit for bit.)
 //!
 //! ## Normal { mean, std } (std > 0)
