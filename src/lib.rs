@@ -140,6 +140,7 @@ mod fill;
 mod gain;
 mod init;
 pub mod io;
+pub mod jax;
 mod kernel;
 mod key;
 pub mod model;
