@@ -94,7 +94,7 @@ mod uniform;
 use core::mem::MaybeUninit;
 
 use crate::{bf16, f16, Backend, DType, Element, Error, FanMode, Result};
-use uniform::{Consts, MapBf16, MapF16, MapF32, MapF64};
+use uniform::{fill_bf16, fill_f16, fill_f32, fill_f64, Consts};
 
 /// A JAX PRNG key for the default `threefry2x32` implementation: its two 32-bit words, as
 /// `jax.random.key_data(key)` returns them (`jax.random.wrap_key_data(words)` goes back).
@@ -397,9 +397,9 @@ pub trait JaxFloat: Element {
     ) -> Result<()>;
 }
 
-/// Checks the range, then runs the kernel of map `M`.
+/// Checks the range and the constants, then runs the dtype's kernel.
 macro_rules! jax_float {
-    ($t:ty, $map:ident) => {
+    ($t:ty, $fill:ident) => {
         impl JaxFloat for $t {
             fn jax_fill(
                 init: &JaxInit,
@@ -416,17 +416,17 @@ macro_rules! jax_float {
                 }
                 let consts = init.consts(shape, <$t as Element>::DTYPE)?;
                 if !out.is_empty() {
-                    uniform::fill(&$map::new(&consts), key.0, offset, out, backend);
+                    $fill(&consts, key.0, offset, out, backend);
                 }
                 Ok(())
             }
         }
     };
 }
-jax_float!(f32, MapF32);
-jax_float!(f64, MapF64);
-jax_float!(bf16, MapBf16);
-jax_float!(f16, MapF16);
+jax_float!(f32, fill_f32);
+jax_float!(f64, fill_f64);
+jax_float!(bf16, fill_bf16);
+jax_float!(f16, fill_f16);
 
 /// Fills a whole tensor of shape `shape` (row-major, JAX layout) with `init(key, shape, T)`.
 /// `out.len()` must be the shape's element count ([`Error::LengthMismatch`]).

@@ -11,7 +11,7 @@
 
 /// Counter pairs per batch: two AVX2 registers per word, enough independent work to hide the
 /// latency of the add → rotate → xor chain.
-pub(crate) const LANES: usize = 16;
+pub(crate) const LANES: usize = 32;
 
 const PARITY: u32 = 0x1BD1_1BDA;
 const ROT: [[u32; 4]; 2] = [[13, 15, 26, 6], [17, 29, 16, 24]];
@@ -83,10 +83,13 @@ pub(crate) fn block_lanes(key: [u32; 2], x0: &mut [u32; LANES], x1: &mut [u32; L
 /// `iota_2x32_shape` splits each 64-bit row-major index into `(hi, lo)` words.
 #[inline(always)]
 pub(crate) fn counters(first: u64, x0: &mut [u32; LANES], x1: &mut [u32; LANES]) {
+    // 32-bit lanes with a carry, rather than 64-bit adds and shuffles: the low word wraps at
+    // most once in a batch, and then the high word of the lanes after it is one more.
+    let (hi, lo) = ((first >> 32) as u32, first as u32);
     for j in 0..LANES {
-        let i = first.wrapping_add(j as u64);
-        x0[j] = (i >> 32) as u32;
-        x1[j] = i as u32;
+        let l = lo.wrapping_add(j as u32);
+        x1[j] = l;
+        x0[j] = hi.wrapping_add(u32::from(l < lo));
     }
 }
 

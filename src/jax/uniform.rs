@@ -63,13 +63,16 @@ fn at_least(v: f32, min: f32) -> f32 {
     }
 }
 
-pub(crate) struct MapF32 {
+/// `f32`. `FUSED = false` only when the product `floats · span` is exact (a power-of-two span),
+/// where the fused and the separate multiply-add round identically: the initializers' span is
+/// 2, so they need no FMA instruction (a library call where the CPU or build has none).
+pub(crate) struct MapF32<const FUSED: bool> {
     min: f32,
     span: f32,
     mul: f32,
 }
 
-impl Map for MapF32 {
+impl<const FUSED: bool> Map for MapF32<FUSED> {
     type Out = f32;
     #[inline(always)]
     fn one(&self, x0: u32, x1: u32) -> f32 {
@@ -77,25 +80,34 @@ impl Map for MapF32 {
         let u = f32::from_bits(((x0 ^ x1) >> 9) | 0x3F80_0000) - 1.0;
         // XLA:CPU contracts `floats * (maxval - minval) + minval` into one FMA (measured against
         // jax: a separate multiply and add differ in half the elements for general bounds).
-        let v = at_least(u.mul_add(self.span, self.min), self.min);
-        v * self.mul
+        let v = if FUSED {
+            u.mul_add(self.span, self.min)
+        } else {
+            u * self.span + self.min
+        };
+        at_least(v, self.min) * self.mul
     }
 }
 
-pub(crate) struct MapF64 {
+/// `f64`, as [`MapF32`].
+pub(crate) struct MapF64<const FUSED: bool> {
     min: f64,
     span: f64,
     mul: f64,
 }
 
-impl Map for MapF64 {
+impl<const FUSED: bool> Map for MapF64<FUSED> {
     type Out = f64;
     #[inline(always)]
     fn one(&self, x0: u32, x1: u32) -> f64 {
         // 64-bit random bits are `bits1 << 32 | bits2` (`_threefry_random_bits_partitionable`).
         let bits = (u64::from(x0) << 32) | u64::from(x1);
         let u = f64::from_bits((bits >> 12) | 0x3FF0_0000_0000_0000) - 1.0;
-        let v = u.mul_add(self.span, self.min);
+        let v = if FUSED {
+            u.mul_add(self.span, self.min)
+        } else {
+            u * self.span + self.min
+        };
         let v = if v < self.min { self.min } else { v };
         v * self.mul
     }
@@ -144,24 +156,93 @@ impl Map for MapF16 {
     }
 }
 
-impl MapF32 {
-    pub(crate) fn new(c: &Consts) -> Self {
-        MapF32 {
-            min: c.min as f32,
-            span: c.span as f32,
-            mul: c.mul as f32,
-        }
+/// Whether `floats · span` is exact for every `floats` in [0, 1) with at most 52 fraction bits:
+/// true for a power of two far from under- and overflow.
+fn exact_product(span: f64) -> bool {
+    span.is_finite()
+        && span > 2f64.powi(-60)
+        && span < 2f64.powi(60)
+        && span.to_bits() & ((1 << 52) - 1) == 0
+}
+
+/// Fills `f32` elements (see [`fill`]).
+pub(crate) fn fill_f32(
+    c: &Consts,
+    key: [u32; 2],
+    offset: u64,
+    out: &mut [MaybeUninit<f32>],
+    backend: Backend,
+) {
+    let (min, span, mul) = (c.min as f32, c.span as f32, c.mul as f32);
+    if exact_product(c.span) {
+        fill(
+            &MapF32::<false> { min, span, mul },
+            key,
+            offset,
+            out,
+            backend,
+        )
+    } else {
+        fill(
+            &MapF32::<true> { min, span, mul },
+            key,
+            offset,
+            out,
+            backend,
+        )
     }
 }
-impl MapF64 {
-    pub(crate) fn new(c: &Consts) -> Self {
-        MapF64 {
-            min: c.min,
-            span: c.span,
-            mul: c.mul,
-        }
+
+/// Fills `f64` elements (see [`fill`]).
+pub(crate) fn fill_f64(
+    c: &Consts,
+    key: [u32; 2],
+    offset: u64,
+    out: &mut [MaybeUninit<f64>],
+    backend: Backend,
+) {
+    let (min, span, mul) = (c.min, c.span, c.mul);
+    if exact_product(c.span) {
+        fill(
+            &MapF64::<false> { min, span, mul },
+            key,
+            offset,
+            out,
+            backend,
+        )
+    } else {
+        fill(
+            &MapF64::<true> { min, span, mul },
+            key,
+            offset,
+            out,
+            backend,
+        )
     }
 }
+
+/// Fills `bf16` elements (see [`fill`]).
+pub(crate) fn fill_bf16(
+    c: &Consts,
+    key: [u32; 2],
+    offset: u64,
+    out: &mut [MaybeUninit<bf16>],
+    backend: Backend,
+) {
+    fill(&MapBf16::new(c), key, offset, out, backend)
+}
+
+/// Fills `f16` elements (see [`fill`]).
+pub(crate) fn fill_f16(
+    c: &Consts,
+    key: [u32; 2],
+    offset: u64,
+    out: &mut [MaybeUninit<f16>],
+    backend: Backend,
+) {
+    fill(&MapF16::new(c), key, offset, out, backend)
+}
+
 impl MapBf16 {
     pub(crate) fn new(c: &Consts) -> Self {
         MapBf16 {
@@ -257,7 +338,7 @@ fn run<M: Map>(
 
 /// Fills `out` = elements `offset..offset + out.len()` in parallel on the current rayon pool,
 /// one task per [`CHUNK`]-aligned piece of the index space.
-pub(crate) fn fill<M: Map>(
+fn fill<M: Map>(
     m: &M,
     key: [u32; 2],
     offset: u64,
@@ -286,6 +367,56 @@ pub(crate) fn fill<M: Map>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unfused_equals_fused_for_power_of_two_spans() {
+        let mut s = 0x2545_F491_4F6C_DD1Du64;
+        for (min, span) in [
+            (-1.0, 2.0),
+            (0.3, 0.5),
+            (-123.456, 1024.0),
+            (1e-3, 2f64.powi(-20)),
+        ] {
+            assert!(exact_product(span));
+            let c = Consts {
+                min,
+                span,
+                mul: 0.7,
+            };
+            let (min32, span32) = (min as f32, span as f32);
+            let a = MapF32::<true> {
+                min: min32,
+                span: span32,
+                mul: 0.7,
+            };
+            let b = MapF32::<false> {
+                min: min32,
+                span: span32,
+                mul: 0.7,
+            };
+            let (a64, b64) = (
+                MapF64::<true> {
+                    min: c.min,
+                    span: c.span,
+                    mul: c.mul,
+                },
+                MapF64::<false> {
+                    min: c.min,
+                    span: c.span,
+                    mul: c.mul,
+                },
+            );
+            for _ in 0..100_000 {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                let (x0, x1) = ((s >> 32) as u32, s as u32);
+                assert_eq!(a.one(x0, x1).to_bits(), b.one(x0, x1).to_bits());
+                assert_eq!(a64.one(x0, x1).to_bits(), b64.one(x0, x1).to_bits());
+            }
+        }
+        assert!(!exact_product(3.0) && !exact_product(0.0) && !exact_product(f64::INFINITY));
+    }
 
     #[test]
     fn bf16_rounding_equals_half() {
