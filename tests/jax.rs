@@ -2,7 +2,8 @@
 //!
 //! - `committed_vectors`: `tests/jax/vectors.json`, written by real jax with
 //!   `tests/jax/make_vectors.py` (the file records the jax version).
-//! - `live_jax`: runs that script now and checks its output the same way. Skips with a message
+//! - `live_jax`: runs that script now (`--quick`: fewer shapes, bounds and offsets, every kind
+//!   of case) and checks its output the same way. Skips with a message
 //!   when `python3` or `jax` is missing, unless `GLOROT_REQUIRE_JAX=1` (CI sets it), in which
 //!   case that is a failure.
 //!
@@ -312,7 +313,7 @@ fn live_jax() {
     let out = dir.path().join("vectors.json");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/jax/make_vectors.py");
     let r = Command::new("python3")
-        .arg(script)
+        .args([script, "--quick"])
         .arg(&out)
         .env("JAX_PLATFORMS", "cpu")
         .output()

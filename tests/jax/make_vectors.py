@@ -2,7 +2,7 @@
 """Golden vectors for glorot's JAX mode (`glorot::jax`), computed by jax itself.
 
     python3 tests/jax/make_vectors.py tests/jax/vectors.json     # what is committed
-    python3 tests/jax/make_vectors.py OUT.json                   # what tests/jax.rs runs live
+    python3 tests/jax/make_vectors.py --quick OUT.json           # what tests/jax.rs runs live
 
 Runs itself a second time in a subprocess with JAX_ENABLE_X64=1 for float64 (and for the
 x64-mode behaviour of seeds and of Python-float bounds) and merges both runs into one JSON file:
@@ -30,6 +30,10 @@ import sys
 import numpy as np
 
 X64 = os.environ.get("JAX_ENABLE_X64") == "1"
+# --quick: fewer shapes, bounds and offsets (every kind of case is still there), for the live
+# test, since each (shape, dtype, initializer) costs jax a compilation.
+QUICK = "--quick" in sys.argv
+ARGS = [a for a in sys.argv[1:] if a != "--quick"]
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -124,6 +128,12 @@ def keys():
 
 SHAPES_2D = [(3, 5), (17, 33), (1, 1), (256, 384), (64, 1000)]
 SHAPES_ND = [(3, 3, 16, 32), (5, 5, 3, 7), (2, 3, 4, 5), (1, 7, 9, 2)]
+OFFSETS = [2**32 - 1000, 2**32, 3 * 2**32 - 77, 2**33 + 2**31 + 12345]
+if QUICK:
+    SHAPES_2D = [(17, 33), (64, 1000)]
+    SHAPES_ND = [(5, 5, 3, 7), (2, 3, 4, 5)]
+    RANGES = [(-1.234567, 3.3333), (-TIE_BF16, 2.0), (-TIE_F16, 0.5)]
+    OFFSETS = [2**32 - 1000, 3 * 2**32 - 77]
 
 
 def key_cases():
@@ -171,9 +181,10 @@ def value_cases(dtypes, all_keys=True):
                     shapes = SHAPES_ND
                 for shape in shapes:
                     case(iname, spec, f, k, shape, dname)
-            for lo, hi in RANGES if full else RANGES[1:3]:
+            for lo, hi in RANGES if full else RANGES[1:3] if not QUICK else RANGES[:1]:
                 spec, f = rand_uniform(lo, hi)
-                for shape in [(4096,), (7,), (33, 65), (2, 3, 5, 7)] if full else [(33, 65)]:
+                for shape in [(4096,), (7,), (33, 65), (2, 3, 5, 7)] if full and not QUICK \
+                        else [(33, 65)]:
                     case("random.uniform", spec, f, k, shape, dname)
         # A scalar and 1-D vectors through jax.random.uniform's default range.
         spec, f = rand_uniform(0.0, 1.0)
@@ -209,7 +220,7 @@ def window_cases(dtypes):
     ks = keys()
     for dname in dtypes:
         dt = DTYPES[dname]
-        for offset in [2**32 - 1000, 2**32, 3 * 2**32 - 77, 2**33 + 2**31 + 12345]:
+        for offset in OFFSETS:
             def shifted(shape, offset=offset):
                 n = int(np.prod(shape))
                 idx = np.arange(n, dtype=np.uint64) + np.uint64(offset)
@@ -247,19 +258,21 @@ def main():
             c["x64"] = True
         json.dump(cases, sys.stdout)
         return
-    path = sys.argv[1]
+    path = ARGS[0]
     cases = key_cases() + value_cases(["float32", "bfloat16", "float16"]) + iota_windows() \
         + window_cases(["float32", "bfloat16", "float16"])
     for c in cases:
         c["x64"] = False
     env = dict(os.environ, JAX_ENABLE_X64="1")
-    r = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, __file__] + (["--quick"] if QUICK else []), env=env,
+                       capture_output=True, text=True)
     if r.returncode != 0:
         sys.stderr.write(r.stderr)
         sys.exit("the JAX_ENABLE_X64=1 run failed")
     cases += json.loads(r.stdout)
     with open(path, "w") as fh:
-        json.dump({"jax": jax.__version__, "cases": cases}, fh, separators=(",", ":"))
+        json.dump({"jax": jax.__version__, "quick": QUICK, "cases": cases}, fh,
+                  separators=(",", ":"))
         fh.write("\n")
     print(f"{path}: {len(cases)} cases from jax {jax.__version__}")
 
