@@ -20,7 +20,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use glorot::jax::{self, JaxInit, JaxKey};
-use glorot::{fill, Backend, Init, Key, Layout};
+use glorot::{fill, Init, Key, Layout, Level};
 use rayon::prelude::*;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -119,11 +119,11 @@ fn main() {
             }
         });
     }
-    for (name, backend) in [("portable", Backend::Portable), ("scalar", Backend::Scalar)] {
-        let mut f = |b: &mut [f32]| jax::fill_at_with(b, &jinit, &shape, jkey, 0, backend).unwrap();
+    for (name, level) in [("portable", Level::Portable), ("scalar", Level::Scalar)] {
+        let mut f = |b: &mut [f32]| jax::fill_at_with(b, &jinit, &shape, jkey, 0, level).unwrap();
         gbps(&mut f, &mut buf);
         let m = median((0..reps.min(3)).map(|_| gbps(&mut f, &mut buf)).collect());
-        println!("{all} thread(s): jax::glorot_uniform, {name} backend {m:6.2} GB/s");
+        println!("{all} thread(s): jax::glorot_uniform, {name} level {m:6.2} GB/s");
     }
 
     if args.iter().any(|a| a == "--no-python") {

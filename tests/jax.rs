@@ -12,12 +12,12 @@
 //! counters for tensors of more than 2³² elements, and the values at offsets near and across
 //! multiples of 2³² (through `fill_at`).
 //!
-//! The rest of the file needs no Python: offset fills, shards, thread counts and backends.
+//! The rest of the file needs no Python: offset fills, shards, thread counts and levels.
 
 use std::process::Command;
 
 use glorot::jax::{self, JaxAxes, JaxFloat, JaxInit, JaxKey};
-use glorot::{bf16, f16, Backend, FanMode};
+use glorot::{bf16, f16, FanMode, Level};
 use serde_json::Value;
 
 trait Bits: JaxFloat {
@@ -348,10 +348,10 @@ fn fill_with<T: Bits>(
     key: JaxKey,
     offset: u64,
     n: usize,
-    backend: Backend,
+    level: Level,
 ) -> Vec<u64> {
     let mut out = vec![T::ZERO; n];
-    jax::fill_at_with(&mut out, init, shape, key, offset, backend).unwrap();
+    jax::fill_at_with(&mut out, init, shape, key, offset, level).unwrap();
     bits_of(&out)
 }
 
@@ -374,7 +374,7 @@ fn shards_equal_slices_for<T: Bits>() {
             (n - 3, n),
             (7, 131_080),
         ] {
-            let part = fill_with::<T>(&init, &shape, key, a as u64, b - a, Backend::Simd);
+            let part = fill_with::<T>(&init, &shape, key, a as u64, b - a, Level::Avx512);
             assert_eq!(part, whole[a..b], "{init:?} [{a}, {b})");
         }
         // Four uneven shards laid end to end are the whole.
@@ -387,7 +387,7 @@ fn shards_equal_slices_for<T: Bits>() {
                 key,
                 w[0] as u64,
                 w[1] - w[0],
-                Backend::Simd,
+                Level::Avx512,
             ));
         }
         assert_eq!(joined, whole);
@@ -402,7 +402,7 @@ fn shards_equal_slices() {
     shards_equal_slices_for::<f16>();
 }
 
-fn backends_agree_for<T: Bits>() {
+fn levels_agree_for<T: Bits>() {
     let shape = [1 << 20, 1 << 14]; // 2³⁴ elements: counters with a non-zero high word
     let key = JaxKey::from_words([0xDEAD_BEEF, 0x0123_4567]);
     for init in inits() {
@@ -414,37 +414,37 @@ fn backends_agree_for<T: Bits>() {
             (3 << 32, 17),
             ((1 << 34) - 77, 77), // the last elements
         ] {
-            let scalar = fill_with::<T>(&init, &shape, key, offset, n, Backend::Scalar);
-            let portable = fill_with::<T>(&init, &shape, key, offset, n, Backend::Portable);
-            let simd = fill_with::<T>(&init, &shape, key, offset, n, Backend::Simd);
+            let scalar = fill_with::<T>(&init, &shape, key, offset, n, Level::Scalar);
+            let portable = fill_with::<T>(&init, &shape, key, offset, n, Level::Portable);
+            let simd = fill_with::<T>(&init, &shape, key, offset, n, Level::Avx512);
             assert_eq!(portable, scalar, "{init:?} portable at {offset}");
             assert_eq!(simd, scalar, "{init:?} simd at {offset}");
         }
         // A fill across 2³² equals the two fills on either side of it.
-        let across = fill_with::<T>(&init, &shape, key, (1 << 32) - 100, 300, Backend::Simd);
-        let mut sides = fill_with::<T>(&init, &shape, key, (1 << 32) - 100, 100, Backend::Simd);
+        let across = fill_with::<T>(&init, &shape, key, (1 << 32) - 100, 300, Level::Avx512);
+        let mut sides = fill_with::<T>(&init, &shape, key, (1 << 32) - 100, 100, Level::Avx512);
         sides.extend(fill_with::<T>(
             &init,
             &shape,
             key,
             1 << 32,
             200,
-            Backend::Simd,
+            Level::Avx512,
         ));
         assert_eq!(across, sides);
         // The high word matters: element 2³² + i is not element i.
-        let low = fill_with::<T>(&init, &shape, key, 0, 64, Backend::Simd);
-        let high = fill_with::<T>(&init, &shape, key, 1 << 32, 64, Backend::Simd);
+        let low = fill_with::<T>(&init, &shape, key, 0, 64, Level::Avx512);
+        let high = fill_with::<T>(&init, &shape, key, 1 << 32, 64, Level::Avx512);
         assert_ne!(low, high);
     }
 }
 
 #[test]
-fn backends_agree_across_the_high_word() {
-    backends_agree_for::<f32>();
-    backends_agree_for::<f64>();
-    backends_agree_for::<bf16>();
-    backends_agree_for::<f16>();
+fn levels_agree_across_the_high_word() {
+    levels_agree_for::<f32>();
+    levels_agree_for::<f64>();
+    levels_agree_for::<bf16>();
+    levels_agree_for::<f16>();
 }
 
 #[test]

@@ -93,7 +93,7 @@ mod uniform;
 
 use core::mem::MaybeUninit;
 
-use crate::{bf16, f16, Backend, DType, Element, Error, FanMode, Result};
+use crate::{bf16, f16, DType, Element, Error, FanMode, Level, Result};
 use uniform::{fill_bf16, fill_f16, fill_f32, fill_f64, Consts};
 
 /// A JAX PRNG key for the default `threefry2x32` implementation: its two 32-bit words, as
@@ -393,7 +393,7 @@ pub trait JaxFloat: Element {
         key: JaxKey,
         offset: u64,
         out: &mut [MaybeUninit<Self>],
-        backend: Backend,
+        level: Level,
     ) -> Result<()>;
 }
 
@@ -407,7 +407,7 @@ macro_rules! jax_float {
                 key: JaxKey,
                 offset: u64,
                 out: &mut [MaybeUninit<Self>],
-                backend: Backend,
+                level: Level,
             ) -> Result<()> {
                 let numel = crate::fan::numel(shape)? as u64;
                 match offset.checked_add(out.len() as u64) {
@@ -416,7 +416,7 @@ macro_rules! jax_float {
                 }
                 let consts = init.consts(shape, <$t as Element>::DTYPE)?;
                 if !out.is_empty() {
-                    $fill(&consts, key.0, offset, out, backend);
+                    $fill(&consts, key.0, offset, out, level);
                 }
                 Ok(())
             }
@@ -466,24 +466,25 @@ pub fn fill_at<T: JaxFloat>(
     key: JaxKey,
     offset: u64,
 ) -> Result<()> {
-    fill_at_with(out, init, shape, key, offset, Backend::Simd)
+    fill_at_with(out, init, shape, key, offset, Level::Avx512)
 }
 
-/// [`fill_at`] on a chosen [`Backend`]: all of them give the same bits (`Scalar` hashes one
-/// counter at a time, `Portable` 16 at a time with the build's instruction set, `Simd` also
-/// picks an AVX2+FMA copy at run time).
+/// [`fill_at`] at a chosen [`Level`] (lowered to what the CPU has): all give the same bits.
+/// `Scalar` hashes one counter at a time; `Portable` 32 at a time with the build's instruction
+/// set; `Avx2` and `Avx512` (the default) take an AVX2+FMA copy of the same code, chosen at run
+/// time.
 pub fn fill_at_with<T: JaxFloat>(
     out: &mut [T],
     init: &JaxInit,
     shape: &[usize],
     key: JaxKey,
     offset: u64,
-    backend: Backend,
+    level: Level,
 ) -> Result<()> {
     // SAFETY: `MaybeUninit<T>` has `T`'s layout, and the kernels only ever write initialised
     // values of `T`, so `out` stays initialised whatever happens.
     let out = unsafe { &mut *(out as *mut [T] as *mut [MaybeUninit<T>]) };
-    T::jax_fill(init, shape, key, offset, out, backend)
+    T::jax_fill(init, shape, key, offset, out, level)
 }
 
 /// Allocates and fills a whole tensor, `init(key, shape, T)`, without zeroing it first.
@@ -491,7 +492,7 @@ pub fn fill_at_with<T: JaxFloat>(
 pub fn alloc<T: JaxFloat>(init: &JaxInit, shape: &[usize], key: JaxKey) -> Result<Vec<T>> {
     let n = crate::fan::numel(shape)?;
     // Validate before allocating.
-    T::jax_fill(init, shape, key, 0, &mut [], Backend::Simd)?;
+    T::jax_fill(init, shape, key, 0, &mut [], Level::Avx512)?;
     let mut v: Vec<T> = Vec::new();
     v.try_reserve_exact(n)
         .map_err(|_| Error::AllocationFailed)?;
@@ -501,7 +502,7 @@ pub fn alloc<T: JaxFloat>(init: &JaxInit, shape: &[usize], key: JaxKey) -> Resul
         key,
         0,
         &mut v.spare_capacity_mut()[..n],
-        Backend::Simd,
+        Level::Avx512,
     )?;
     // SAFETY: the fill above succeeded, so it wrote all `n` elements of the spare capacity.
     unsafe { v.set_len(n) };

@@ -11,7 +11,7 @@ use core::mem::MaybeUninit;
 use rayon::prelude::*;
 
 use super::threefry::{block, block_lanes, counters, LANES};
-use crate::{bf16, f16, Backend};
+use crate::{bf16, f16, Level};
 
 /// The constants of one tensor, already rounded to the output dtype as JAX rounds them (see
 /// [`super::JaxInit`]); stored as `f64`, which holds every value of the four dtypes exactly.
@@ -171,25 +171,13 @@ pub(crate) fn fill_f32(
     key: [u32; 2],
     offset: u64,
     out: &mut [MaybeUninit<f32>],
-    backend: Backend,
+    level: Level,
 ) {
     let (min, span, mul) = (c.min as f32, c.span as f32, c.mul as f32);
     if exact_product(c.span) {
-        fill(
-            &MapF32::<false> { min, span, mul },
-            key,
-            offset,
-            out,
-            backend,
-        )
+        fill(&MapF32::<false> { min, span, mul }, key, offset, out, level)
     } else {
-        fill(
-            &MapF32::<true> { min, span, mul },
-            key,
-            offset,
-            out,
-            backend,
-        )
+        fill(&MapF32::<true> { min, span, mul }, key, offset, out, level)
     }
 }
 
@@ -199,25 +187,13 @@ pub(crate) fn fill_f64(
     key: [u32; 2],
     offset: u64,
     out: &mut [MaybeUninit<f64>],
-    backend: Backend,
+    level: Level,
 ) {
     let (min, span, mul) = (c.min, c.span, c.mul);
     if exact_product(c.span) {
-        fill(
-            &MapF64::<false> { min, span, mul },
-            key,
-            offset,
-            out,
-            backend,
-        )
+        fill(&MapF64::<false> { min, span, mul }, key, offset, out, level)
     } else {
-        fill(
-            &MapF64::<true> { min, span, mul },
-            key,
-            offset,
-            out,
-            backend,
-        )
+        fill(&MapF64::<true> { min, span, mul }, key, offset, out, level)
     }
 }
 
@@ -227,9 +203,9 @@ pub(crate) fn fill_bf16(
     key: [u32; 2],
     offset: u64,
     out: &mut [MaybeUninit<bf16>],
-    backend: Backend,
+    level: Level,
 ) {
-    fill(&MapBf16::new(c), key, offset, out, backend)
+    fill(&MapBf16::new(c), key, offset, out, level)
 }
 
 /// Fills `f16` elements (see [`fill`]).
@@ -238,9 +214,9 @@ pub(crate) fn fill_f16(
     key: [u32; 2],
     offset: u64,
     out: &mut [MaybeUninit<f16>],
-    backend: Backend,
+    level: Level,
 ) {
-    fill(&MapF16::new(c), key, offset, out, backend)
+    fill(&MapF16::new(c), key, offset, out, level)
 }
 
 impl MapBf16 {
@@ -313,18 +289,14 @@ fn has_avx2_fma() -> bool {
     std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
-/// One chunk on the chosen backend.
-fn run<M: Map>(
-    m: &M,
-    key: [u32; 2],
-    first: u64,
-    out: &mut [MaybeUninit<M::Out>],
-    backend: Backend,
-) {
-    match backend {
-        Backend::Scalar => run_scalar(m, key, first, out),
-        Backend::Portable => run_portable(m, key, first, out),
-        Backend::Simd => {
+/// One chunk at the chosen level, lowered to what the CPU has and the process-wide cap allows
+/// ([`Level::available`]). Both x86 levels take the AVX2+FMA copy (Threefry needs no wider
+/// vectors to be correct, and this machine class has no AVX-512 to tune for).
+fn run<M: Map>(m: &M, key: [u32; 2], first: u64, out: &mut [MaybeUninit<M::Out>], level: Level) {
+    match level.min(Level::available()) {
+        Level::Scalar => run_scalar(m, key, first, out),
+        Level::Portable => run_portable(m, key, first, out),
+        Level::Avx2 | Level::Avx512 => {
             #[cfg(target_arch = "x86_64")]
             if has_avx2_fma() {
                 // SAFETY: `has_avx2_fma` just confirmed both features at run time.
@@ -338,28 +310,20 @@ fn run<M: Map>(
 
 /// Fills `out` = elements `offset..offset + out.len()` in parallel on the current rayon pool,
 /// one task per [`CHUNK`]-aligned piece of the index space.
-fn fill<M: Map>(
-    m: &M,
-    key: [u32; 2],
-    offset: u64,
-    out: &mut [MaybeUninit<M::Out>],
-    backend: Backend,
-) {
+fn fill<M: Map>(m: &M, key: [u32; 2], offset: u64, out: &mut [MaybeUninit<M::Out>], level: Level) {
     let head = ((CHUNK as u64 - offset % CHUNK as u64) % CHUNK as u64) as usize;
     if out.len() <= head.max(CHUNK) {
-        run(m, key, offset, out, backend);
+        run(m, key, offset, out, level);
         return;
     }
     let (first, rest) = out.split_at_mut(head);
     let rest_offset = offset + head as u64;
     rayon::join(
-        || run(m, key, offset, first, backend),
+        || run(m, key, offset, first, level),
         || {
             rest.par_chunks_mut(CHUNK)
                 .enumerate()
-                .for_each(|(c, piece)| {
-                    run(m, key, rest_offset + (c * CHUNK) as u64, piece, backend)
-                })
+                .for_each(|(c, piece)| run(m, key, rest_offset + (c * CHUNK) as u64, piece, level))
         },
     );
 }
