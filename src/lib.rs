@@ -200,6 +200,7 @@ mod fill;
 mod gain;
 mod init;
 pub mod io;
+pub mod jax;
 mod kernel;
 mod key;
 mod level;
