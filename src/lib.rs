@@ -145,6 +145,7 @@ mod key;
 pub mod model;
 mod parallel;
 mod simd;
+pub mod structured;
 
 pub use alloc::Pages;
 pub use block::{fill_block, fill_block_uninit, shard_block, split_range, Split};
