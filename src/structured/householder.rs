@@ -81,7 +81,8 @@ use core::ops::{Add, Mul, Sub};
 
 use rayon::prelude::*;
 
-use crate::{fill_at, Distribution, Element, Error, Result, TensorKey};
+use crate::alloc::try_alloc_with;
+use crate::{fill_at, Distribution, Element, Error, Pages, Result, TensorKey};
 
 /// Reflectors per compact-WY block, and the width of a column panel. Part of the
 /// value-stability contract (it fixes how the updates are grouped).
@@ -191,10 +192,15 @@ pub(crate) fn sample<W: Real>(
 ) -> Result<(Panels<W>, Vec<W>)> {
     debug_assert!(m >= n && n >= 1);
     let len = m.checked_mul(n).ok_or(Error::ShapeOverflow)?;
-    let mut data = Vec::new();
-    data.try_reserve_exact(len)
-        .map_err(|_| Error::AllocationFailed)?;
-    data.resize(len, W::ZERO);
+    // Zeroed in parallel, so the first touch of Q's pages is spread over the threads.
+    let data = try_alloc_with(len, Pages::Plain, |out| {
+        out.par_chunks_mut(1 << 16).for_each(|c| {
+            for x in c {
+                x.write(W::ZERO);
+            }
+        });
+        Ok(())
+    })?;
     let mut q = Panels { m, n, data };
     let mut d = vec![W::ONE; n];
     let normal = Distribution::normal(0.0, 1.0)?;
@@ -217,18 +223,25 @@ pub(crate) fn sample<W: Real>(
             .collect::<Result<_>>()?;
 
         // 3: the panel P, row-major R × nb, and its MA-column packing for the Pᵀ·C kernel.
-        let mut p = vec![W::ZERO; rows * nb];
         let mut tau = [W::ZERO; NB];
-        for (a, (x, t, sign)) in refl.iter().enumerate() {
+        for (a, (_, t, sign)) in refl.iter().enumerate() {
             tau[a] = *t;
             d[k0 + a] = *sign;
-            p[a * nb + a] = W::ONE;
-            for (r, &v) in x.iter().enumerate().skip(1) {
-                p[(a + r) * nb + a] = v;
-            }
         }
+        let mut p = vec![W::ZERO; rows * nb];
+        p.par_chunks_mut(nb * 64)
+            .enumerate()
+            .for_each(|(ch, rows_chunk)| {
+                for (k, prow) in rows_chunk.chunks_exact_mut(nb).enumerate() {
+                    let i = ch * 64 + k;
+                    for (a, (x, _, _)) in refl.iter().enumerate().take((i + 1).min(nb)) {
+                        prow[a] = if i == a { W::ONE } else { x[i - a] };
+                    }
+                }
+            });
         drop(refl);
         let packed = pack(&p, rows, nb);
+        let by_rows = pack_rows(&p, rows, nb);
 
         // 4: T from G = PᵀP.
         let mut g = vec![W::ZERO; nb * nb];
@@ -244,7 +257,7 @@ pub(crate) fn sample<W: Real>(
             }
         }
         let ctx = Ctx {
-            p: &p,
+            p: &by_rows,
             packed: &packed,
             t: &t,
             rows,
@@ -289,14 +302,15 @@ fn reflector<W: Real>(x: &mut [W]) -> (W, W) {
 fn pack<W: Real>(p: &[W], rows: usize, nb: usize) -> Vec<W> {
     let slabs = nb.div_ceil(MA);
     let mut out = vec![W::ZERO; slabs * rows * MA];
-    for s in 0..slabs {
-        let width = MA.min(nb - s * MA);
-        let slab = &mut out[s * rows * MA..(s + 1) * rows * MA];
-        for i in 0..rows {
-            slab[i * MA..i * MA + width]
-                .copy_from_slice(&p[i * nb + s * MA..i * nb + s * MA + width]);
-        }
-    }
+    out.par_chunks_mut(rows * MA)
+        .enumerate()
+        .for_each(|(s, slab)| {
+            let width = MA.min(nb - s * MA);
+            for i in 0..rows {
+                slab[i * MA..i * MA + width]
+                    .copy_from_slice(&p[i * nb + s * MA..i * nb + s * MA + width]);
+            }
+        });
     out
 }
 
@@ -318,6 +332,7 @@ fn triangular<W: Real>(g: &[W], tau: &[W], nb: usize) -> Vec<W> {
 }
 
 struct Ctx<'a, W> {
+    /// `P` packed by row groups ([`pack_rows`]).
     p: &'a [W],
     packed: &'a [W],
     t: &'a [W],
@@ -325,19 +340,26 @@ struct Ctx<'a, W> {
     nb: usize,
 }
 
+/// `G = PᵀP`, in parallel over the [`MA`]-row slabs of `G` (each slab's sums are the same
+/// whichever thread runs them).
 fn gram<W: Real>(level: Level, packed: &[W], p: &[W], rows: usize, nb: usize, g: &mut [W]) {
-    match level {
-        Level::Baseline => pt_c_dispatch(packed, p, rows, nb, nb, g),
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Level::Avx2` is only chosen after `is_x86_feature_detected!("avx2")`.
-        Level::Avx2 => unsafe { gram_avx2(packed, p, rows, nb, g) },
-    }
+    g.par_chunks_mut(MA * nb)
+        .zip(packed.par_chunks(rows * MA))
+        .for_each(|(gs, slab)| {
+            let width = gs.len() / nb;
+            match level {
+                Level::Baseline => pt_c_dispatch(slab, p, rows, width, nb, gs),
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `Level::Avx2` is only chosen after `is_x86_feature_detected!("avx2")`.
+                Level::Avx2 => unsafe { gram_avx2(slab, p, rows, width, nb, gs) },
+            }
+        });
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn gram_avx2<W: Real>(packed: &[W], p: &[W], rows: usize, nb: usize, g: &mut [W]) {
-    pt_c_dispatch(packed, p, rows, nb, nb, g)
+fn gram_avx2<W: Real>(slab: &[W], p: &[W], rows: usize, width: usize, nb: usize, g: &mut [W]) {
+    pt_c_dispatch(slab, p, rows, width, nb, g)
 }
 
 fn update<W: Real>(level: Level, ctx: &Ctx<'_, W>, c: &mut [W], w: usize) {
@@ -400,6 +422,11 @@ fn c_minus_py_dispatch<W: Real>(p: &[W], y: &[W], c: &mut [W], rows: usize, nb: 
     }
 }
 
+/// Rows of `C` per pass of the `Pᵀ·C` kernel: a 16-column strip of 256 rows (16 KiB of f32)
+/// stays in L1 while every slab of `P` sweeps it. Partial sums are stored in `out` between
+/// passes and reloaded, which changes no rounding: each sum still runs in increasing `i`.
+const KC: usize = 256;
+
 /// `out[a, j] = Σ_i P[i, a]·C[i, j]` (`out` is `nb × w`), each sum in increasing `i`.
 #[inline(always)]
 fn pt_c<W: Real, const J: usize>(
@@ -411,93 +438,128 @@ fn pt_c<W: Real, const J: usize>(
     out: &mut [W],
 ) {
     let slabs = nb.div_ceil(MA);
-    let mut j0 = 0;
-    while j0 < w {
-        let full = j0 + J <= w;
-        for s in 0..slabs {
-            let slab = &packed[s * rows * MA..(s + 1) * rows * MA];
-            let width = MA.min(nb - s * MA);
-            if full {
-                let mut acc = [[W::ZERO; J]; MA];
-                for (prow, crow) in slab.chunks_exact(MA).zip(c.chunks_exact(w)).take(rows) {
-                    let cr: &[W; J] = crow[j0..j0 + J].try_into().unwrap();
-                    let pr: &[W; MA] = prow.try_into().unwrap();
-                    for r in 0..MA {
-                        for l in 0..J {
-                            acc[r][l] = acc[r][l] + pr[r] * cr[l];
-                        }
+    out[..nb * w].fill(W::ZERO);
+    let mut i0 = 0;
+    while i0 < rows {
+        let i1 = (i0 + KC).min(rows);
+        let cc = &c[i0 * w..i1 * w];
+        let mut j0 = 0;
+        while j0 < w {
+            let full = j0 + J <= w;
+            for s in 0..slabs {
+                let slab = &packed[s * rows * MA + i0 * MA..s * rows * MA + i1 * MA];
+                let width = MA.min(nb - s * MA);
+                if full {
+                    let mut acc = [[W::ZERO; J]; MA];
+                    for (r, row) in acc.iter_mut().enumerate().take(width) {
+                        let o = (s * MA + r) * w + j0;
+                        row.copy_from_slice(&out[o..o + J]);
                     }
-                }
-                for (r, row) in acc.iter().enumerate().take(width) {
-                    out[(s * MA + r) * w + j0..(s * MA + r) * w + j0 + J].copy_from_slice(row);
-                }
-            } else {
-                // Tail columns: one at a time, the same sums.
-                for j in j0..w {
-                    let mut acc = [W::ZERO; MA];
-                    for (prow, crow) in slab.chunks_exact(MA).zip(c.chunks_exact(w)).take(rows) {
+                    for (prow, crow) in slab.chunks_exact(MA).zip(cc.chunks_exact(w)) {
+                        let cr: &[W; J] = crow[j0..j0 + J].try_into().unwrap();
+                        let pr: &[W; MA] = prow.try_into().unwrap();
                         for r in 0..MA {
-                            acc[r] = acc[r] + prow[r] * crow[j];
+                            for l in 0..J {
+                                acc[r][l] = acc[r][l] + pr[r] * cr[l];
+                            }
                         }
                     }
-                    for (r, &v) in acc.iter().enumerate().take(width) {
-                        out[(s * MA + r) * w + j] = v;
+                    for (r, row) in acc.iter().enumerate().take(width) {
+                        let o = (s * MA + r) * w + j0;
+                        out[o..o + J].copy_from_slice(row);
+                    }
+                } else {
+                    // Tail columns: one at a time, the same sums.
+                    for j in j0..w {
+                        let mut acc = [W::ZERO; MA];
+                        for (r, a) in acc.iter_mut().enumerate().take(width) {
+                            *a = out[(s * MA + r) * w + j];
+                        }
+                        for (prow, crow) in slab.chunks_exact(MA).zip(cc.chunks_exact(w)) {
+                            for r in 0..MA {
+                                acc[r] = acc[r] + prow[r] * crow[j];
+                            }
+                        }
+                        for (r, &v) in acc.iter().enumerate().take(width) {
+                            out[(s * MA + r) * w + j] = v;
+                        }
                     }
                 }
             }
+            j0 += J;
         }
-        j0 += J;
+        i0 = i1;
     }
 }
 
-/// `C[i, j] ← C[i, j] − Σ_a P[i, a]·Y[a, j]`, each sum in increasing `a`.
+/// `P` regrouped for the `C − P·Y` kernel: for each group of [`MI`] rows, `nb` runs of the
+/// group's `MI` values of column `a` (zero-padded past the last row).
+fn pack_rows<W: Real>(p: &[W], rows: usize, nb: usize) -> Vec<W> {
+    let groups = rows.div_ceil(MI);
+    let mut out = vec![W::ZERO; groups * nb * MI];
+    out.par_chunks_mut(nb * MI)
+        .enumerate()
+        .for_each(|(g, dst)| {
+            for r in 0..MI.min(rows - g * MI) {
+                let src = &p[(g * MI + r) * nb..(g * MI + r + 1) * nb];
+                for (a, &v) in src.iter().enumerate() {
+                    dst[a * MI + r] = v;
+                }
+            }
+        });
+    out
+}
+
+/// `C[i, j] ← C[i, j] − Σ_a P[i, a]·Y[a, j]`, each sum in increasing `a`. `pr` is
+/// [`pack_rows`] of `P`.
 #[inline(always)]
 fn c_minus_py<W: Real, const J: usize>(
-    p: &[W],
+    pr: &[W],
     y: &[W],
     c: &mut [W],
     rows: usize,
     nb: usize,
     w: usize,
 ) {
-    let mut i0 = 0;
-    while i0 < rows {
+    let y = &y[..nb * w];
+    for (g, group) in pr.chunks_exact(nb * MI).enumerate() {
+        let i0 = g * MI;
         let h = MI.min(rows - i0);
         let mut j0 = 0;
         while j0 < w {
-            if h == MI && j0 + J <= w {
+            let jw = J.min(w - j0);
+            if jw == J {
                 let mut acc = [[W::ZERO; J]; MI];
-                for a in 0..nb {
-                    let yr: &[W; J] = y[a * w + j0..a * w + j0 + J].try_into().unwrap();
+                for (pa, yrow) in group.chunks_exact(MI).zip(y.chunks_exact(w)) {
+                    let pa: &[W; MI] = pa.try_into().unwrap();
+                    let yr: &[W; J] = yrow[j0..j0 + J].try_into().unwrap();
                     for r in 0..MI {
-                        let pv = p[(i0 + r) * nb + a];
                         for l in 0..J {
-                            acc[r][l] = acc[r][l] + pv * yr[l];
+                            acc[r][l] = acc[r][l] + pa[r] * yr[l];
                         }
                     }
                 }
-                for (r, row) in acc.iter().enumerate() {
+                for (r, row) in acc.iter().enumerate().take(h) {
                     let cr = &mut c[(i0 + r) * w + j0..(i0 + r) * w + j0 + J];
                     for (cv, &av) in cr.iter_mut().zip(row) {
                         *cv = *cv - av;
                     }
                 }
-                j0 += J;
             } else {
-                let jw = J.min(w - j0);
-                for r in 0..h {
-                    for j in j0..j0 + jw {
-                        let mut acc = W::ZERO;
-                        for a in 0..nb {
-                            acc = acc + p[(i0 + r) * nb + a] * y[a * w + j];
+                for j in j0..w {
+                    let mut acc = [W::ZERO; MI];
+                    for (pa, yrow) in group.chunks_exact(MI).zip(y.chunks_exact(w)) {
+                        for r in 0..MI {
+                            acc[r] = acc[r] + pa[r] * yrow[j];
                         }
+                    }
+                    for (r, &av) in acc.iter().enumerate().take(h) {
                         let cv = &mut c[(i0 + r) * w + j];
-                        *cv = *cv - acc;
+                        *cv = *cv - av;
                     }
                 }
-                j0 += jw;
             }
+            j0 += jw;
         }
-        i0 += h;
     }
 }

@@ -157,3 +157,34 @@ pub(crate) fn emit<T: Element, W: Real>(out: &mut [T], value: impl Fn(usize) -> 
         View::F16(o) => run(o, |i| f16::from_f32(value(i).narrow())),
     }
 }
+
+/// Row-wise [`emit`]: `row(r, buf)` writes row `r` (`cols` values) of a row-major `out` into
+/// `buf`, which is then converted to `T` the same way.
+pub(crate) fn emit_rows<T: Element, W: Real>(
+    out: &mut [T],
+    cols: usize,
+    row: impl Fn(usize, &mut [W]) + Sync,
+) {
+    fn run<U: Send, W: Real>(
+        out: &mut [U],
+        cols: usize,
+        row: &(impl Fn(usize, &mut [W]) + Sync),
+        conv: impl Fn(W) -> U + Sync,
+    ) {
+        out.par_chunks_mut(cols).enumerate().for_each_init(
+            || vec![W::ZERO; cols],
+            |buf, (r, dst)| {
+                row(r, buf);
+                for (d, &v) in dst.iter_mut().zip(buf.iter()) {
+                    *d = conv(v);
+                }
+            },
+        );
+    }
+    match view(out) {
+        View::F32(o) => run(o, cols, &row, |v: W| v.narrow()),
+        View::F64(o) => run(o, cols, &row, |v: W| v.wide()),
+        View::Bf16(o) => run(o, cols, &row, |v: W| bf16::from_f32(v.narrow())),
+        View::F16(o) => run(o, cols, &row, |v: W| f16::from_f32(v.narrow())),
+    }
+}

@@ -2,8 +2,8 @@
 
 use core::ops::Range;
 
-use super::householder::{sample, Level, Panels, Real};
-use super::{check_gain, emit, working_precision, Precision};
+use super::householder::{sample, Level, Panels, Real, NB};
+use super::{check_gain, emit, emit_rows, working_precision, Precision};
 use crate::fan::numel;
 use crate::{Element, Error, Result, TensorKey};
 
@@ -21,6 +21,29 @@ impl<W: Real> Ortho<W> {
         let (m, n) = if wide { (cols, rows) } else { (rows, cols) };
         let (q, d) = sample::<W>(m, n, key, level)?;
         Ok(Ortho { q, d, wide })
+    }
+
+    /// Row `r` of the `rows × cols` matrix times `g`, into `buf` (the same values as [`Ortho::at`]).
+    pub(crate) fn row(&self, r: usize, g: W, buf: &mut [W]) {
+        let (m, n) = (self.q.m, self.q.n);
+        if self.wide {
+            // Column r of Q (m = cols): stride w inside panel r / NB.
+            let (p, s) = (r / NB, self.d[r] * g);
+            let w = NB.min(n - p * NB);
+            let panel = &self.q.data[p * NB * m..p * NB * m + m * w];
+            for (b, qrow) in buf.iter_mut().zip(panel.chunks_exact(w)) {
+                *b = qrow[r - p * NB] * s;
+            }
+        } else {
+            for (p, chunk) in buf.chunks_mut(NB).enumerate() {
+                let w = chunk.len();
+                let src = &self.q.data[p * NB * m + r * w..p * NB * m + r * w + w];
+                let d = &self.d[p * NB..p * NB + w];
+                for ((b, &q), &dc) in chunk.iter_mut().zip(src).zip(d) {
+                    *b = q * (dc * g);
+                }
+            }
+        }
     }
 
     /// Element `(r, c)` of the `rows × cols` matrix, times `g` (`(q · d) · g`, one rounding).
@@ -107,7 +130,7 @@ fn torch_fill<T: Element, W: Real>(
 ) -> Result<()> {
     let o = Ortho::<W>::sample(rows, cols, key, Level::detect())?;
     let g = W::of(gain);
-    emit::<T, W>(out, |i| o.at(i / cols, i % cols, g));
+    emit_rows::<T, W>(out, cols, |r, buf| o.row(r, g, buf));
     Ok(())
 }
 
@@ -221,6 +244,10 @@ fn jax_fill<T: Element, W: Real>(
     let rows = out.len() / cols;
     let o = Ortho::<W>::sample(rows, cols, key, Level::detect())?;
     let g = W::of(scale);
+    if inner == 1 {
+        emit_rows::<T, W>(out, cols, |r, buf| o.row(r, g, buf));
+        return Ok(());
+    }
     // Flat index = (outer·cols + j)·inner + r  ↔  matrix (outer·inner + r, j).
     emit::<T, W>(out, |i| {
         let (oj, r) = (i / inner, i % inner);
