@@ -637,3 +637,95 @@ fn zero_element_tensors_write_nothing_but_check_parameters() {
         Err(Error::GroupsMismatch { dim0: 3, groups: 2 })
     );
 }
+
+// ------------------------------------------------------------------------------------------
+// Init wiring
+
+#[test]
+fn init_variants_dispatch_to_the_structured_fills() {
+    use glorot::{Fans, Init, Layout};
+    let key = Key::new(12).tensor("rnn.weight_hh");
+    let shape = [4 * 32, 32];
+    let init = Init::Orthogonal { gain: 1.0 };
+    let a: Vec<f32> = init.alloc(&shape, Layout::Torch, &key).unwrap();
+    assert_eq!(a, torch::<f32>(&shape, 1.0, &key));
+    let mut b = vec![0f32; a.len()];
+    init.fill(&mut b, &shape, Layout::Jax, &key).unwrap();
+    assert_eq!(a, b, "the layout is not read");
+    let blk: Vec<f32> = init
+        .alloc_block(shape, Layout::Torch, &key, 32..64, 8..24)
+        .unwrap();
+    for (i, r) in (32..64).enumerate() {
+        assert_eq!(blk[i * 16..(i + 1) * 16], a[r * 32 + 8..r * 32 + 24]);
+    }
+    let cases: [(Init, &[usize]); 6] = [
+        (
+            Init::OrthogonalJax {
+                scale: 2.0,
+                column_axis: -1,
+            },
+            &[3, 3, 4, 8],
+        ),
+        (
+            Init::Sparse {
+                sparsity: 0.5,
+                std: 0.01,
+            },
+            &[10, 6],
+        ),
+        (Init::Dirac { groups: 2 }, &[4, 3, 3]),
+        (Init::Eye, &[3, 4]),
+        (Init::Identity { gain: 3.0 }, &[4, 4]),
+        (
+            Init::DeltaOrthogonal {
+                scale: 1.0,
+                column_axis: -1,
+            },
+            &[3, 3, 4, 8],
+        ),
+    ];
+    for (init, shape) in cases {
+        assert!(init.is_structured() && !init.needs_fans());
+        assert_eq!(
+            init.distribution(Fans::new(3, 3)),
+            Err(Error::NotElementwise)
+        );
+        let v: Vec<f64> = init.alloc(shape, Layout::Torch, &key).unwrap();
+        let mut w = vec![0f64; v.len()];
+        match init {
+            Init::OrthogonalJax { scale, column_axis } => {
+                orthogonal_jax(&mut w, shape, scale, column_axis, &key).unwrap()
+            }
+            Init::Sparse { sparsity, std } => sparse(&mut w, shape, sparsity, std, &key).unwrap(),
+            Init::Dirac { groups } => dirac(&mut w, shape, groups).unwrap(),
+            Init::Eye => eye(&mut w, shape).unwrap(),
+            Init::Identity { gain } => identity(&mut w, shape, gain).unwrap(),
+            Init::DeltaOrthogonal { scale, column_axis } => {
+                delta_orthogonal(&mut w, shape, scale, column_axis, &key).unwrap()
+            }
+            _ => unreachable!(),
+        }
+        assert_eq!(v, w, "{}", init.name());
+    }
+    // Errors come before any allocation, and parameters are checked for empty tensors too.
+    assert_eq!(
+        Init::Eye.alloc::<f32>(&[1 << 40, 2, 2], Layout::Torch, &key),
+        Err(Error::UnsupportedRank {
+            rank: 3,
+            supported: "2"
+        })
+    );
+    assert_eq!(
+        Init::Orthogonal { gain: -1.0 }.alloc::<f32>(&[0, 4], Layout::Torch, &key),
+        Err(Error::InvalidGain)
+    );
+    assert_eq!(
+        Init::Sparse {
+            sparsity: 2.0,
+            std: 0.01
+        }
+        .check_parameters(),
+        Err(Error::InvalidSparsity)
+    );
+    assert_eq!(Init::Orthogonal { gain: 1.0 }.check_parameters(), Ok(()));
+}

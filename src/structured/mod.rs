@@ -188,3 +188,70 @@ pub(crate) fn emit_rows<T: Element, W: Real>(
         View::F16(o) => run(o, cols, &row, |v: W| f16::from_f32(v.narrow())),
     }
 }
+
+// ------------------------------------------------------------------------------------------
+// `Init` glue: the structured variants' dispatch, kept here so `init.rs` only forwards.
+
+use crate::{Init, TensorKey};
+
+/// The parameter checks of a structured [`Init`] (whatever the shape).
+pub(crate) fn check_init(init: &Init) -> Result<()> {
+    match *init {
+        Init::Orthogonal { gain } | Init::Identity { gain } => check_gain(gain),
+        Init::OrthogonalJax { scale, .. } | Init::DeltaOrthogonal { scale, .. } => {
+            check_gain(scale)
+        }
+        Init::Sparse { sparsity, std } => {
+            if !(0.0..=1.0).contains(&sparsity) {
+                return Err(Error::InvalidSparsity);
+            }
+            crate::Distribution::normal(0.0, std).map(|_| ())
+        }
+        Init::Dirac { groups } => {
+            if groups == 0 {
+                Err(Error::GroupsMismatch { dim0: 0, groups })
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every check [`fill_init`] makes before writing, without a buffer.
+pub(crate) fn validate(init: &Init, shape: &[usize]) -> Result<()> {
+    // An empty buffer for an empty shape passes the length check; for any other shape the
+    // length mismatch is the only error left once the rank and parameter checks have passed.
+    let n = crate::fan::numel(shape)?;
+    let key = crate::Key::new(0).tensor_id(0);
+    match fill_init::<f32>(init, &mut [], shape, &key) {
+        Err(Error::LengthMismatch {
+            expected,
+            actual: 0,
+        }) if expected == n => Ok(()),
+        other => other,
+    }
+}
+
+/// [`Init::fill`] for the structured variants.
+pub(crate) fn fill_init<T: Element>(
+    init: &Init,
+    out: &mut [T],
+    shape: &[usize],
+    key: &TensorKey,
+) -> Result<()> {
+    match *init {
+        Init::Orthogonal { gain } => orthogonal(out, shape, gain, key),
+        Init::OrthogonalJax { scale, column_axis } => {
+            orthogonal_jax(out, shape, scale, column_axis, key)
+        }
+        Init::Sparse { sparsity, std } => sparse(out, shape, sparsity, std, key),
+        Init::Dirac { groups } => dirac(out, shape, groups),
+        Init::Eye => eye(out, shape),
+        Init::Identity { gain } => identity(out, shape, gain),
+        Init::DeltaOrthogonal { scale, column_axis } => {
+            delta_orthogonal(out, shape, scale, column_axis, key)
+        }
+        _ => Err(Error::NotElementwise),
+    }
+}
