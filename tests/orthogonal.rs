@@ -729,3 +729,48 @@ fn init_variants_dispatch_to_the_structured_fills() {
     );
     assert_eq!(Init::Orthogonal { gain: 1.0 }.check_parameters(), Ok(()));
 }
+
+// ------------------------------------------------------------------------------------------
+// Value stability: generated once from this implementation and hard-coded. Any change to the
+// algorithm, the block size, the Gaussian indices or the sparse positions breaks them, and
+// must do so consciously.
+
+#[test]
+fn value_stability() {
+    assert_eq!(
+        fingerprints(),
+        [
+            STABLE_300X200_F32,
+            STABLE_130X257_F32,
+            STABLE_200X200_F64,
+            STABLE_96X96_BF16
+        ]
+    );
+    let key = Key::new(2010).tensor("w");
+    let q: Vec<f32> = torch(&[3, 2], 1.0, &key);
+    assert_eq!(
+        q.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        STABLE_3X2_F32_BITS
+    );
+    let mut s = vec![0f32; 40 * 30];
+    sparse(&mut s, &[40, 30], 0.3, 0.01, &key).unwrap();
+    assert_eq!(hash(&s), STABLE_SPARSE_40X30);
+}
+
+// FNV-1a-64 over the f64 bit patterns of every element (see `hash`), seed 5,
+// "lstm.weight_hh_l0", gain 1.
+const STABLE_300X200_F32: u64 = 0x5775_3cad_ed55_a2a5;
+const STABLE_130X257_F32: u64 = 0x56a2_63f6_8297_31ed;
+const STABLE_200X200_F64: u64 = 0x7b5a_6755_9544_cf1c;
+const STABLE_96X96_BF16: u64 = 0xc017_4a6d_eb5a_f325;
+/// orthogonal([3, 2]), seed 2010, "w": row-major f32 bits.
+const STABLE_3X2_F32_BITS: [u32; 6] = [
+    0xbf2c_4ae8,
+    0xbf39_0752,
+    0x3f3c_3674,
+    0xbf21_6d48,
+    0x3da5_5b21,
+    0xbe90_ccda,
+];
+/// sparse([40, 30], 0.3, 0.01), seed 2010, "w".
+const STABLE_SPARSE_40X30: u64 = 0x1288_4927_6fdd_70e5;
