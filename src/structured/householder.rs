@@ -42,7 +42,7 @@
 //!    `G[c, a] = Σ_{i=0}^{R−1} P[i, c]·P[i, a]`; for `a = 0 … nb−1`: `T[a, a] = τ_a`, and for
 //!    `r < a`: `T[r, a] = (−τ_a) · Σ_{c=r}^{a−1} T[r, c]·G[c, a]`; `T` is zero below the
 //!    diagonal. Then `H_{k₀} ⋯ H_{k₀+nb−1} = I − P T Pᵀ`.
-//! 4. **Accumulation** (`dorgqr`). `Q` starts as the `m × n` zero matrix. For
+//! 5. **Accumulation** (`dorgqr`). `Q` starts as the `m × n` zero matrix. For
 //!    `b = last … 0`: set `Q[k₀+a, k₀+a] = 1` for `a < nb`; then for every column
 //!    `j ∈ [k₀, n)` of the trailing block `C = Q[k₀.., k₀..]` (rows `i` relative to `k₀`):
 //!    `Wt[a, j] = Σ_{i=0}^{R−1} P[i, a]·C[i, j]`; `Y[a, j] = Σ_{c=a}^{nb−1} T[a, c]·Wt[c, j]`;
