@@ -167,6 +167,22 @@ impl Init {
         cols: Range<usize>,
     ) -> Result<Vec<T>> {
         let n = check_block(shape, &rows, &cols)?;
+        if self.is_structured() {
+            // The whole tensor, then the block: a structured value depends on the whole
+            // tensor (for orthogonal, every rank pays the full factorization).
+            crate::structured::validate(self, &shape)?;
+            if n == 0 {
+                return Ok(Vec::new());
+            }
+            let full: Vec<T> = self.alloc(&shape, layout, key)?;
+            let mut out = Vec::new();
+            out.try_reserve_exact(n)
+                .map_err(|_| Error::AllocationFailed)?;
+            for r in rows {
+                out.extend_from_slice(&full[r * shape[1] + cols.start..r * shape[1] + cols.end]);
+            }
+            return Ok(out);
+        }
         if n == 0 {
             self.check_parameters()?;
             return Ok(Vec::new());

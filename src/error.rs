@@ -49,6 +49,33 @@ pub enum Error {
     AllocationFailed,
     /// A name (nonlinearity, mode, distribution, dtype) is not one the crate knows.
     UnknownName,
+    /// A structured initializer (orthogonal, sparse, dirac, eye, identity, delta-orthogonal)
+    /// does not support a tensor of this rank.
+    UnsupportedRank {
+        /// The rank of the shape that was given.
+        rank: usize,
+        /// The ranks the initializer accepts, in words (`"2"`, `"2 or more"`, `"3, 4 or 5"`).
+        supported: &'static str,
+    },
+    /// Dirac: `groups` is zero or does not divide dimension 0.
+    GroupsMismatch {
+        /// Dimension 0 of the shape.
+        dim0: usize,
+        /// The requested number of groups.
+        groups: usize,
+    },
+    /// Delta-orthogonal: `shape[-2]` (fan in) exceeds `shape[-1]` (fan out).
+    FanInExceedsFanOut {
+        /// `shape[-2]`.
+        fan_in: usize,
+        /// `shape[-1]`.
+        fan_out: usize,
+    },
+    /// Sparse: the sparsity is not a number in `[0, 1]`.
+    InvalidSparsity,
+    /// The initializer is not an elementwise distribution (orthogonal, sparse, dirac, eye,
+    /// identity, delta-orthogonal): it must fill the whole tensor at once.
+    NotElementwise,
 }
 
 impl fmt::Display for Error {
@@ -76,6 +103,22 @@ impl fmt::Display for Error {
             Error::OutOfRange => f.write_str("element range or block lies outside the tensor"),
             Error::AllocationFailed => f.write_str("allocation failed: the buffer is too large for this machine"),
             Error::UnknownName => f.write_str("unknown name (nonlinearity, mode, distribution or dtype)"),
+            Error::UnsupportedRank { rank, supported } => write!(
+                f,
+                "only tensors with {supported} dimensions are supported; this one has {rank}"
+            ),
+            Error::GroupsMismatch { dim0, groups } => write!(
+                f,
+                "dim 0 ({dim0}) must be divisible by groups ({groups}), and groups must be at least 1"
+            ),
+            Error::FanInExceedsFanOut { fan_in, fan_out } => write!(
+                f,
+                "`fan_in` ({fan_in}) must be less or equal than `fan_out` ({fan_out}): delta-orthogonal needs shape[-2] <= shape[-1]"
+            ),
+            Error::InvalidSparsity => f.write_str("sparsity must be a number in [0, 1]"),
+            Error::NotElementwise => f.write_str(
+                "this initializer (orthogonal, sparse, dirac, eye, identity, delta_orthogonal) is not an elementwise distribution: fill the whole tensor with Init::fill or Init::alloc",
+            ),
         }
     }
 }

@@ -184,6 +184,49 @@ pub enum Init {
         /// The distribution family.
         distribution: VarianceDistribution,
     },
+    /// PyTorch `orthogonal_(gain)`: Haar (semi-)orthogonal `(shape[0], prod(shape[1:]))`
+    /// matrix times `gain` ([`crate::structured::orthogonal`]). Not elementwise.
+    Orthogonal {
+        /// Multiplier (finite, non-negative).
+        gain: f64,
+    },
+    /// JAX `orthogonal(scale, column_axis)` / Keras `Orthogonal(gain)` (`column_axis = -1`):
+    /// the column axis indexes the columns ([`crate::structured::orthogonal_jax`]).
+    OrthogonalJax {
+        /// Multiplier (finite, non-negative).
+        scale: f64,
+        /// The axis holding the columns; negative counts from the end (JAX default −1).
+        column_axis: isize,
+    },
+    /// PyTorch `sparse_(sparsity, std)`: `ceil(sparsity·rows)` zeros per column, the rest
+    /// `N(0, std²)` ([`crate::structured::sparse`]). 2-D only.
+    Sparse {
+        /// Fraction of each column set to zero, in `[0, 1]`.
+        sparsity: f64,
+        /// Standard deviation of the non-zero values (PyTorch default 0.01).
+        std: f64,
+    },
+    /// PyTorch `dirac_(groups)` for 3–5-D conv weights ([`crate::structured::dirac`]).
+    Dirac {
+        /// Conv groups; must divide `shape[0]` (PyTorch default 1).
+        groups: usize,
+    },
+    /// PyTorch `eye_`: the 2-D identity ([`crate::structured::eye`]).
+    Eye,
+    /// Keras `Identity(gain)`: `gain` on the diagonal of a 2-D tensor
+    /// ([`crate::structured::identity`]).
+    Identity {
+        /// Multiplier (finite, non-negative; Keras default 1).
+        gain: f64,
+    },
+    /// JAX `delta_orthogonal(scale, column_axis)`: 3–5-D kernel `(*k, in, out)`, orthogonal at
+    /// the centre `(k−1)//2`, zero elsewhere ([`crate::structured::delta_orthogonal`]).
+    DeltaOrthogonal {
+        /// Multiplier (finite, non-negative).
+        scale: f64,
+        /// Column axis of the `(in, out)` matrix (JAX default −1).
+        column_axis: isize,
+    },
 }
 
 /// √3 computed as PyTorch does (`math.sqrt(3.0)`).
@@ -280,17 +323,35 @@ impl Init {
         }
     }
 
-    /// Whether the rule reads fans (and so needs a shape of rank ≥ 2).
-    pub const fn needs_fans(&self) -> bool {
-        !matches!(
+    /// Whether the rule is one of the structured initializers (orthogonal, sparse, dirac, eye,
+    /// identity, delta-orthogonal), which fill a whole tensor at once and have no
+    /// [`Distribution`].
+    pub const fn is_structured(&self) -> bool {
+        matches!(
             self,
-            Init::Uniform { .. }
-                | Init::Constant { .. }
-                | Init::Zeros
-                | Init::Ones
-                | Init::Normal { .. }
-                | Init::TruncNormal { .. }
+            Init::Orthogonal { .. }
+                | Init::OrthogonalJax { .. }
+                | Init::Sparse { .. }
+                | Init::Dirac { .. }
+                | Init::Eye
+                | Init::Identity { .. }
+                | Init::DeltaOrthogonal { .. }
         )
+    }
+
+    /// Whether the rule reads fans (and so needs a shape of rank ≥ 2). Structured rules read
+    /// none (they check their own ranks).
+    pub const fn needs_fans(&self) -> bool {
+        !self.is_structured()
+            && !matches!(
+                self,
+                Init::Uniform { .. }
+                    | Init::Constant { .. }
+                    | Init::Zeros
+                    | Init::Ones
+                    | Init::Normal { .. }
+                    | Init::TruncNormal { .. }
+            )
     }
 
     /// The name PyTorch or JAX uses for this initializer.
@@ -313,15 +374,31 @@ impl Init {
             Init::HeNormal => "he_normal",
             Init::LecunNormal => "lecun_normal",
             Init::VarianceScaling { .. } => "variance_scaling",
+            Init::Orthogonal { .. } => "orthogonal",
+            Init::OrthogonalJax { .. } => "orthogonal_jax",
+            Init::Sparse { .. } => "sparse",
+            Init::Dirac { .. } => "dirac",
+            Init::Eye => "eye",
+            Init::Identity { .. } => "identity",
+            Init::DeltaOrthogonal { .. } => "delta_orthogonal",
         }
     }
 
     /// The distribution for a weight with `fans` (ignored by rules that need none).
     ///
     /// Bounds are computed with the same floating-point expressions as the reference library,
-    /// so e.g. the xavier bound is bit-equal to PyTorch's `math.sqrt(3.0) * std`.
+    /// so e.g. the xavier bound is bit-equal to PyTorch's `math.sqrt(3.0) * std`. The
+    /// structured rules ([`Init::is_structured`]) have no elementwise distribution:
+    /// [`Error::NotElementwise`].
     pub fn distribution(&self, fans: Fans) -> Result<Distribution> {
         match *self {
+            Init::Orthogonal { .. }
+            | Init::OrthogonalJax { .. }
+            | Init::Sparse { .. }
+            | Init::Dirac { .. }
+            | Init::Eye
+            | Init::Identity { .. }
+            | Init::DeltaOrthogonal { .. } => Err(Error::NotElementwise),
             Init::XavierUniform { gain } => {
                 let gain = check_gain(gain)?;
                 let sum = fans.fan_in as f64 + fans.fan_out as f64;
@@ -416,6 +493,9 @@ impl Init {
     /// Checks the rule's own parameters (gain, scale, slope, mean, std, bounds), whatever the
     /// fans. A zero-element tensor draws nothing, but bad parameters are still an error.
     pub fn check_parameters(&self) -> Result<()> {
+        if self.is_structured() {
+            return crate::structured::check_init(self);
+        }
         // Fans of 1 never fail on their own, so any error is the parameters'.
         self.distribution(Fans::new(1, 1)).map(|_| ())
     }
@@ -436,6 +516,10 @@ impl Init {
                 actual: out.len(),
             });
         }
+        if self.is_structured() {
+            // Each structured rule carries its own convention; `layout` is not read.
+            return crate::structured::fill_init(self, out, shape, key);
+        }
         if n == 0 {
             return self.check_parameters();
         }
@@ -451,6 +535,14 @@ impl Init {
         key: &TensorKey,
     ) -> Result<Vec<T>> {
         let n = numel(shape)?;
+        if self.is_structured() {
+            // Shape and parameters first, so a bad request never costs an allocation.
+            crate::structured::validate(self, shape)?;
+            let mut v =
+                crate::try_alloc_filled(n, &Distribution::zeros(), key, crate::Pages::Plain)?;
+            crate::structured::fill_init(self, &mut v, shape, key)?;
+            return Ok(v);
+        }
         if n == 0 {
             self.check_parameters()?;
             return Ok(Vec::new());

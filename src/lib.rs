@@ -208,6 +208,7 @@ pub mod model;
 mod parallel;
 mod sample;
 mod simd;
+pub mod structured;
 
 pub use alloc::Pages;
 pub use block::{fill_block, fill_block_uninit, shard_block, split_range, Split};
