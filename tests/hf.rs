@@ -230,3 +230,28 @@ fn every_family_loads_in_transformers_with_its_own_init_semantics() {
     }
     run_checks(&serde_json::Value::Array(manifest), root.path());
 }
+
+/// The README's `--spec` recipe, run verbatim on a torch model with BatchNorm, LayerNorms and a
+/// tied embedding, written by the CLI and loaded with the README's own loading block.
+#[test]
+fn readme_spec_recipe_gives_pytorchs_defaults_and_loads() {
+    if !transformers_available() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("python3")
+        .arg(root.join("tests/hf/spec_recipe.py"))
+        .arg(root.join("README.md"))
+        .arg(env!("CARGO_BIN_EXE_glorot"))
+        .arg(work.path())
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "the README recipe failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
