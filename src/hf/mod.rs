@@ -252,13 +252,14 @@ impl HfTensor {
         Some(row * width..(row + 1) * width)
     }
 
-    /// The writer's spec for this tensor in `dtype` (the zero row is not part of it: apply
-    /// [`HfTensor::zeroed_elements`] after the fill).
+    /// The writer's spec for this tensor in `dtype`, the zero row included
+    /// ([`TensorSpec::zeroed`]).
     pub fn spec(&self, dtype: DType) -> TensorSpec {
         let mut s = TensorSpec::new(self.name.clone(), &self.shape, self.init)
             .with_dtype(dtype)
             .with_layout(Layout::Torch);
         s.fans = self.fans;
+        s.zeroed = self.zeroed_elements();
         s
     }
 }
@@ -333,7 +334,7 @@ impl HfModel {
         self.tensors.iter().map(HfTensor::numel).sum()
     }
 
-    /// The writer's specs in `dtype` (see [`HfTensor::spec`] for the zero rows).
+    /// The writer's specs in `dtype`, zero rows included.
     pub fn specs(&self, dtype: DType) -> Vec<TensorSpec> {
         self.tensors.iter().map(|t| t.spec(dtype)).collect()
     }

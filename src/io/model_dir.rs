@@ -337,4 +337,59 @@ mod tests {
         );
         fs::remove_dir_all(&d).unwrap();
     }
+
+    #[test]
+    fn zeroed_ranges_are_applied_across_work_items_and_checked() {
+        use crate::io::ITEM_ELEMS;
+        use crate::Layout;
+        let d = tmp("zero");
+        let n = 3 * ITEM_ELEMS as u64;
+        let z = ITEM_ELEMS as u64 - 5..ITEM_ELEMS as u64 + 7; // straddles two work items
+        let init = Init::Normal {
+            mean: 0.0,
+            std: 1.0,
+        };
+        let spec = TensorSpec::new("e.weight", &[3, ITEM_ELEMS], init).with_zeroed(z.clone());
+        let s = write_model_dir(
+            &d,
+            std::slice::from_ref(&spec),
+            &Key::new(4),
+            None,
+            None,
+            WriteOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(s.config, None);
+        let bytes = fs::read(d.join(SINGLE_FILE_NAME)).unwrap();
+        let data = &bytes[bytes.len() - 4 * n as usize..];
+        let full: Vec<f32> = init
+            .alloc(
+                &[3, ITEM_ELEMS],
+                Layout::Torch,
+                &Key::new(4).tensor("e.weight"),
+            )
+            .unwrap();
+        for (i, c) in data.chunks_exact(4).enumerate() {
+            let v = f32::from_le_bytes(c.try_into().unwrap());
+            let want = if z.contains(&(i as u64)) {
+                0.0
+            } else {
+                full[i]
+            };
+            assert_eq!(v.to_bits(), want.to_bits(), "element {i}");
+        }
+        let bad = spec.with_zeroed(n - 1..n + 1);
+        assert!(matches!(
+            write_model_dir(
+                &d,
+                &[bad],
+                &Key::new(4),
+                None,
+                None,
+                WriteOptions::default()
+            ),
+            Err(WriteError::Spec { .. })
+        ));
+        fs::remove_dir_all(&d).unwrap();
+    }
 }
