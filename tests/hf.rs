@@ -11,9 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use glorot::hf::HfModel;
-use glorot::io::{write_safetensors, FileLayout, WriteOptions};
-use glorot::{DType, Key};
+use std::process::Stdio;
 
 const SEEDS: u64 = 16;
 
@@ -40,31 +38,43 @@ fn transformers_available() -> bool {
     false
 }
 
-/// Writes `config` as a model directory: config.json + model.safetensors, padding rows zeroed.
-fn write_dir(dir: &Path, config: &str, dtype: DType, seed: u64) {
-    let model = HfModel::from_json_str(config).unwrap();
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("config.json"), config).unwrap();
-    let specs = model.specs(dtype);
-    let meta = [("format".to_string(), "pt".to_string())];
-    let file = dir.join("model.safetensors");
-    let opts = WriteOptions {
-        metadata: &meta,
-        no_sync: true,
-        ..Default::default()
-    };
-    write_safetensors(&file, &specs, &Key::new(seed), opts).unwrap();
-    // The padding row as a post-step on the finished file (the streamed writer does it inline).
-    let all: Vec<usize> = (0..specs.len()).collect();
-    let layout = FileLayout::new(&specs, &all, &meta).unwrap();
-    let f = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
-    for p in &layout.placements {
-        if let Some(r) = model.tensors()[p.spec].zeroed_elements() {
-            let size = dtype.size() as u64;
-            let zeros = vec![0u8; ((r.end - r.start) * size) as usize];
-            std::os::unix::fs::FileExt::write_all_at(&f, &zeros, p.start + r.start * size).unwrap();
-        }
-    }
+const BIN: &str = env!("CARGO_BIN_EXE_glorot");
+
+fn glorot(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &std::process::Output) {
+    assert!(
+        o.status.success(),
+        "glorot failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `glorot init --hf-config` of `config` into the model directory `dir/`.
+fn write_dir(dir: &Path, config: &str, dtype: &str, seed: u64) {
+    let cfg = dir.with_extension("json");
+    std::fs::write(&cfg, config).unwrap();
+    let out = format!("{}/", dir.display());
+    let seed = seed.to_string();
+    ok(&glorot(&[
+        "init",
+        "--hf-config",
+        cfg.to_str().unwrap(),
+        "--out",
+        &out,
+        "--dtype",
+        dtype,
+        "--seed",
+        &seed,
+        "--no-sync",
+        "--quiet",
+    ]));
 }
 
 struct Case {
@@ -199,12 +209,12 @@ fn every_family_loads_in_transformers_with_its_own_init_semantics() {
     let mut manifest = Vec::new();
     for (i, c) in cases().iter().enumerate() {
         let dir = |s: u64| -> PathBuf { root.path().join(format!("case{i}-seed{s}")) };
-        write_dir(&dir(0), &c.config, DType::F32, 0);
+        write_dir(&dir(0), &c.config, "f32", 0);
         let mut fid = Vec::new();
         if c.fidelity {
             for s in 0..SEEDS {
                 if s > 0 {
-                    write_dir(&dir(s), &c.config, DType::F32, s);
+                    write_dir(&dir(s), &c.config, "f32", s);
                 }
                 fid.push(dir(s));
             }
@@ -222,7 +232,7 @@ fn every_family_loads_in_transformers_with_its_own_init_semantics() {
         .filter(|(i, _)| i % 3 == 0)
     {
         let d = root.path().join(format!("case{i}-bf16"));
-        write_dir(&d, &c.config, DType::BF16, 5);
+        write_dir(&d, &c.config, "bf16", 5);
         manifest.push(serde_json::json!({
             "name": format!("{} (bf16)", c.name), "dir": d, "dtype": "bfloat16",
             "forward": true, "fidelity": [],
@@ -254,4 +264,170 @@ fn readme_spec_recipe_gives_pytorchs_defaults_and_loads() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A sharded model directory written by three processes under `mpirun -n 3 --shard auto` loads,
+/// and equals the single-file directory of the same seed tensor for tensor.
+#[test]
+fn mpirun_sharded_directory_loads() {
+    if !transformers_available() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let config = &cases()[2].config; // llama GQA, untied, padding row
+    let cfg = root.path().join("c.json");
+    std::fs::write(&cfg, config).unwrap();
+    let sharded = root.path().join("sharded");
+    let mpirun = Command::new("mpirun")
+        .args(["-n", "3", "--allow-run-as-root", "--oversubscribe", BIN])
+        .args([
+            "init",
+            "--hf-config",
+            cfg.to_str().unwrap(),
+            "--seed",
+            "9",
+            "--quiet",
+        ])
+        .args(["--out", sharded.to_str().unwrap(), "--shard", "auto"])
+        .stdin(Stdio::null())
+        .output();
+    let o = match mpirun {
+        Ok(o) => o,
+        Err(e) => {
+            if std::env::var("GLOROT_REQUIRE_MPI").as_deref() == Ok("1") {
+                panic!("mpirun not found ({e}) and GLOROT_REQUIRE_MPI=1");
+            }
+            println!("SKIPPED: mpirun not found ({e}); install Debian's openmpi-bin");
+            return;
+        }
+    };
+    ok(&o);
+    let mut names: Vec<String> = std::fs::read_dir(&sharded)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "config.json",
+            "model-00001-of-00003.safetensors",
+            "model-00002-of-00003.safetensors",
+            "model-00003-of-00003.safetensors",
+            "model.safetensors.index.json"
+        ]
+    );
+    let single = root.path().join("single");
+    write_dir(&single, config, "f32", 9);
+    run_checks(
+        &serde_json::json!([
+            {"name": "mpirun -n 3", "dir": sharded, "dtype": "float32", "forward": true, "fidelity": [], "same_as": single},
+        ]),
+        root.path(),
+    );
+}
+
+/// Path problems are one-line errors before anything is written; `DIR/` creates the directory.
+#[test]
+fn output_paths_are_checked_before_writing() {
+    let root = tempfile::tempdir().unwrap();
+    let cfg = root.path().join("c.json");
+    std::fs::write(&cfg, &cases()[0].config).unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let file = root.path().join("f.safetensors");
+    std::fs::write(&file, b"precious").unwrap();
+    std::fs::create_dir(root.path().join("d.safetensors")).unwrap();
+    let p = |s: &str| format!("{}/{s}", root.path().display());
+    for (out, shard, problem) in [
+        (p("f.safetensors/"), None, "not a directory"),
+        (p("f.safetensors"), Some("0/2"), "not a directory"),
+        (p("f.safetensors/x.safetensors"), None, "is not a directory"),
+        (p("d.safetensors"), None, "trailing slash"),
+        (p("missing/x.safetensors"), None, "does not exist"),
+    ] {
+        let mut args = vec!["init", "--hf-config", cfg, "--out", &out, "--quiet"];
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        let o = glorot(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(problem), "{out}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"precious");
+    let mut left: Vec<_> = std::fs::read_dir(root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["c.json", "d.safetensors", "f.safetensors"],
+        "something was written"
+    );
+    assert_eq!(
+        std::fs::read_dir(root.path().join("d.safetensors"))
+            .unwrap()
+            .count(),
+        0
+    );
+
+    // The issue's case: a trailing slash, no --shard, a directory that does not exist yet.
+    let new = p("new/dir/");
+    ok(&glorot(&[
+        "init",
+        "--hf-config",
+        cfg,
+        "--out",
+        &new,
+        "--quiet",
+        "--no-sync",
+    ]));
+    let mut names: Vec<_> = std::fs::read_dir(&new)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["config.json", "model.safetensors"]);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{new}config.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (written["model_type"].as_str(), written["dtype"].as_str()),
+        (Some("gpt2"), Some("float32"))
+    );
+
+    let o = glorot(&[
+        "init",
+        "--hf-config",
+        cfg,
+        "--out",
+        &new,
+        "--shard",
+        "0/2",
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("model.safetensors"),
+        "{err}"
+    );
+
+    let bad = root.path().join("bad.json");
+    std::fs::write(&bad, r#"{"model_type": "t5", "vocab_size": 10}"#).unwrap();
+    let o = glorot(&[
+        "init",
+        "--hf-config",
+        bad.to_str().unwrap(),
+        "--out",
+        &p("t5/"),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("\"t5\" is not supported")
+            && err.contains("gpt_neox")
+            && err.contains("bad.json"),
+        "{err}"
+    );
+    assert!(!Path::new(&p("t5")).exists());
 }

@@ -3,7 +3,8 @@
 Usage: check_models.py MANIFEST.json
 
 The manifest is a list of cases: {"name", "dir", "dtype": "float32"|"bfloat16", "forward": bool,
-"fidelity": [dirs written from the same config with other seeds] (may be empty)}.
+"fidelity": [dirs written from the same config with other seeds] (may be empty),
+"same_as": optional dir whose tensors must be bit-identical}.
 
 For every case:
 1. `AutoModelForCausalLM.from_pretrained(dir, output_loading_info=True)` reports no missing,
@@ -167,6 +168,10 @@ def check(case, problems):
             problems.append(f"{name}: non-finite logits")
         elif logits.std().item() <= 0:
             problems.append(f"{name}: constant logits")
+    if case.get("same_as"):
+        other = read_dir(case["same_as"])
+        if set(other) != set(on_disk) or any(not torch.equal(other[k], on_disk[k]) for k in other):
+            problems.append(f"{name}: differs from {case['same_as']}")
     checked = fidelity(config, case["fidelity"], problems, name) if case["fidelity"] else 0
     print(f"  {name}: {len(on_disk)} tensors, {case['dtype']}, fidelity over {len(case['fidelity'])} seeds: {checked} tensors")
 
