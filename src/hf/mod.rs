@@ -55,6 +55,7 @@
 
 mod config;
 mod families;
+mod presets;
 
 use core::fmt;
 
@@ -62,6 +63,7 @@ use crate::io::TensorSpec;
 use crate::{DType, Fans, Init, Layout};
 
 pub use config::ConfigError;
+pub use presets::{preset_config, preset_model, PRESET_CONFIGS};
 
 /// The transformers release whose `_init_weights` and config defaults this module follows.
 pub const TRANSFORMERS_VERSION: &str = "5.24.0";

@@ -307,3 +307,24 @@ fn errors_name_the_problem() {
     );
     assert!(e.contains("initializer_range"), "{e}");
 }
+
+#[test]
+fn presets_with_a_config_equal_its_table() {
+    for (name, _) in PRESET_CONFIGS {
+        let hf = preset_model(name).unwrap();
+        let preset = crate::io::presets::preset(name).unwrap();
+        let mut a: Vec<_> = preset
+            .specs(DType::F32)
+            .into_iter()
+            .map(|s| (s.name, s.shape, s.init))
+            .collect();
+        let mut b: Vec<_> = hf
+            .specs(DType::F32)
+            .into_iter()
+            .map(|s| (s.name, s.shape, s.init))
+            .collect();
+        a.sort_by(|x, y| x.0.cmp(&y.0));
+        b.sort_by(|x, y| x.0.cmp(&y.0));
+        assert_eq!(a, b, "{name}");
+    }
+}
