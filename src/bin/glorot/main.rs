@@ -223,7 +223,9 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<
                 2,
             )
         })?;
-        return Ok((p.specs(dtype), None));
+        // Presets Hugging Face has a class for carry their config.json.
+        let config = glorot::hf::preset_model(name).map(|m| hf_config_text(&m, dtype));
+        return Ok((p.specs(dtype), config));
     }
     let path = args.spec.as_ref().expect("clap requires --model or --spec");
     let mut text = String::new();
