@@ -85,11 +85,11 @@ def timed(cmd):
     return wall, None, out
 
 
-def du(path):
+def safetensors_bytes(path):
+    """Bytes of the .safetensors files under `path` (config.json and the index not counted)."""
     total = 0
     for root, _, files in os.walk(path):
-        for f in files:
-            total += os.path.getsize(os.path.join(root, f))
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files if f.endswith(".safetensors"))
     return total
 
 
@@ -126,7 +126,7 @@ def main():
         else:
             g_cmd = [a.glorot, "init", "--hf-config", cfg_path, "--out", g_out, "--dtype", short, "--quiet"]
         wall, rss, _ = timed(g_cmd)
-        nbytes = du(g_out) if os.path.isdir(g_out) else os.path.getsize(g_out.rstrip("/"))
+        nbytes = safetensors_bytes(g_out) if os.path.isdir(g_out) else os.path.getsize(g_out.rstrip("/"))
         rows.append(("glorot " + " ".join(g_cmd[1:]).replace(base, "$D"), wall, rss, nbytes, ""))
         if not a.keep:
             shutil.rmtree(g_out, ignore_errors=True)
@@ -153,7 +153,7 @@ def main():
             t_out = os.path.join(base, "transformers")
             wall, rss, out = timed([sys.executable, "-c", TRANSFORMERS_CHILD, cfg_dir, t_out, a.dtype])
             times = next((l for l in out.splitlines() if l.startswith("TIMES")), "")
-            tb = sum(os.path.getsize(os.path.join(t_out, f)) for f in os.listdir(t_out) if f.endswith(".safetensors"))
+            tb = safetensors_bytes(t_out)
             rows.append(("transformers from_config + save_pretrained + sync", wall, rss, tb, times[6:]))
             if not a.keep:
                 shutil.rmtree(t_out, ignore_errors=True)
