@@ -313,18 +313,33 @@ fn presets_with_a_config_equal_its_table() {
     for (name, _) in PRESET_CONFIGS {
         let hf = preset_model(name).unwrap();
         let preset = crate::io::presets::preset(name).unwrap();
+        assert_eq!(hf.param_count(), preset.param_count(), "{name}");
         let mut a: Vec<_> = preset
             .specs(DType::F32)
             .into_iter()
             .map(|s| (s.name, s.shape, s.init))
             .collect();
         let mut b: Vec<_> = hf
-            .specs(DType::F32)
-            .into_iter()
-            .map(|s| (s.name, s.shape, s.init))
+            .tensors()
+            .iter()
+            .map(|t| {
+                // The network! GPT-2 presets store Conv1D weights (out, in).
+                let mut shape = t.shape.clone();
+                if matches!(t.module, Module::Conv1D | Module::ResidualConv1D)
+                    && t.param == Param::Weight
+                {
+                    shape.reverse();
+                }
+                (t.name.clone(), shape, t.init)
+            })
             .collect();
         a.sort_by(|x, y| x.0.cmp(&y.0));
         b.sort_by(|x, y| x.0.cmp(&y.0));
         assert_eq!(a, b, "{name}");
     }
+    assert_eq!(preset_model("gpt2").unwrap().param_count(), 124_439_808);
+    assert_eq!(
+        preset_model("gpt2-xl").unwrap().param_count(),
+        1_557_611_200
+    );
 }
