@@ -213,6 +213,11 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<
         return Ok((model.specs(dtype), Some(hf_config_text(&model, dtype))));
     }
     if let Some(name) = &args.model {
+        // Presets Hugging Face has a class for are written from its table: its names and
+        // layout (GPT-2's Conv1D weights (in, out)), and a config.json for model directories.
+        if let Some(m) = glorot::hf::preset_model(name) {
+            return Ok((m.specs(dtype), Some(hf_config_text(&m, dtype))));
+        }
         let p = presets::preset(name).ok_or_else(|| {
             let names: Vec<&str> = presets::PRESETS.iter().map(|p| p.name).collect();
             Failure(
@@ -223,9 +228,7 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<
                 2,
             )
         })?;
-        // Presets Hugging Face has a class for carry their config.json.
-        let config = glorot::hf::preset_model(name).map(|m| hf_config_text(&m, dtype));
-        return Ok((p.specs(dtype), config));
+        return Ok((p.specs(dtype), None));
     }
     let path = args.spec.as_ref().expect("clap requires --model or --spec");
     let mut text = String::new();
