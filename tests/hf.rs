@@ -431,3 +431,53 @@ fn output_paths_are_checked_before_writing() {
     );
     assert!(!Path::new(&p("t5")).exists());
 }
+
+/// `glorot init --model gpt2 / gpt2-xl` in GPT2LMHeadModel's own layout: from_pretrained and
+/// load_state_dict(strict=True) after tying (gpt2, f32 and bf16); gpt2-xl written in bf16 and
+/// checked by names and shapes against GPT2LMHeadModel(config) on the meta device.
+#[test]
+fn gpt2_presets_load_in_gpt2lmheadmodel() {
+    if !transformers_available() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let p = |s: &str| format!("{}/{s}", root.path().display());
+    for (out, dtype) in [(p("gpt2/"), "f32"), (p("gpt2-bf16/"), "bf16")] {
+        ok(&glorot(&[
+            "init",
+            "--model",
+            "gpt2",
+            "--dtype",
+            dtype,
+            "--out",
+            &out,
+            "--quiet",
+            "--no-sync",
+        ]));
+    }
+    let xl = p("gpt2-xl.safetensors");
+    ok(&glorot(&[
+        "init",
+        "--model",
+        "gpt2-xl",
+        "--dtype",
+        "bf16",
+        "--out",
+        &xl,
+        "--quiet",
+        "--no-sync",
+    ]));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hf/check_gpt2_presets.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args([p("gpt2"), p("gpt2-bf16"), xl])
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
