@@ -312,10 +312,9 @@ fn errors_name_the_problem() {
 fn presets_with_a_config_equal_its_table() {
     for (name, _) in PRESET_CONFIGS {
         let hf = preset_model(name).unwrap();
-        let preset = crate::io::presets::preset(name).unwrap();
+        let preset = crate::model::presets::preset(name).unwrap();
         assert_eq!(hf.param_count(), preset.param_count(), "{name}");
-        let mut a: Vec<_> = preset
-            .specs(DType::F32)
+        let mut a: Vec<_> = crate::io::tensor_specs(preset.params, DType::F32)
             .into_iter()
             .map(|s| (s.name, s.shape, s.init))
             .collect();

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::Key;
 
-use super::shard::{write_shard, Rank, INDEX_NAME};
+use super::shard::{write_planned_shard, Rank, ShardPlan, INDEX_NAME};
 use super::write::{write_safetensors, write_small_file};
 use super::{TensorSpec, WriteError, WriteOptions, WriteSummary};
 
@@ -159,8 +159,9 @@ pub struct ModelDirSummary {
     pub config: Option<PathBuf>,
 }
 
-/// Writes a model directory: `model.safetensors` (or, with `rank`, this process's shard and
-/// from rank 0 the index), then from rank 0 `config.json` when `config` is given. The data
+/// Writes a model directory: `model.safetensors` (or, with `shard = (rank, plan)`, this
+/// process's file of the plan and from rank 0 the index), then from rank 0 `config.json` when
+/// `config` is given. The data
 /// files are written first, so an interrupted write never leaves a `config.json` next to
 /// missing weights. `("format", "pt")` is added to the metadata when absent.
 pub fn write_model_dir(
@@ -168,7 +169,7 @@ pub fn write_model_dir(
     specs: &[TensorSpec],
     key: &Key,
     config: Option<&str>,
-    rank: Option<Rank>,
+    shard: Option<(Rank, ShardPlan)>,
     opts: WriteOptions<'_>,
 ) -> Result<ModelDirSummary, WriteError> {
     let mut metadata = opts.metadata.to_vec();
@@ -180,14 +181,14 @@ pub fn write_model_dir(
         ..opts
     };
     fs::create_dir_all(dir).map_err(|e| WriteError::io(super::Op::CreateDir, dir, e))?;
-    let (file, index, first) = match rank {
+    let (file, index, first) = match shard {
         None => (
             write_safetensors(&dir.join(SINGLE_FILE_NAME), specs, key, opts)?,
             None,
             true,
         ),
-        Some(r) => {
-            let s = write_shard(dir, specs, key, r, opts)?;
+        Some((r, plan)) => {
+            let s = write_planned_shard(dir, specs, plan, key, r, opts)?;
             (s.file, s.index, r.rank == 0)
         }
     };
@@ -314,7 +315,7 @@ mod tests {
                 &specs,
                 &Key::new(1),
                 Some("{}"),
-                Some(Rank::new(r, 2).unwrap()),
+                Some((Rank::new(r, 2).unwrap(), ShardPlan::new(&specs, 2).unwrap())),
                 WriteOptions::default(),
             )
             .unwrap();
