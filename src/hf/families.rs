@@ -78,7 +78,8 @@ impl Table {
             &[num, dim],
             Module::Embedding,
             Param::Weight,
-            None,
+            // PyTorch's shape rule, as torch.nn.init would read an Embedding weight.
+            Some(Fans::new(dim, num)),
         );
         self.out.last_mut().expect("just pushed").zero_row = padding_idx;
     }

@@ -233,8 +233,9 @@ pub struct HfTensor {
     /// The initializer ([`InitPolicy::init`] of `module` and `param`).
     pub init: Init,
     /// The fans from the module's semantics, for weights of rank 2: `(in, out)` = `(shape[1],
-    /// shape[0])` for `Linear`, `(shape[0], shape[1])` for `Conv1D`. Only fan-based
-    /// initializers read them; transformers' rules are plain normals.
+    /// shape[0])` for `Linear` and `Embedding` (PyTorch's shape rule), `(shape[0], shape[1])`
+    /// for `Conv1D`. Only fan-based initializers read them; transformers' rules are plain
+    /// normals.
     pub fans: Option<Fans>,
     /// An embedding's `padding_idx` row, zeroed after the fill (a post-step: elements
     /// `row·shape[1] .. (row+1)·shape[1]`).

@@ -319,22 +319,24 @@ fn presets_with_a_config_equal_its_table() {
             .map(|s| (s.name, s.shape, s.init))
             .collect();
         let mut b: Vec<_> = hf
-            .tensors()
-            .iter()
-            .map(|t| {
-                // The network! GPT-2 presets store Conv1D weights (out, in).
-                let mut shape = t.shape.clone();
-                if matches!(t.module, Module::Conv1D | Module::ResidualConv1D)
-                    && t.param == Param::Weight
-                {
-                    shape.reverse();
-                }
-                (t.name.clone(), shape, t.init)
-            })
+            .specs(DType::F32)
+            .into_iter()
+            .map(|s| (s.name, s.shape, s.init))
             .collect();
         a.sort_by(|x, y| x.0.cmp(&y.0));
         b.sort_by(|x, y| x.0.cmp(&y.0));
         assert_eq!(a, b, "{name}");
+        // The same fans too: Conv1D's from its semantics (fan_in = in = shape[0]).
+        let fans = |specs: Vec<crate::io::TensorSpec>| {
+            let mut v: Vec<_> = specs.into_iter().map(|s| (s.name, s.fans)).collect();
+            v.sort_by(|x, y| x.0.cmp(&y.0));
+            v
+        };
+        assert_eq!(
+            fans(crate::io::tensor_specs(preset.params, DType::F32)),
+            fans(hf.specs(DType::F32)),
+            "{name}"
+        );
     }
     assert_eq!(preset_model("gpt2").unwrap().param_count(), 124_439_808);
     assert_eq!(
