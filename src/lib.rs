@@ -167,6 +167,8 @@
 //!
 //! - `cli` (off by default): the `glorot` command-line tool (clap, indicatif, serde_json).
 //!   Library users get none of these dependencies.
+//! - `hf` (off by default; `cli` enables it): [`hf`], Hugging Face `config.json` → the exact
+//!   tensor table and `_init_weights` rules of transformers (serde_json).
 //!
 //! The library itself depends on rand_core, rand_chacha, wide, rayon, half, bytemuck, libc (for
 //! the huge-page hint and positioned writes) and glorot-macros.
@@ -198,6 +200,8 @@ mod error;
 pub mod fan;
 mod fill;
 mod gain;
+#[cfg(feature = "hf")]
+pub mod hf;
 mod init;
 pub mod io;
 pub mod jax;

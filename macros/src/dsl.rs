@@ -211,6 +211,7 @@ macro_rules! __layer {
     ($b:ident; linear; $($a:tt)*) => { $crate::__io!($b; linear []; linear; $($a)*) };
     ($b:ident; dense; $($a:tt)*) => { $crate::__io!($b; linear []; dense; $($a)*) };
     ($b:ident; conv1d; $($a:tt)*) => { $crate::__io!($b; conv [1]; conv1d; $($a)*) };
+    ($b:ident; hf_conv1d; $($a:tt)*) => { $crate::__io!($b; hf_conv1d []; hf_conv1d; $($a)*) };
     ($b:ident; conv2d; $($a:tt)*) => { $crate::__io!($b; conv [2]; conv2d; $($a)*) };
     ($b:ident; conv3d; $($a:tt)*) => { $crate::__io!($b; conv [3]; conv3d; $($a)*) };
     ($b:ident; gated_mlp; $($a:tt)*) => { $crate::__io!($b; gated_mlp []; gated_mlp; $($a)*) };
@@ -242,7 +243,7 @@ macro_rules! __layer {
         ::core::compile_error!(::core::concat!(
             "network!: unknown layer kind `",
             ::core::stringify!($kind),
-            "`; expected one of linear, dense, conv1d, conv2d, conv3d, embedding, layer_norm, ",
+            "`; expected one of linear, dense, conv1d, hf_conv1d, conv2d, conv3d, embedding, layer_norm, ",
             "rms_norm, batch_norm, attention, gated_mlp, rnn, lstm, gru"
         ));
     };
@@ -349,6 +350,7 @@ macro_rules! __opt {
     ($o:ident; kv_heads = $v:expr) => { $o.kv_heads($v) };
     ($o:ident; head_dim = $v:expr) => { $o.head_dim($v) };
     ($o:ident; fused_qkv = $v:expr) => { $o.fused_qkv($v) };
+    ($o:ident; hf_conv1d = $v:expr) => { $o.hf_conv1d($v) };
     ($o:ident; layers = $v:expr) => { $o.layers($v) };
     ($o:ident; bidirectional = $v:expr) => { $o.bidirectional($v) };
     ($o:ident; affine = $v:expr) => { $o.affine($v) };
@@ -358,7 +360,7 @@ macro_rules! __opt {
             "network!: unknown layer option `",
             ::core::stringify!($k),
             "`; expected one of act, init, bias, out_init, kernel, groups, transposed, heads, ",
-            "kv_heads, head_dim, fused_qkv, names, layers, bidirectional, affine"
+            "kv_heads, head_dim, fused_qkv, hf_conv1d, names, layers, bidirectional, affine"
         ))
     };
 }

@@ -6,6 +6,7 @@
 
 mod error;
 mod header;
+mod model_dir;
 mod shard;
 mod shard_error;
 mod spec;
@@ -13,6 +14,9 @@ mod write;
 
 pub use error::{Op, WriteError};
 pub use header::{read_header, FileLayout, HeaderEntry, Placement, MAX_HEADER_SIZE};
+pub use model_dir::{
+    plan_output, write_model_dir, ModelDirSummary, Output, CONFIG_NAME, SINGLE_FILE_NAME,
+};
 pub use shard::{
     write_planned_shard, write_shard, Rank, ShardPlan, ShardSummary, INDEX_NAME, LAUNCHER_VARS,
 };

@@ -33,6 +33,10 @@ pub struct TensorSpec {
     pub layout: Layout,
     /// Explicit fans, overriding `layout` (e.g. from a `network!` preset that knows them).
     pub fans: Option<Fans>,
+    /// Elements set to zero after the fill, in row-major element indices: the post-step of
+    /// an embedding's `padding_idx` row (PyTorch's `nn.Embedding.reset_parameters`,
+    /// transformers' `_init_weights`). The writer applies it inside the streamed fill.
+    pub zeroed: Option<core::ops::Range<u64>>,
 }
 
 impl TensorSpec {
@@ -45,6 +49,7 @@ impl TensorSpec {
             init,
             layout: Layout::Torch,
             fans: None,
+            zeroed: None,
         }
     }
 
@@ -80,6 +85,12 @@ impl TensorSpec {
         self
     }
 
+    /// Zeroes elements `range` after the fill (e.g. a padding row).
+    pub fn with_zeroed(mut self, range: core::ops::Range<u64>) -> Self {
+        self.zeroed = Some(range);
+        self
+    }
+
     /// Element count (0 if the shape overflows; [`TensorSpec::validate`] reports that).
     pub fn numel(&self) -> usize {
         numel(&self.shape).unwrap_or(0)
@@ -112,6 +123,11 @@ impl TensorSpec {
         (n as u64)
             .checked_mul(self.dtype.size() as u64)
             .ok_or_else(|| WriteError::spec(&self.name, crate::Error::ShapeOverflow))?;
+        if let Some(z) = &self.zeroed {
+            if z.start > z.end || z.end > n as u64 {
+                return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
+            }
+        }
         if n == 0 {
             // Nothing is drawn from an empty tensor, so its (possibly fan-less) rule is moot,
             // exactly as in `Init::fill`; its parameters must still be valid.

@@ -8,7 +8,7 @@
 //! |---|---|---|---|
 //! | [`GlorotMlp`] | Glorot & Bengio (2010): 784 → 5 × 1000 tanh → 10 | 4,799,010 | `xavier_uniform` with the tanh gain 5/3 on hidden layers, gain 1 on the output layer; biases zero |
 //! | [`ResNet50`] | torchvision `resnet50()` | 25,557,032 | convolutions `kaiming_normal(mode = fan_out, nonlinearity = relu)`; BatchNorm weight 1, bias 0; `fc` PyTorch's `nn.Linear` default (`U(±1/√2048)` for weight and bias) |
-//! | [`Gpt2Small`] | GPT-2 124M, nanoGPT/`GPT2LMHeadModel` names, tied head | 124,439,808 | `normal(0, 0.02)` for embeddings and linear weights; residual projections (`attn.c_proj`, `mlp.c_proj`) `normal(0, 0.02/√(2·12))`; biases zero; LayerNorm 1/0 |
+//! | [`Gpt2Small`] | GPT-2 124M, `GPT2LMHeadModel` names and `Conv1D` layout `(in, out)`, tied head | 124,439,808 | `normal(0, 0.02)` for embeddings and linear weights; residual projections (`attn.c_proj`, `mlp.c_proj`) `normal(0, 0.02/√(2·12))`; biases zero; LayerNorm 1/0 |
 //! | [`Gpt2Xl`] | GPT-2 1.5B, same layout, 48 layers, width 1600, 25 heads | 1,557,611,200 | as GPT-2 small, residual std `0.02/√96` |
 //! | [`Llama7b`] | LLaMA-style 7B, Hugging Face `LlamaForCausalLM` names, untied head | 6,738,415,616 | `normal(0, 0.02)` for embeddings and every linear weight (no biases); RMSNorm weight 1 |
 //!
@@ -145,9 +145,10 @@ crate::network! {
 }
 
 crate::network! {
-    /// GPT-2 small (124M) with tied embeddings, in nanoGPT's / Hugging Face's
-    /// `GPT2LMHeadModel` naming (`transformer.h.3.attn.c_attn.weight`) but with `nn.Linear`
-    /// layout `(out, in)`. GPT-2 init: `normal(0, 0.02)`, residual projections
+    /// GPT-2 small (124M) with tied embeddings, exactly as `GPT2LMHeadModel.save_pretrained`
+    /// writes it: `transformer.`-prefixed names, `Conv1D` weights `(in, out)`
+    /// ([`hf_conv1d`](crate::network)), no `lm_head.weight`, no `attn.bias` buffer.
+    /// transformers' `_init_weights`: `normal(0, 0.02)`, residual projections
     /// `normal(0, 0.02/√24)`, biases zero, LayerNorm 1/0.
     pub struct Gpt2Small {
         transformer: {
@@ -155,13 +156,13 @@ crate::network! {
             wpe: embedding(1024, 768, init = normal(std = 0.02)),
             h: repeat(12) {
                 ln_1: layer_norm,
-                attn: attention(heads = 12, fused_qkv = true, names = (c_attn, c_proj),
-                    init = normal(std = 0.02), out_init = normal(std = 0.02 / sqrt(24.0)),
-                    bias = zeros),
+                attn: attention(heads = 12, fused_qkv = true, hf_conv1d = true,
+                    names = (c_attn, c_proj), init = normal(std = 0.02),
+                    out_init = normal(std = 0.02 / sqrt(24.0)), bias = zeros),
                 ln_2: layer_norm,
                 mlp: {
-                    c_fc: linear(768 => 3072, init = normal(std = 0.02), bias = zeros),
-                    c_proj: linear(3072 => 768, init = normal(std = 0.02 / sqrt(24.0)),
+                    c_fc: hf_conv1d(768 => 3072, init = normal(std = 0.02), bias = zeros),
+                    c_proj: hf_conv1d(3072 => 768, init = normal(std = 0.02 / sqrt(24.0)),
                         bias = zeros),
                 },
             },
@@ -179,13 +180,13 @@ crate::network! {
             wpe: embedding(1024, 1600, init = normal(std = 0.02)),
             h: repeat(48) {
                 ln_1: layer_norm,
-                attn: attention(heads = 25, fused_qkv = true, names = (c_attn, c_proj),
-                    init = normal(std = 0.02), out_init = normal(std = 0.02 / sqrt(96.0)),
-                    bias = zeros),
+                attn: attention(heads = 25, fused_qkv = true, hf_conv1d = true,
+                    names = (c_attn, c_proj), init = normal(std = 0.02),
+                    out_init = normal(std = 0.02 / sqrt(96.0)), bias = zeros),
                 ln_2: layer_norm,
                 mlp: {
-                    c_fc: linear(1600 => 6400, init = normal(std = 0.02), bias = zeros),
-                    c_proj: linear(6400 => 1600, init = normal(std = 0.02 / sqrt(96.0)),
+                    c_fc: hf_conv1d(1600 => 6400, init = normal(std = 0.02), bias = zeros),
+                    c_proj: hf_conv1d(6400 => 1600, init = normal(std = 0.02 / sqrt(96.0)),
                         bias = zeros),
                 },
             },

@@ -38,6 +38,43 @@ impl<const N: usize> Builder<N> {
         self.output(out);
     }
 
+    /// `hf_conv1d(IN => OUT)`: Hugging Face `transformers`' `Conv1D` (GPT-2's projections,
+    /// `pytorch_utils.Conv1D(nf = OUT, nx = IN)`): weight stored `(in, out)` and applied as
+    /// `x·W + b`, bias `(out)`. Defaults as its constructor: weight `normal(0, 0.02)`, bias 0.
+    /// Fans come from its semantics, not from PyTorch's shape rule (which would read the
+    /// stored shape swapped): `fan_in = in = shape[0]`, `fan_out = out = shape[1]`, so
+    /// Kaiming, LeCun and Xavier give the values they give on the equivalent `nn.Linear`.
+    pub const fn hf_conv1d(&mut self, input: Option<usize>, out: usize, o: &Opts) {
+        self.check_opts(o, opt::ACT | opt::INIT | opt::BIAS, "hf_conv1d");
+        let i = self.input(input, "hf_conv1d");
+        let w = match o.init {
+            Some(w) => w,
+            None => Init::Normal {
+                mean: 0.0,
+                std: 0.02,
+            },
+        };
+        self.conv1d_tensors(i, out, o, w);
+        self.output(out);
+    }
+
+    /// `Conv1D`'s weight `(in, out)` with fans `(in, out)`, and its bias (default 0).
+    const fn conv1d_tensors(&mut self, i: usize, out: usize, o: &Opts, w: Init) {
+        self.tensor("weight", &[i, out], w, o.act, o.slope, Role::Weight);
+        if N > 0 {
+            let s = &mut self.specs[self.count - 1];
+            s.fan_in = i;
+            s.fan_out = out;
+        }
+        if o.bias {
+            let b = match o.bias_init {
+                Some(b) => b,
+                None => Init::Zeros,
+            };
+            self.tensor("bias", &[out], b, o.act, o.slope, Role::Bias);
+        }
+    }
+
     /// `convNd(IN => OUT, kernel = …)`: weight `(out, in/groups, *k)`, or `(in, out/groups, *k)`
     /// when transposed; bias `(out)`.
     pub const fn conv(&mut self, dims: usize, input: Option<usize>, out: usize, o: &Opts) {
@@ -158,16 +195,22 @@ impl<const N: usize> Builder<N> {
         self.output(i);
     }
 
-    /// A sub-linear `<seg>.weight` `(out, in)` (+ `<seg>.bias`).
+    /// A sub-linear `<seg>.weight` `(out, in)` (+ `<seg>.bias`), or with `hf_conv1d = true`
+    /// a `Conv1D` `(in, out)`.
     const fn projection(&mut self, seg: &str, input: usize, out: usize, o: &Opts, w: Init) {
         self.begin(seg);
-        self.linear_tensors(input, out, o, w);
+        if o.hf_conv1d {
+            self.conv1d_tensors(input, out, o, w);
+        } else {
+            self.linear_tensors(input, out, o, w);
+        }
         self.end();
     }
 
     /// `attention(WIDTH, heads = H, kv_heads = K, head_dim = D, fused_qkv = B)`:
     /// `q_proj (H·D, W)`, `k_proj (K·D, W)`, `v_proj (K·D, W)` (or one `qkv_proj ((H+2K)·D, W)`),
-    /// `o_proj (W, H·D)`.
+    /// `o_proj (W, H·D)`; with `hf_conv1d = true` every projection is a Hugging Face `Conv1D`
+    /// stored `(in, out)` (GPT-2's `c_attn (W, 3W)`, `c_proj (W, W)`).
     pub const fn attention(&mut self, declared: Option<usize>, o: &Opts) {
         let kind = "attention";
         self.check_opts(
@@ -179,6 +222,7 @@ impl<const N: usize> Builder<N> {
                 | opt::KV_HEADS
                 | opt::HEAD_DIM
                 | opt::FUSED_QKV
+                | opt::HF_CONV1D
                 | opt::PROJ_NAMES,
             kind,
         );

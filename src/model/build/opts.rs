@@ -21,7 +21,8 @@ pub mod opt {
     pub const BIDIRECTIONAL: u32 = 1 << 12;
     pub const AFFINE: u32 = 1 << 13;
     pub const PROJ_NAMES: u32 = 1 << 14;
-    pub const NAMES: [&str; 15] = [
+    pub const HF_CONV1D: u32 = 1 << 15;
+    pub const NAMES: [&str; 16] = [
         "act",
         "init",
         "bias",
@@ -37,6 +38,7 @@ pub mod opt {
         "bidirectional",
         "affine",
         "names",
+        "hf_conv1d",
     ];
 }
 
@@ -59,6 +61,7 @@ pub struct Opts {
     pub kv_heads: usize,
     pub head_dim: usize,
     pub fused_qkv: bool,
+    pub hf_conv1d: bool,
     pub layers: usize,
     pub bidirectional: bool,
     pub affine: bool,
@@ -85,6 +88,7 @@ impl Opts {
             kv_heads: 0,
             head_dim: 0,
             fused_qkv: false,
+            hf_conv1d: false,
             layers: 1,
             bidirectional: false,
             affine: true,
@@ -151,6 +155,10 @@ impl Opts {
     pub const fn fused_qkv(&mut self, f: bool) {
         self.set |= opt::FUSED_QKV;
         self.fused_qkv = f;
+    }
+    pub const fn hf_conv1d(&mut self, f: bool) {
+        self.set |= opt::HF_CONV1D;
+        self.hf_conv1d = f;
     }
     pub const fn layers(&mut self, n: usize) {
         self.set |= opt::LAYERS;
