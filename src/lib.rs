@@ -125,9 +125,11 @@
 //!
 //! | # | layer | files (under `src/`) | what it owns |
 //! |---|---|---|---|
-//! | 13 | models and files | `model/`, `io/` | `network!` models, safetensors writing, shard plans |
+//! | 15 | Hugging Face | `hf/` | `config.json` → checkpoint tables with transformers' `_init_weights` |
+//! | 14 | models and files | `model/`, `io/` | `network!` models, safetensors writing, shard plans |
+//! | 13 | JAX keys | `jax/` | threefry keys and JAX-exact uniform initializers |
 //! | 12 | blocks | `block.rs` | 2-D row/column blocks and shards of a tensor |
-//! | 11 | vocabulary | `gain.rs`, `fan.rs`, `init.rs` | gains, fans, the named initializers |
+//! | 11 | vocabulary | `gain.rs`, `fan.rs`, `init.rs`, `structured/` | gains, fans, the named initializers; orthogonal and the structured ones |
 //! | 10 | fill API | `fill.rs`, `alloc.rs` | `fill`, `fill_at`, `fill_uninit`, allocate-and-fill |
 //! | 9 | parallel | `parallel.rs` | fixed chunks on the rayon pool |
 //! | 8 | kernel | `kernel/` | words → integers → sample → round → store, one range |
