@@ -251,11 +251,12 @@ fn identical_bits_for_any_thread_count_and_simd_level() {
         assert_eq!(pool.install(fingerprints), reference, "{threads} threads");
     }
     // The only test in this binary that moves the process-wide level cap.
-    for level in [0, 1, 2, 3] {
-        glorot::internals::set_kernel_level(level);
+    use glorot::Level;
+    for level in [Level::Scalar, Level::Portable, Level::Avx2, Level::Avx512] {
+        glorot::internals::cap_level(level);
         let got = fingerprints();
-        glorot::internals::set_kernel_level(u8::MAX);
-        assert_eq!(got, reference, "kernel level {level}");
+        glorot::internals::cap_level(Level::Avx512);
+        assert_eq!(got, reference, "level {level:?}");
     }
 }
 

@@ -170,16 +170,15 @@ pub(crate) enum Level {
 }
 
 impl Level {
-    /// The best copy the CPU supports, capped by the crate-wide kernel level knob
-    /// (`internals::set_kernel_level`: below 2 means no run-time AVX2).
+    /// The best copy the CPU supports under the crate's one SIMD knob ([`crate::Level`] and
+    /// its process-wide cap, `internals::cap_level`): the AVX2 copy when the crate may run
+    /// [`crate::Level::Avx2`] or above, else the baseline.
     pub(crate) fn detect() -> Level {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if crate::simd::kernel_level() >= 2 && std::arch::is_x86_feature_detected!("avx2") {
-                return Level::Avx2;
-            }
+        match crate::Level::Avx2.ready() {
+            #[cfg(target_arch = "x86_64")]
+            crate::level::Ready::Avx2(_) | crate::level::Ready::Avx512(_) => Level::Avx2,
+            _ => Level::Baseline,
         }
-        Level::Baseline
     }
 }
 
@@ -350,7 +349,8 @@ fn gram<W: Real>(level: Level, packed: &[W], p: &[W], rows: usize, nb: usize, g:
             match level {
                 Level::Baseline => pt_c_dispatch(slab, p, rows, width, nb, gs),
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: `Level::Avx2` is only chosen after `is_x86_feature_detected!("avx2")`.
+                // SAFETY: `Level::Avx2` is only chosen from a `Ready::Avx2`/`Avx512` proof token, which
+                // `Level::ready` makes only after detecting AVX2.
                 Level::Avx2 => unsafe { gram_avx2(slab, p, rows, width, nb, gs) },
             }
         });
@@ -366,7 +366,8 @@ fn update<W: Real>(level: Level, ctx: &Ctx<'_, W>, c: &mut [W], w: usize) {
     match level {
         Level::Baseline => update_body(ctx, c, w),
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Level::Avx2` is only chosen after `is_x86_feature_detected!("avx2")`.
+        // SAFETY: `Level::Avx2` is only chosen from a `Ready::Avx2`/`Avx512` proof token, which
+        // `Level::ready` makes only after detecting AVX2.
         Level::Avx2 => unsafe { update_avx2(ctx, c, w) },
     }
 }

@@ -44,7 +44,7 @@
 //! # Reproducibility
 //!
 //! Every output is a pure function of (seed, tensor name, shape, parameters), identical for any
-//! thread count, SIMD level (`glorot::internals::set_kernel_level`) and build (default or
+//! thread count, SIMD level ([`crate::Level`], capped by `glorot::internals::cap_level`) and build (default or
 //! `-C target-cpu=x86-64-v3`). Orthogonal matrices come from [`householder`]'s fixed-order
 //! Stewart sampler (the full specification and the argument are there). Sparse values are
 //! `fill` of `N(0, std²)` at their flat index; the zero rows of column `j` are the
