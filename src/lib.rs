@@ -111,6 +111,10 @@
 //!
 //! - `cli` (off by default): the `glorot` command-line tool (clap, indicatif, serde_json).
 //!   Library users get none of these dependencies.
+//! - `candle` (off by default): [`frameworks::candle`], a candle-nn `SimpleBackend` (candle-core,
+//!   candle-nn). `candle-models` adds candle-transformers, for the plug-in's tests and examples.
+//! - `burn` (off by default): [`frameworks::burn`], a burn-store `ModuleStore` (burn with `std`,
+//!   `ndarray`, `safetensors`; burn 0.22 needs Rust 1.95).
 //!
 //! The library itself depends on rand_core, rand_chacha, wide, rayon, half, bytemuck, libc (for
 //! the huge-page hint and positioned writes) and glorot-macros.
@@ -137,6 +141,8 @@ mod element;
 mod error;
 pub mod fan;
 mod fill;
+#[cfg(any(feature = "candle", feature = "burn"))]
+pub mod frameworks;
 mod gain;
 mod init;
 pub mod io;
