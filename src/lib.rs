@@ -111,8 +111,11 @@
 //!
 //! - `cli` (off by default): the `glorot` command-line tool (clap, indicatif, serde_json).
 //!   Library users get none of these dependencies.
+//! - `hf` (off by default; `cli` enables it): [`hf`], Hugging Face `config.json` → the exact
+//!   tensor table and `_init_weights` rules of transformers (serde_json).
 //! - `candle` (off by default): [`frameworks::candle`], a candle-nn `SimpleBackend` (candle-core,
-//!   candle-nn). `candle-models` adds candle-transformers, for the plug-in's tests and examples.
+//!   candle-nn); with `hf`, the Hugging Face policy. `candle-models` adds candle-transformers, for
+//!   the plug-in's tests and examples.
 //! - `burn` (off by default): [`frameworks::burn`], a burn-store `ModuleStore` (burn with `std`,
 //!   `ndarray`, `safetensors`; burn 0.22 needs Rust 1.95).
 //!
@@ -144,6 +147,8 @@ mod fill;
 #[cfg(any(feature = "candle", feature = "burn"))]
 pub mod frameworks;
 mod gain;
+#[cfg(feature = "hf")]
+pub mod hf;
 mod init;
 pub mod io;
 mod kernel;

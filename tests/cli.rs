@@ -362,7 +362,8 @@ fn errors_are_one_line_and_preserve_existing_files() {
         ],
         &[],
     );
-    assert_one_line_error(&o, "could not create temporary file /nonexistent-dir/");
+    // Found while planning the output, before any file is created.
+    assert_one_line_error(&o, "directory /nonexistent-dir does not exist");
 
     // A file-size limit makes the write fail part-way (EFBIG): clean error, temporary removed,
     // the existing file untouched.

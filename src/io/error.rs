@@ -66,6 +66,13 @@ pub enum WriteError {
         /// The operating system's error (e.g. "No space left on device").
         source: io::Error,
     },
+    /// The output path cannot be used as asked (found before anything is written).
+    OutputPath {
+        /// The path given.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The write was cancelled (e.g. Ctrl-C) before it finished.
     Cancelled {
         /// The output path that was not written.
@@ -104,6 +111,9 @@ impl fmt::Display for WriteError {
             WriteError::Shard(msg) => f.write_str(msg),
             WriteError::Io { op, path, source } => {
                 write!(f, "{} {}: {source}", op.verb(), path.display())
+            }
+            WriteError::OutputPath { path, problem } => {
+                write!(f, "output {}: {problem}", path.display())
             }
             WriteError::Cancelled { path } => write!(
                 f,

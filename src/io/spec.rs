@@ -32,6 +32,10 @@ pub struct TensorSpec {
     pub layout: Layout,
     /// Explicit fans, overriding `layout` (e.g. from a `network!` preset that knows them).
     pub fans: Option<Fans>,
+    /// Elements set to zero after the fill, in row-major element indices: the post-step of
+    /// an embedding's `padding_idx` row (PyTorch's `nn.Embedding.reset_parameters`,
+    /// transformers' `_init_weights`). The writer applies it inside the streamed fill.
+    pub zeroed: Option<core::ops::Range<u64>>,
 }
 
 impl TensorSpec {
@@ -44,6 +48,7 @@ impl TensorSpec {
             init,
             layout: Layout::Torch,
             fans: None,
+            zeroed: None,
         }
     }
 
@@ -62,6 +67,12 @@ impl TensorSpec {
     /// Sets explicit fans.
     pub fn with_fans(mut self, fans: Fans) -> Self {
         self.fans = Some(fans);
+        self
+    }
+
+    /// Zeroes elements `range` after the fill (e.g. a padding row).
+    pub fn with_zeroed(mut self, range: core::ops::Range<u64>) -> Self {
+        self.zeroed = Some(range);
         self
     }
 
@@ -97,6 +108,11 @@ impl TensorSpec {
         (n as u64)
             .checked_mul(self.dtype.size() as u64)
             .ok_or_else(|| WriteError::spec(&self.name, crate::Error::ShapeOverflow))?;
+        if let Some(z) = &self.zeroed {
+            if z.start > z.end || z.end > n as u64 {
+                return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
+            }
+        }
         if n == 0 {
             // Nothing is drawn from an empty tensor, so its (possibly fan-less) rule is moot,
             // exactly as in `Init::fill`; its parameters must still be valid.

@@ -169,6 +169,7 @@ pub(crate) fn write_members(
                     let raw: &mut [u8] =
                         &mut bytemuck::cast_slice_mut::<u64, u8>(&mut buf)[..bytes];
                     let res = fill_bytes(raw, s.dtype, dist, &key.tensor(&s.name), first)
+                        .map(|()| zero_part(raw, s, first))
                         .map_err(|e| WriteError::spec(&s.name, e))
                         .and_then(|()| {
                             write_all_at(&tmp.file, raw, at)
@@ -244,6 +245,17 @@ fn fill_bytes(
         }
     }
     Ok(())
+}
+
+/// Applies `s.zeroed` to the slice `raw` holding elements `first..` of the tensor.
+fn zero_part(raw: &mut [u8], s: &TensorSpec, first: u64) {
+    let Some(z) = &s.zeroed else { return };
+    let size = s.dtype.size() as u64;
+    let end = first + raw.len() as u64 / size;
+    let (a, b) = (z.start.max(first), z.end.min(end));
+    if a < b {
+        raw[((a - first) * size) as usize..((b - first) * size) as usize].fill(0);
+    }
 }
 
 /// A file under a temporary name that is removed on drop unless persisted.

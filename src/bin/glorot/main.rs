@@ -4,6 +4,7 @@
 //! glorot                                   # demo: GPT-2 small into a temporary directory
 //! glorot init --model gpt2 --seed 0 --dtype bf16 --out gpt2.safetensors
 //! glorot init --spec model.json --seed 0 --dtype f32 --out ckpt/ --shard auto   # one rank
+//! glorot init --hf-config config.json --dtype bf16 --out model/   # a Hugging Face model directory
 //! glorot list
 //! ```
 
@@ -17,7 +18,8 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use glorot::io::{
-    presets, write_safetensors, write_shard, Rank, TensorSpec, WriteError, WriteOptions,
+    plan_output, presets, write_model_dir, write_safetensors, Output, Rank, TensorSpec, WriteError,
+    WriteOptions,
 };
 use glorot::{bf16, f16, DType, Distribution, Key};
 
@@ -44,7 +46,7 @@ enum Cmd {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["model", "spec"])))]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["model", "spec", "hf_config"])))]
 struct InitArgs {
     /// A built-in model (see `glorot list`).
     #[arg(long)]
@@ -52,13 +54,19 @@ struct InitArgs {
     /// A JSON model spec: {"layout": "torch", "tensors": [{"name": …, "shape": […], "init": …}]}.
     #[arg(long, value_name = "FILE.json")]
     spec: Option<PathBuf>,
+    /// A Hugging Face config.json (model_type gpt2, llama, mistral, qwen2, qwen3, gemma or
+    /// gpt_neox): the whole checkpoint with transformers' own _init_weights rules.
+    #[arg(long, value_name = "config.json")]
+    hf_config: Option<PathBuf>,
     /// The seed; the same seed gives the same bits on any machine and thread count.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Element type: f32, bf16, f16 or f64.
     #[arg(long, default_value = "f32")]
     dtype: String,
-    /// Output `.safetensors` file; with --shard, the checkpoint directory.
+    /// Output: `FILE.safetensors` (one bare file), or `DIR/` / an existing directory (a
+    /// Hugging Face model directory: config.json when known, model.safetensors or the
+    /// --shard files and index).
     #[arg(long)]
     out: PathBuf,
     /// Write only this process's file of a sharded checkpoint: `auto` (from torchrun, Slurm,
@@ -198,7 +206,12 @@ fn parse_dtype(s: &str) -> Result<DType, Failure> {
     DType::parse(s).map_err(|_| Failure(format!("unknown --dtype `{s}` (f32, bf16, f16, f64)"), 2))
 }
 
-fn load_specs(args: &InitArgs, dtype: DType) -> Result<Vec<TensorSpec>, Failure> {
+/// The specs, and the config.json to put into a model directory when the source has one.
+fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<String>), Failure> {
+    if let Some(path) = &args.hf_config {
+        let model = glorot::hf::HfModel::from_file(path).map_err(|e| e.to_string())?;
+        return Ok((model.specs(dtype), Some(hf_config_text(&model, dtype))));
+    }
     if let Some(name) = &args.model {
         let p = presets::preset(name).ok_or_else(|| {
             let names: Vec<&str> = presets::PRESETS.iter().map(|p| p.name).collect();
@@ -210,14 +223,38 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<Vec<TensorSpec>, Failure>
                 2,
             )
         })?;
-        return Ok(p.specs(dtype));
+        // Presets Hugging Face has a class for carry their config.json.
+        let config = glorot::hf::preset_model(name).map(|m| hf_config_text(&m, dtype));
+        return Ok((p.specs(dtype), config));
     }
     let path = args.spec.as_ref().expect("clap requires --model or --spec");
     let mut text = String::new();
     std::fs::File::open(path)
         .and_then(|mut f| f.read_to_string(&mut text))
         .map_err(|e| format!("could not read spec {}: {e}", path.display()))?;
-    spec::parse(&text, dtype).map_err(|e| Failure(format!("{}: {e}", path.display()), 1))
+    let specs =
+        spec::parse(&text, dtype).map_err(|e| Failure(format!("{}: {e}", path.display()), 1))?;
+    Ok((specs, None))
+}
+
+/// The config as given, with `dtype` set to what is written (as `save_pretrained` records it).
+fn hf_config_text(model: &glorot::hf::HfModel, dtype: DType) -> String {
+    let mut v = model.config().clone();
+    let name = match dtype {
+        DType::F32 => "float32",
+        DType::F64 => "float64",
+        DType::BF16 => "bfloat16",
+        DType::F16 => "float16",
+    };
+    if let Some(o) = v.as_object_mut() {
+        o.insert("dtype".into(), name.into());
+        if o.contains_key("torch_dtype") {
+            o.insert("torch_dtype".into(), name.into());
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 fn init(args: InitArgs) -> Result<(), Failure> {
@@ -236,16 +273,9 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         Some("auto") => Some(Rank::from_env()?),
         Some(s) => Some(Rank::parse(s)?),
     };
-    let specs = load_specs(&args, dtype)?;
-    if rank.is_none() && args.out.is_dir() {
-        return Err(Failure(
-            format!(
-                "--out {} is a directory; without --shard it names a .safetensors file",
-                args.out.display()
-            ),
-            2,
-        ));
-    }
+    let (specs, config) = load_specs(&args, dtype)?;
+    // Every path problem is reported here, before anything is written.
+    let target = plan_output(&args.out, rank.is_some())?;
     let key = Key::new(args.seed);
     let meta = vec![("format".to_string(), "pt".to_string())];
     let total: u64 = match rank {
@@ -268,11 +298,11 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         cancel: Some(&CANCEL),
     };
     let t0 = Instant::now();
-    let (file, index) = match rank {
-        None => (write_safetensors(&args.out, &specs, &key, opts)?, None),
-        Some(r) => {
-            let s = write_shard(&args.out, &specs, &key, r, opts)?;
-            (s.file, s.index)
+    let (file, index, config) = match &target {
+        Output::File(path) => (write_safetensors(path, &specs, &key, opts)?, None, None),
+        Output::ModelDir(dir) => {
+            let s = write_model_dir(dir, &specs, &key, config.as_deref(), rank, opts)?;
+            (s.file, s.index, s.config)
         }
     };
     let secs = t0.elapsed().as_secs_f64();
@@ -286,8 +316,8 @@ fn init(args: InitArgs) -> Result<(), Failure> {
             secs,
             file.data_bytes as f64 / secs / 1e9
         );
-        if let Some(i) = index {
-            outln!("wrote {}", i.display());
+        for p in index.iter().chain(config.iter()) {
+            outln!("wrote {}", p.display());
         }
     }
     if args.table {

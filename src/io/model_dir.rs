@@ -1,0 +1,395 @@
+//! Output paths and Hugging Face model directories.
+//!
+//! [`plan_output`] decides, before a single byte is written, whether `--out` names one bare
+//! safetensors file or a model directory, and rejects every path problem it can see up front:
+//! a file where a directory must be, a directory where a file must be, a parent that is
+//! missing or not a directory, a directory that would make `from_pretrained` load stale data.
+//! [`write_model_dir`] then writes what `transformers`' `from_pretrained(dir)` reads:
+//! `config.json` and `model.safetensors`, or `model-0000k-of-0000N.safetensors` plus
+//! `model.safetensors.index.json` (`metadata.total_size`, `weight_map`), with
+//! `__metadata__ = {"format": "pt"}` in every file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::Key;
+
+use super::shard::{write_shard, Rank, INDEX_NAME};
+use super::write::{write_safetensors, write_small_file};
+use super::{TensorSpec, WriteError, WriteOptions, WriteSummary};
+
+/// The single-file checkpoint name `from_pretrained` looks for first.
+pub const SINGLE_FILE_NAME: &str = "model.safetensors";
+
+/// The configuration file `from_pretrained` reads first.
+pub const CONFIG_NAME: &str = "config.json";
+
+/// Where a write goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// One bare safetensors file at this path.
+    File(PathBuf),
+    /// A model directory (created if missing).
+    ModelDir(PathBuf),
+}
+
+impl Output {
+    /// The path.
+    pub fn path(&self) -> &Path {
+        match self {
+            Output::File(p) | Output::ModelDir(p) => p,
+        }
+    }
+}
+
+fn bad(path: &Path, problem: impl Into<String>) -> WriteError {
+    WriteError::OutputPath {
+        path: path.to_path_buf(),
+        problem: problem.into(),
+    }
+}
+
+fn has_trailing_separator(p: &Path) -> bool {
+    let s = p.as_os_str().as_encoded_bytes();
+    s.last()
+        .is_some_and(|&b| b == b'/' || (cfg!(windows) && b == b'\\'))
+}
+
+/// Decides what `out` means and checks it, without touching the filesystem beyond `stat`.
+///
+/// - `DIR/` (a trailing slash), an existing directory, or any path when `sharded`: a model
+///   directory, created when missing; everything on the way to it must be a directory.
+/// - Anything else: one bare safetensors file, whose parent directory must exist.
+///
+/// Errors ([`WriteError::OutputPath`]): a non-directory where the directory should be; an
+/// existing directory named `*.safetensors` without a trailing slash (a file was meant);
+/// a file path whose parent is missing or not a directory; a sharded write into a directory
+/// that already holds `model.safetensors` (`from_pretrained` would load that stale file
+/// instead of the new shards).
+pub fn plan_output(out: &Path, sharded: bool) -> Result<Output, WriteError> {
+    if out.as_os_str().is_empty() {
+        return Err(bad(out, "the output path is empty"));
+    }
+    // `stat("file/")` fails with ENOTDIR; look at the path without its trailing slash.
+    let meta = fs::metadata(out.components().as_path()).ok();
+    let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
+    let trailing = has_trailing_separator(out);
+    let named_file = out
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".safetensors"));
+
+    if is_dir && named_file && !trailing && !sharded {
+        return Err(bad(
+            out,
+            "is a directory, but the name asks for a .safetensors file; write `DIR/` (with a \
+             trailing slash) to put a model directory there",
+        ));
+    }
+    if trailing || sharded || is_dir {
+        if meta.is_some() && !is_dir {
+            return Err(bad(
+                out,
+                "exists and is not a directory, but a model directory is asked for",
+            ));
+        }
+        if meta.is_none() {
+            // The nearest existing ancestor must be a directory for create_dir_all to work.
+            let mut a = out.parent();
+            while let Some(p) = a {
+                let probe = if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                };
+                match fs::metadata(probe) {
+                    Ok(m) if m.is_dir() => break,
+                    Ok(_) => {
+                        return Err(bad(
+                            out,
+                            format!("cannot be created: {} is not a directory", probe.display()),
+                        ))
+                    }
+                    Err(_) => a = p.parent(),
+                }
+            }
+        }
+        if sharded && out.join(SINGLE_FILE_NAME).exists() {
+            return Err(bad(
+                out,
+                format!(
+                    "already holds {SINGLE_FILE_NAME}, which from_pretrained would load instead of \
+                     the new shards; remove it first"
+                ),
+            ));
+        }
+        return Ok(Output::ModelDir(out.to_path_buf()));
+    }
+    if out.file_name().is_none() {
+        return Err(bad(out, "names no file"));
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match fs::metadata(parent) {
+        Ok(m) if m.is_dir() => Ok(Output::File(out.to_path_buf())),
+        Ok(_) => Err(bad(
+            out,
+            format!("cannot be created: {} is not a directory", parent.display()),
+        )),
+        Err(_) => Err(bad(
+            out,
+            format!(
+                "cannot be created: directory {} does not exist (end the path with `/` to write a \
+                 model directory)",
+                parent.display()
+            ),
+        )),
+    }
+}
+
+/// What [`write_model_dir`] wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelDirSummary {
+    /// The safetensors file this process wrote.
+    pub file: WriteSummary,
+    /// The index, if this process wrote it (sharded, rank 0).
+    pub index: Option<PathBuf>,
+    /// `config.json`, if this process wrote it (rank 0, when a config was given).
+    pub config: Option<PathBuf>,
+}
+
+/// Writes a model directory: `model.safetensors` (or, with `rank`, this process's shard and
+/// from rank 0 the index), then from rank 0 `config.json` when `config` is given. The data
+/// files are written first, so an interrupted write never leaves a `config.json` next to
+/// missing weights. `("format", "pt")` is added to the metadata when absent.
+pub fn write_model_dir(
+    dir: &Path,
+    specs: &[TensorSpec],
+    key: &Key,
+    config: Option<&str>,
+    rank: Option<Rank>,
+    opts: WriteOptions<'_>,
+) -> Result<ModelDirSummary, WriteError> {
+    let mut metadata = opts.metadata.to_vec();
+    if !metadata.iter().any(|(k, _)| k == "format") {
+        metadata.push(("format".to_string(), "pt".to_string()));
+    }
+    let opts = WriteOptions {
+        metadata: &metadata,
+        ..opts
+    };
+    fs::create_dir_all(dir).map_err(|e| WriteError::io(super::Op::CreateDir, dir, e))?;
+    let (file, index, first) = match rank {
+        None => (
+            write_safetensors(&dir.join(SINGLE_FILE_NAME), specs, key, opts)?,
+            None,
+            true,
+        ),
+        Some(r) => {
+            let s = write_shard(dir, specs, key, r, opts)?;
+            (s.file, s.index, r.rank == 0)
+        }
+    };
+    let config = match config {
+        Some(text) if first => {
+            let p = dir.join(CONFIG_NAME);
+            write_small_file(&p, text.as_bytes(), !opts.no_sync)?;
+            Some(p)
+        }
+        _ => None,
+    };
+    debug_assert!(index.as_ref().is_none_or(|p| p.ends_with(INDEX_NAME)));
+    Ok(ModelDirSummary {
+        file,
+        index,
+        config,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Init;
+
+    fn tmp(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("glorot-outplan-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn problem(r: Result<Output, WriteError>) -> String {
+        match r {
+            Err(e @ WriteError::OutputPath { .. }) => e.to_string(),
+            other => panic!("expected an output-path error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn paths_are_classified_and_checked_before_writing() {
+        let d = tmp("plan");
+        let file = d.join("a.safetensors");
+        fs::write(&file, b"x").unwrap();
+        let sub = d.join("sub.safetensors");
+        fs::create_dir(&sub).unwrap();
+
+        assert_eq!(
+            plan_output(&file, false).unwrap(),
+            Output::File(file.clone())
+        );
+        let new_dir = PathBuf::from(format!("{}/new/deeper/", d.display()));
+        assert_eq!(
+            plan_output(&new_dir, false).unwrap(),
+            Output::ModelDir(new_dir.clone())
+        );
+        assert!(!new_dir.exists(), "planning must not create anything");
+        assert_eq!(plan_output(&d, false).unwrap(), Output::ModelDir(d.clone()));
+        assert_eq!(
+            plan_output(&d.join("x"), true).unwrap(),
+            Output::ModelDir(d.join("x"))
+        );
+        let with_slash = PathBuf::from(format!("{}/", sub.display()));
+        assert_eq!(
+            plan_output(&with_slash, false).unwrap(),
+            Output::ModelDir(with_slash.clone())
+        );
+
+        let e = problem(plan_output(
+            &PathBuf::from(format!("{}/", file.display())),
+            false,
+        ));
+        assert!(e.contains("not a directory"), "{e}");
+        let e = problem(plan_output(&file, true));
+        assert!(e.contains("not a directory"), "{e}");
+        let e = problem(plan_output(&sub, false));
+        assert!(e.contains("trailing slash"), "{e}");
+        let e = problem(plan_output(&file.join("x.safetensors"), false));
+        assert!(e.contains("is not a directory"), "{e}");
+        let e = problem(plan_output(&file.join("deeper/"), false));
+        assert!(e.contains("is not a directory"), "{e}");
+        let e = problem(plan_output(&d.join("missing/x.safetensors"), false));
+        assert!(e.contains("does not exist"), "{e}");
+        fs::write(d.join(SINGLE_FILE_NAME), b"old").unwrap();
+        let e = problem(plan_output(&d, true));
+        assert!(e.contains("model.safetensors"), "{e}");
+        assert!(plan_output(&d, false).is_ok());
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn model_dirs_hold_config_weights_and_format_metadata() {
+        let d = tmp("dir");
+        let specs = vec![
+            TensorSpec::new(
+                "a.weight",
+                &[4, 3],
+                Init::Normal {
+                    mean: 0.0,
+                    std: 1.0,
+                },
+            ),
+            TensorSpec::new("b.weight", &[5], Init::Ones),
+        ];
+        let s = write_model_dir(
+            &d.join("one"),
+            &specs,
+            &Key::new(1),
+            Some("{}"),
+            None,
+            WriteOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(s.config, Some(d.join("one").join(CONFIG_NAME)));
+        let bytes = fs::read(d.join("one").join(SINGLE_FILE_NAME)).unwrap();
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header = std::str::from_utf8(&bytes[8..8 + n]).unwrap();
+        assert!(
+            header.starts_with(r#"{"__metadata__":{"format":"pt"}"#),
+            "{header}"
+        );
+        for r in 0..2 {
+            let s = write_model_dir(
+                &d.join("two"),
+                &specs,
+                &Key::new(1),
+                Some("{}"),
+                Some(Rank::new(r, 2).unwrap()),
+                WriteOptions::default(),
+            )
+            .unwrap();
+            assert_eq!(s.config.is_some(), r == 0);
+            assert_eq!(s.index.is_some(), r == 0);
+        }
+        let mut names: Vec<String> = fs::read_dir(d.join("two"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                CONFIG_NAME,
+                "model-00001-of-00002.safetensors",
+                "model-00002-of-00002.safetensors",
+                INDEX_NAME
+            ]
+        );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn zeroed_ranges_are_applied_across_work_items_and_checked() {
+        use crate::io::ITEM_ELEMS;
+        use crate::Layout;
+        let d = tmp("zero");
+        let n = 3 * ITEM_ELEMS as u64;
+        let z = ITEM_ELEMS as u64 - 5..ITEM_ELEMS as u64 + 7; // straddles two work items
+        let init = Init::Normal {
+            mean: 0.0,
+            std: 1.0,
+        };
+        let spec = TensorSpec::new("e.weight", &[3, ITEM_ELEMS], init).with_zeroed(z.clone());
+        let s = write_model_dir(
+            &d,
+            std::slice::from_ref(&spec),
+            &Key::new(4),
+            None,
+            None,
+            WriteOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(s.config, None);
+        let bytes = fs::read(d.join(SINGLE_FILE_NAME)).unwrap();
+        let data = &bytes[bytes.len() - 4 * n as usize..];
+        let full: Vec<f32> = init
+            .alloc(
+                &[3, ITEM_ELEMS],
+                Layout::Torch,
+                &Key::new(4).tensor("e.weight"),
+            )
+            .unwrap();
+        for (i, c) in data.chunks_exact(4).enumerate() {
+            let v = f32::from_le_bytes(c.try_into().unwrap());
+            let want = if z.contains(&(i as u64)) {
+                0.0
+            } else {
+                full[i]
+            };
+            assert_eq!(v.to_bits(), want.to_bits(), "element {i}");
+        }
+        let bad = spec.with_zeroed(n - 1..n + 1);
+        assert!(matches!(
+            write_model_dir(
+                &d,
+                &[bad],
+                &Key::new(4),
+                None,
+                None,
+                WriteOptions::default()
+            ),
+            Err(WriteError::Spec { .. })
+        ));
+        fs::remove_dir_all(&d).unwrap();
+    }
+}
