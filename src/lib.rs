@@ -171,6 +171,11 @@
 //!   Library users get none of these dependencies.
 //! - `hf` (off by default; `cli` enables it): [`hf`], Hugging Face `config.json` → the exact
 //!   tensor table and `_init_weights` rules of transformers (serde_json).
+//! - `candle` (off by default): [`frameworks::candle`], a candle-nn `SimpleBackend` (candle-core,
+//!   candle-nn); with `hf`, the Hugging Face policy. `candle-models` adds candle-transformers, for
+//!   the plug-in's tests and examples.
+//! - `burn` (off by default): [`frameworks::burn`], a burn-store `ModuleStore` (burn with `std`,
+//!   `ndarray`, `safetensors`; burn 0.22 needs Rust 1.95).
 //!
 //! The library itself depends on rand_core, rand_chacha, wide, rayon, half, bytemuck, libc (for
 //! the huge-page hint and positioned writes) and glorot-macros.
@@ -201,6 +206,8 @@ mod element;
 mod error;
 pub mod fan;
 mod fill;
+#[cfg(any(feature = "candle", feature = "burn"))]
+pub mod frameworks;
 mod gain;
 #[cfg(feature = "hf")]
 pub mod hf;
