@@ -125,6 +125,7 @@
 //!
 //! | # | layer | files (under `src/`) | what it owns |
 //! |---|---|---|---|
+//! | 16 | frameworks | `frameworks/` | candle and burn plug-ins (optional features) |
 //! | 15 | Hugging Face | `hf/` | `config.json` → checkpoint tables with transformers' `_init_weights` |
 //! | 14 | models and files | `model/`, `io/` | `network!` models, safetensors writing, shard plans |
 //! | 13 | JAX keys | `jax/` | threefry keys and JAX-exact uniform initializers |
