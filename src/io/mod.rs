@@ -5,13 +5,15 @@
 
 mod error;
 mod header;
+mod path;
 pub mod presets;
 mod shard;
 mod spec;
 mod write;
 
-pub use error::{Op, WriteError};
+pub use error::{printable, Op, WriteError};
 pub use header::{FileLayout, Placement, MAX_HEADER_SIZE};
+pub use path::{check_output_path, remove_stale_temporaries, Existing, OutputKind};
 pub use shard::{write_shard, Rank, ShardPlan, ShardSummary, INDEX_NAME, LAUNCHER_VARS};
 pub use spec::TensorSpec;
-pub use write::{write_safetensors, WriteOptions, WriteSummary, ITEM_ELEMS};
+pub use write::{write_safetensors, WriteOptions, WriteSummary, BUFFER_BUDGET, ITEM_ELEMS};
