@@ -11,6 +11,7 @@ use crate::Key;
 
 use super::header::push_json_string;
 use super::write::{write_members, write_small_file};
+use super::{check_output_path, OutputKind};
 use super::{Op, TensorSpec, WriteError, WriteOptions, WriteSummary};
 
 /// The name of the index file.
@@ -39,8 +40,20 @@ impl ShardPlan {
                 "cannot split {t} tensor(s) into {n} file(s): need 1 <= files <= tensors"
             )));
         }
-        let sizes: Vec<u64> = specs.iter().map(|s| s.byte_len()).collect();
-        let total: u64 = sizes.iter().sum();
+        let sizes: Vec<u64> = specs
+            .iter()
+            .map(TensorSpec::checked_byte_len)
+            .collect::<Result<_, _>>()?;
+        let total = sizes
+            .iter()
+            .try_fold(0u64, |a, &b| a.checked_add(b))
+            .filter(|&t| t <= i64::MAX as u64)
+            .ok_or_else(|| {
+                WriteError::TooLarge(
+                    "the tensors together exceed 2^63 - 1 bytes, more than any file can hold"
+                        .into(),
+                )
+            })?;
         let mut files = vec![Vec::new(); n];
         let mut cum: u128 = 0;
         let mut prev = 0usize;
@@ -84,12 +97,19 @@ impl ShardPlan {
         )
     }
 
-    /// The index JSON (`metadata.total_size`, `weight_map` sorted by tensor name).
-    pub fn index_json(&self, specs: &[TensorSpec]) -> String {
+    /// The index JSON (`metadata.total_size`, `weight_map` sorted by tensor name). `specs`
+    /// must be the list the plan was made from: an index outside it is an error.
+    pub fn index_json(&self, specs: &[TensorSpec]) -> Result<String, WriteError> {
         let mut entries: Vec<(&str, usize)> = Vec::with_capacity(specs.len());
         for (j, f) in self.files.iter().enumerate() {
             for &i in f {
-                entries.push((specs[i].name.as_str(), j));
+                let s = specs.get(i).ok_or_else(|| {
+                    WriteError::Shard(format!(
+                        "the plan names tensor #{i} but the spec list has {}",
+                        specs.len()
+                    ))
+                })?;
+                entries.push((s.name.as_str(), j));
             }
         }
         entries.sort();
@@ -104,7 +124,7 @@ impl ShardPlan {
             push_json_string(&mut s, &self.file_name(*j));
         }
         s.push_str("\n  }\n}\n");
-        s
+        Ok(s)
     }
 }
 
@@ -140,7 +160,8 @@ impl Rank {
     pub fn parse(s: &str) -> Result<Rank, WriteError> {
         let bad = || {
             WriteError::Shard(format!(
-                "invalid shard `{s}`: expected `auto` or RANK/WORLD with 0 <= RANK < WORLD, e.g. 0/4"
+                "invalid shard `{}`: expected `auto` or RANK/WORLD with 0 <= RANK < WORLD, e.g. 0/4",
+                super::printable(s)
             ))
         };
         let (a, b) = s.split_once('/').ok_or_else(bad)?;
@@ -182,7 +203,8 @@ impl Rank {
                     let num = |k: &str, v: &str| {
                         v.trim().parse::<usize>().map_err(|_| {
                             WriteError::Shard(format!(
-                                "--shard auto: {k}={v:?} is not a non-negative integer"
+                                "--shard auto: {k}={:?} is not a non-negative integer",
+                                super::printable(v)
                             ))
                         })
                     };
@@ -223,8 +245,10 @@ pub fn write_shard(
     rank: Rank,
     opts: WriteOptions<'_>,
 ) -> Result<ShardSummary, WriteError> {
-    // Validate everything (every rank checks all tensors, so a bad spec fails everywhere
-    // instead of leaving a checkpoint with holes).
+    // A Rank built from its public fields skips Rank::new's check.
+    let rank = Rank::new(rank.rank, rank.world)?;
+    // Validate everything (every rank checks all tensors, each for its own dtype, so a bad
+    // spec fails everywhere instead of leaving a checkpoint with holes).
     let mut names = HashMap::with_capacity(specs.len());
     for s in specs {
         s.validate()?;
@@ -233,12 +257,25 @@ pub fn write_shard(
         }
     }
     let plan = ShardPlan::new(specs, rank.world)?;
-    std::fs::create_dir_all(dir).map_err(|e| WriteError::io(Op::CreateDir, dir, e))?;
+    let index_json = if rank.rank == 0 {
+        Some(plan.index_json(specs)?)
+    } else {
+        None
+    };
+    check_output_path(dir, OutputKind::Directory, opts.force)?;
     let path = dir.join(plan.file_name(rank.rank));
+    let index_path = dir.join(INDEX_NAME);
+    if dir.is_dir() {
+        check_output_path(&path, OutputKind::File, opts.force)?;
+        if index_json.is_some() {
+            check_output_path(&index_path, OutputKind::File, opts.force)?;
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| WriteError::io(Op::CreateDir, dir, e))?;
     let file = write_members(&path, specs, &plan.files[rank.rank], key, opts)?;
-    let index = if rank.rank == 0 {
-        let p = dir.join(INDEX_NAME);
-        write_small_file(&p, plan.index_json(specs).as_bytes(), !opts.no_sync)?;
+    let index = if let Some(json) = index_json {
+        let p = index_path;
+        write_small_file(&p, json.as_bytes(), &opts)?;
         Some(p)
     } else {
         None

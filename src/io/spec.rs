@@ -1,7 +1,7 @@
 //! A run-time description of one tensor to create: name, shape, dtype and initializer.
 
 use crate::fan::numel;
-use crate::{DType, Distribution, Fans, Init, Layout};
+use crate::{DType, Distribution, Element, Fans, Init, Layout};
 
 use super::WriteError;
 
@@ -70,9 +70,28 @@ impl TensorSpec {
         numel(&self.shape).unwrap_or(0)
     }
 
-    /// Bytes in the file.
+    /// Bytes in the file (`u64::MAX` if that overflows; [`TensorSpec::checked_byte_len`]
+    /// and [`TensorSpec::validate`] report it).
     pub fn byte_len(&self) -> u64 {
-        self.numel() as u64 * self.dtype.size() as u64
+        self.checked_byte_len().unwrap_or(u64::MAX)
+    }
+
+    /// Bytes in the file, or an error when the shape overflows or the tensor would not fit in
+    /// a file (more than 2⁶³ − 1 bytes, which also keeps every element index below
+    /// [`crate::MAX_ELEMENTS`]).
+    pub fn checked_byte_len(&self) -> Result<u64, WriteError> {
+        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
+        (n as u64)
+            .checked_mul(self.dtype.size() as u64)
+            .filter(|&b| b <= i64::MAX as u64)
+            .ok_or_else(|| {
+                WriteError::TooLarge(format!(
+                    "tensor `{}`: shape {:?} in {} is more than 2^63 - 1 bytes, more than any file can hold",
+                    super::printable(&self.name),
+                    self.shape,
+                    self.dtype
+                ))
+            })
     }
 
     /// The fans the initializer sees: explicit ones, else read from the shape by the layout
@@ -91,12 +110,19 @@ impl TensorSpec {
         }
     }
 
-    /// Checks the shape and initializer; the error names the tensor.
+    /// Checks the name, the shape, the initializer and that the tensor's dtype can hold what
+    /// the initializer produces (e.g. a constant 70000 or `normal(mean = 1e6)` in f16 is an
+    /// error, not a saturated value); the error names the tensor. This is everything the
+    /// writer could find out later, so a write that passes it fails only on I/O.
     pub fn validate(&self) -> Result<Distribution, WriteError> {
+        if self.name == "__metadata__" {
+            return Err(WriteError::InvalidName {
+                name: self.name.clone(),
+                reason: "is reserved for the safetensors header's metadata",
+            });
+        }
         let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
-        (n as u64)
-            .checked_mul(self.dtype.size() as u64)
-            .ok_or_else(|| WriteError::spec(&self.name, crate::Error::ShapeOverflow))?;
+        self.checked_byte_len()?;
         if n == 0 {
             // Nothing is drawn from an empty tensor, so its (possibly fan-less) rule is moot,
             // exactly as in `Init::fill`; its parameters must still be valid.
@@ -105,7 +131,20 @@ impl TensorSpec {
                 .map_err(|e| WriteError::spec(&self.name, e))?;
             return Ok(Distribution::zeros());
         }
-        self.distribution()
-            .map_err(|e| WriteError::spec(&self.name, e))
+        let dist = self
+            .distribution()
+            .map_err(|e| WriteError::spec(&self.name, e))?;
+        check_dtype(self.dtype, &dist).map_err(|e| WriteError::spec(&self.name, e))?;
+        Ok(dist)
+    }
+}
+
+/// Prepares `dist` for `dtype` exactly as the fill will, without filling anything.
+fn check_dtype(dtype: DType, dist: &Distribution) -> crate::Result<()> {
+    match dtype {
+        DType::F32 => <f32 as Element>::check(dist).map(drop),
+        DType::F64 => <f64 as Element>::check(dist).map(drop),
+        DType::BF16 => <half::bf16 as Element>::check(dist).map(drop),
+        DType::F16 => <half::f16 as Element>::check(dist).map(drop),
     }
 }
