@@ -345,6 +345,7 @@ fn errors_are_one_line_and_preserve_existing_files() {
         &[],
     );
     assert_one_line_error(&o, "invalid shard `3/3`");
+    assert_eq!(o.status.code(), Some(2), "shard errors are usage errors");
     let o = run(&["init", "--out", out], &[]);
     assert_one_line_error(&o, "--spec");
     let o = run(
@@ -362,7 +363,8 @@ fn errors_are_one_line_and_preserve_existing_files() {
         ],
         &[],
     );
-    assert_one_line_error(&o, "could not create temporary file /nonexistent-dir/");
+    assert_one_line_error(&o, "/nonexistent-dir/m.safetensors: its directory");
+    assert_eq!(o.status.code(), Some(2));
 
     // A file-size limit makes the write fail part-way (EFBIG): clean error, temporary removed,
     // the existing file untouched.
@@ -380,7 +382,7 @@ fn errors_are_one_line_and_preserve_existing_files() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(left.iter().all(|n| !n.contains(".tmp-")), "{left:?}");
+    assert!(left.iter().all(|n| !n.contains(".glorot-tmp-")), "{left:?}");
 }
 
 #[test]
@@ -455,7 +457,7 @@ fn interrupt_removes_the_temporary_and_keeps_the_existing_file() {
     loop {
         let started = std::fs::read_dir(dir.path())
             .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp-"));
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".glorot-tmp-"));
         if started || t0.elapsed().as_secs() > 30 {
             break;
         }
