@@ -138,12 +138,13 @@ pub fn check_output_path(
                     describe(&ft)
                 )));
             }
-            if !force && write_protected(path, &meta) {
-                return Err(bad(
+            match write_protected(path, &meta) {
+                Some(Protection::ReadOnlyFs) => Err(bad("is on a read-only file system".into())),
+                Some(Protection::Mode) if !force => Err(bad(
                     "is write-protected; replacing it needs --force (WriteOptions::force)".into(),
-                ));
+                )),
+                _ => Ok(Existing::File),
             }
-            Ok(Existing::File)
         }
     }
 }
@@ -189,25 +190,36 @@ pub(crate) fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-/// `rm`'s notion: no write permission bit at all, or not writable by this process's user.
-fn write_protected(path: &Path, meta: &fs::Metadata) -> bool {
+enum Protection {
+    /// The mode or the user's permissions (what `--force` overrides).
+    Mode,
+    /// The file system is mounted read-only (nothing overrides that).
+    ReadOnlyFs,
+}
+
+/// `rm`'s notion of write-protected: no write permission bit at all, or not writable by this
+/// process's user.
+fn write_protected(path: &Path, meta: &fs::Metadata) -> Option<Protection> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
         use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o222 == 0 {
-            return true;
-        }
         let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-            return true;
+            return Some(Protection::Mode);
         };
         // SAFETY: `c` is a valid NUL-terminated string for the duration of the call.
-        unsafe { libc::access(c.as_ptr(), libc::W_OK) != 0 }
+        if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
+            if io::Error::last_os_error().raw_os_error() == Some(libc::EROFS) {
+                return Some(Protection::ReadOnlyFs);
+            }
+            return Some(Protection::Mode);
+        }
+        (meta.permissions().mode() & 0o222 == 0).then_some(Protection::Mode)
     }
     #[cfg(not(unix))]
     {
         let _ = path;
-        meta.permissions().readonly()
+        meta.permissions().readonly().then_some(Protection::Mode)
     }
 }
 
