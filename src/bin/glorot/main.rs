@@ -261,11 +261,8 @@ fn init(args: InitArgs) -> Result<(), Failure> {
                 EXIT_USAGE,
             ));
         }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .map_err(|e| format!("could not start {n} threads: {e}"))?;
     }
+    start_threads(args.threads)?;
     let rank = match args.shard.as_deref() {
         None => None,
         Some("auto") => Some(Rank::from_env()?),
@@ -359,8 +356,20 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Starts the worker pool now, so that failing to start threads (e.g. under `ulimit -v` or a
+/// pids limit) is an error here rather than a panic inside the first parallel call.
+fn start_threads(n: Option<usize>) -> Result<(), Failure> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = n {
+        b = b.num_threads(n);
+    }
+    b.build_global()
+        .map_err(|e| Failure(format!("could not start worker threads: {e}"), EXIT_RUNTIME))
+}
+
 /// No arguments: GPT-2 small into a temporary directory, the table, the throughput.
 fn demo() -> Result<(), Failure> {
+    start_threads(None)?;
     let specs = presets::preset("gpt2")
         .ok_or_else(|| "the gpt2 preset is missing".to_string())?
         .specs(DType::F32);
