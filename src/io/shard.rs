@@ -92,7 +92,7 @@ impl ShardPlan {
     pub fn file_name(&self, rank: usize) -> String {
         format!(
             "model-{:05}-of-{:05}.safetensors",
-            rank + 1,
+            rank.saturating_add(1),
             self.files.len()
         )
     }
