@@ -292,7 +292,7 @@ proptest! {
         let Ok(dist) = s.validate() else { return Ok(()) };
         let dir = tmpdir("prop");
         let out = dir.path().join("t.safetensors");
-        write_safetensors(&out, &[s.clone()], &Key::new(1), WriteOptions::default())
+        write_safetensors(&out, std::slice::from_ref(&s), &Key::new(1), WriteOptions::default())
             .expect("a validated spec must write");
         let bytes = std::fs::read(&out).unwrap();
         let st = safetensors::SafeTensors::deserialize(&bytes).expect("readable");
