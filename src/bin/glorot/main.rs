@@ -7,6 +7,8 @@
 //! glorot list
 //! ```
 
+#[cfg(test)]
+mod fuzz;
 mod guard;
 mod spec;
 
