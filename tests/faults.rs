@@ -617,3 +617,49 @@ fn hostile_specs_fail_fast_with_one_line() {
     assert_one_line(&r, 1, "at most 67108864 bytes");
     assert!(listing(dir.path()).iter().all(|n| n != "o.safetensors"));
 }
+
+#[test]
+fn long_output_names_and_escaped_tensor_names() {
+    let dir = tmpdir("names");
+    // Legal names up to NAME_MAX (255 bytes): the temporary's suffix must not push them over.
+    for len in [235usize, 250, 255] {
+        let name = format!("{}.safetensors", "n".repeat(len - 12));
+        assert_eq!(name.len(), len);
+        let out = dir.path().join(&name);
+        let o = cmd(&init_args(out.to_str().unwrap(), "mlp"))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{len}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(out.is_file());
+    }
+    assert!(temporaries(dir.path()).is_empty());
+    // A tensor name with a terminal escape sequence reaches neither stdout nor stderr raw.
+    let spec = dir.path().join("esc.json");
+    std::fs::write(
+        &spec,
+        "{\"tensors\":[{\"name\":\"w\\u001b]0;owned\\u0007\\u001b[2J\",\"shape\":[4,3],\"init\":\"xavier_uniform\"}]}",
+    )
+    .unwrap();
+    let out = dir.path().join("esc.safetensors");
+    let o = cmd(&[
+        "init",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--table",
+    ])
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        table.contains("w\\u{1b}]0;owned\\u{7}\\u{1b}[2J"),
+        "{table}"
+    );
+    assert!(!o.stdout.contains(&0x1b) && !o.stdout.contains(&0x07));
+}
