@@ -91,7 +91,9 @@ pub fn calculate_gain(nonlinearity: Nonlinearity, param: Option<f64>) -> Result<
         Relu => 2.0f64.sqrt(),
         LeakyRelu => {
             let slope = param.unwrap_or(0.01);
-            if !slope.is_finite() {
+            // A slope whose square overflows (|a| > 1.3e154) would give a gain of exactly 0
+            // and an all-zero tensor; PyTorch's `a ** 2` raises OverflowError there.
+            if !(slope * slope).is_finite() {
                 return Err(Error::InvalidSlope);
             }
             (2.0 / (1.0 + slope * slope)).sqrt()
