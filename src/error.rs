@@ -28,7 +28,7 @@ pub enum Error {
     InvalidGain,
     /// A variance-scaling `scale` is NaN, infinite, zero or negative.
     InvalidScale,
-    /// A leaky-ReLU negative slope is NaN or infinite.
+    /// A leaky-ReLU negative slope is NaN or infinite, or so large that its square overflows.
     InvalidSlope,
     /// A mean or constant value is NaN or infinite.
     NonFiniteValue,
@@ -49,6 +49,15 @@ pub enum Error {
     AllocationFailed,
     /// A name (nonlinearity, mode, distribution, dtype) is not one the crate knows.
     UnknownName,
+    /// The output type cannot hold the values the distribution produces: some would exceed its
+    /// largest finite value (65504 for f16). Reported by the writer's checks
+    /// ([`crate::io::TensorSpec::validate`]); the in-memory fills clamp instead.
+    Unrepresentable,
+    /// Every sample of a random distribution would round to the same value of the output type:
+    /// the std or the interval is too small for it at that magnitude (e.g. `std = 1e-9` at
+    /// `mean = 1` in f32, or a bound of 1e-100 from a huge kaiming `a`). Reported by the
+    /// writer's checks ([`crate::io::TensorSpec::validate`]).
+    TooNarrow,
 }
 
 impl fmt::Display for Error {
@@ -63,7 +72,9 @@ impl fmt::Display for Error {
             Error::InvalidAxis => f.write_str("invalid fan axes: out of range for the shape, or in_axis == out_axis"),
             Error::InvalidGain => f.write_str("gain must be finite and non-negative"),
             Error::InvalidScale => f.write_str("scale must be finite and positive"),
-            Error::InvalidSlope => f.write_str("negative_slope must be finite"),
+            Error::InvalidSlope => {
+                f.write_str("negative_slope must be finite, and its square too (|a| < 1.3e154)")
+            }
             Error::NonFiniteValue => f.write_str("mean and constant values must be finite"),
             Error::InvalidStd => f.write_str("std must be finite and non-negative"),
             Error::InvalidBounds => f.write_str(
@@ -76,6 +87,12 @@ impl fmt::Display for Error {
             Error::OutOfRange => f.write_str("element range or block lies outside the tensor"),
             Error::AllocationFailed => f.write_str("allocation failed: the buffer is too large for this machine"),
             Error::UnknownName => f.write_str("unknown name (nonlinearity, mode, distribution or dtype)"),
+            Error::TooNarrow => f.write_str(
+                "every sample would round to the same value of the dtype: the std or interval is too small for it",
+            ),
+            Error::Unrepresentable => f.write_str(
+                "the dtype cannot hold these values: some would exceed its largest finite value (65504 for f16, about 3.4e38 for bf16 and f32)",
+            ),
         }
     }
 }

@@ -7,6 +7,7 @@ mod error;
 mod header;
 mod path;
 pub mod presets;
+mod representable;
 mod shard;
 mod spec;
 mod write;

@@ -114,6 +114,12 @@ pub fn check_output_path(
                 Err(e) => Err(bad(format!("its directory {}: {e}", parent.display()))),
             };
         }
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+            return Err(bad(format!(
+                "{} is not a directory",
+                parent_dir(path).display()
+            )));
+        }
         Err(e) => return Err(bad(e.to_string())),
     };
     let ft = meta.file_type();

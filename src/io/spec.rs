@@ -111,9 +111,23 @@ impl TensorSpec {
     }
 
     /// Checks the name, the shape, the initializer and that the tensor's dtype can hold what
-    /// the initializer produces (e.g. a constant 70000 or `normal(mean = 1e6)` in f16 is an
-    /// error, not a saturated value); the error names the tensor. This is everything the
-    /// writer could find out later, so a write that passes it fails only on I/O.
+    /// the initializer produces; the error names the tensor. This is everything the writer
+    /// could find out later, so a write that passes it fails only on I/O.
+    ///
+    /// The dtype rule is stricter than the in-memory fills, which clamp: a constant beyond
+    /// the dtype's largest finite value (70000 in f16), a uniform with an end beyond it, a
+    /// normal whose `mean ± 5.42·std` (f64: `8.3·std`; the farthest the sampler reaches) goes
+    /// beyond it — `normal(mean = 1e6)` in f16 — are [`crate::Error::Unrepresentable`]; a random
+    /// initializer all of whose samples would round to one value of the dtype (a std or bound
+    /// too small for it) is [`crate::Error::TooNarrow`].
+    ///
+    /// ```
+    /// use glorot::io::TensorSpec;
+    /// use glorot::{DType, Init};
+    /// let s = TensorSpec::new("b", &[4], Init::Constant { val: 70000.0 });
+    /// assert!(s.validate().is_ok());
+    /// assert!(s.with_dtype(DType::F16).validate().is_err());
+    /// ```
     pub fn validate(&self) -> Result<Distribution, WriteError> {
         if self.name == "__metadata__" {
             return Err(WriteError::InvalidName {
@@ -139,8 +153,11 @@ impl TensorSpec {
     }
 }
 
-/// Prepares `dist` for `dtype` exactly as the fill will, without filling anything.
+/// Prepares `dist` for `dtype` exactly as the fill will, without filling anything, then
+/// applies the writer's stricter rule for values the dtype cannot hold
+/// ([`super::representable`]).
 fn check_dtype(dtype: DType, dist: &Distribution) -> crate::Result<()> {
+    super::representable::check(dtype, dist)?;
     match dtype {
         DType::F32 => <f32 as Element>::check(dist).map(drop),
         DType::F64 => <f64 as Element>::check(dist).map(drop),
