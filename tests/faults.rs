@@ -596,6 +596,27 @@ fn hostile_specs_fail_fast_with_one_line() {
             br#"{"tensors":[{"name":"a","shape":[4611686018427387904],"init":"zeros"},{"name":"b","shape":[4611686018427387904],"init":"zeros"}]}"#,
             "more than any file can hold",
         ),
+        // Values the dtype cannot hold: errors naming the field, never saturated or constant.
+        (
+            br#"{"tensors":[{"name":"c","shape":[2],"init":"constant","val":70000,"dtype":"f16"}]}"#,
+            "tensor `c`: field `val`: the dtype cannot hold",
+        ),
+        (
+            br#"{"tensors":[{"name":"n","shape":[2],"init":"normal","mean":1e6,"dtype":"f16"}]}"#,
+            "tensor `n`: field `mean`/`std`: the dtype cannot hold",
+        ),
+        (
+            br#"{"tensors":[{"name":"s","shape":[2],"init":"normal","mean":1,"std":1e-9}]}"#,
+            "tensor `s`: field `std`: every sample would round to the same value",
+        ),
+        (
+            br#"{"tensors":[{"name":"k","shape":[4,4],"init":"kaiming_uniform","a":1e100}]}"#,
+            "tensor `k`: field `a`: every sample would round to the same value",
+        ),
+        (
+            br#"{"tensors":[{"name":"k","shape":[4,4],"init":"kaiming_uniform","a":1e200}]}"#,
+            "tensor `k`: field `a`: negative_slope must be finite, and its square too",
+        ),
         (
             b"{\"tensors\":[{\"name\":\"a\\u001b[2J\",\"shape\":[2,2],\"init\":\"xavier_uniform\",\"gain\":-1}]}",
             "tensor `a\\u{1b}[2J`: field `gain`",

@@ -213,7 +213,15 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
         .with_layout(layout);
     spec.validate().map_err(|e| match e {
         glorot::io::WriteError::Spec { error, .. } => match blame(init_name, error) {
-            Some(field) => err(field, format!("{error} (dtype {})", spec.dtype)),
+            Some(field)
+                if matches!(
+                    error,
+                    glorot::Error::Unrepresentable | glorot::Error::TooNarrow
+                ) =>
+            {
+                err(field, format!("{error} (dtype {})", spec.dtype))
+            }
+            Some(field) => err(field, error.to_string()),
             None => format!("tensor `{}`: {error}", glorot::io::printable(&name)),
         },
         other => other.to_string(),
@@ -230,6 +238,12 @@ fn blame(init: &str, e: glorot::Error) -> Option<&'static str> {
         (_, E::InvalidSlope) => "a",
         ("constant", _) => "val",
         ("normal" | "trunc_normal", E::NonFiniteValue) => "mean",
+        ("normal" | "trunc_normal", E::Unrepresentable) => "mean`/`std",
+        ("normal" | "trunc_normal", E::TooNarrow) => "std",
+        ("uniform", E::Unrepresentable | E::TooNarrow) => "low`/`high",
+        ("xavier_uniform" | "xavier_normal", E::Unrepresentable | E::TooNarrow) => "gain",
+        ("variance_scaling", E::Unrepresentable | E::TooNarrow) => "scale",
+        ("kaiming_uniform" | "kaiming_normal", E::TooNarrow) => "a",
         ("normal" | "trunc_normal", E::InvalidStd) => "std",
         ("trunc_normal", E::InvalidBounds) => "a`/`b",
         ("uniform", E::InvalidBounds | E::InvalidStd) => "low`/`high",
