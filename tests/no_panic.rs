@@ -376,3 +376,50 @@ fn impossible_allocations_are_errors() {
         .alloc::<f32>(&[usize::MAX, 2], Layout::Torch, &key)
         .is_err());
 }
+
+/// The variants of `Distribution` are public, so they can be built without the validating
+/// constructors: filling from such a value is an error in every dtype, never garbage.
+#[test]
+fn directly_built_invalid_distributions_are_errors() {
+    let key = Key::new(0).tensor("x");
+    for d in [
+        Distribution::Uniform {
+            low: 1.0,
+            high: 0.0,
+        },
+        Distribution::Uniform {
+            low: f64::NAN,
+            high: 1.0,
+        },
+        Distribution::Uniform {
+            low: -f64::MAX,
+            high: f64::MAX,
+        },
+        Distribution::Constant(f64::NAN),
+        Distribution::Constant(f64::INFINITY),
+        Distribution::Normal {
+            mean: f64::NAN,
+            std: 1.0,
+        },
+        Distribution::Normal {
+            mean: 0.0,
+            std: -1.0,
+        },
+        Distribution::TruncatedNormal {
+            mean: 0.0,
+            std: 1.0,
+            low: 2.0,
+            high: -2.0,
+        },
+    ] {
+        let mut a = vec![0f64; 16];
+        assert!(fill(&mut a, &d, &key).is_err(), "f64 {d:?}");
+        let mut b = vec![0f32; 16];
+        assert!(fill(&mut b, &d, &key).is_err(), "f32 {d:?}");
+        let mut c = vec![bf16::ZERO; 16];
+        assert!(fill(&mut c, &d, &key).is_err(), "bf16 {d:?}");
+        let mut h = vec![f16::ZERO; 16];
+        assert!(fill(&mut h, &d, &key).is_err(), "f16 {d:?}");
+        assert!(a.iter().all(|&x| x == 0.0), "nothing written on error");
+    }
+}

@@ -137,6 +137,24 @@ impl Distribution {
         })
     }
 
+    /// Runs the validating constructor's checks again: a variant built directly
+    /// (`Distribution::Uniform { low: 1.0, high: 0.0 }`, NaN parameters) is an error here,
+    /// never a tensor of garbage.
+    fn revalidate(&self) -> Result<()> {
+        match *self {
+            Distribution::Constant(v) => Distribution::constant(v),
+            Distribution::Uniform { low, high } => Distribution::uniform(low, high),
+            Distribution::Normal { mean, std } => Distribution::normal(mean, std),
+            Distribution::TruncatedNormal {
+                mean,
+                std,
+                low,
+                high,
+            } => Distribution::truncated_normal(mean, std, low, high),
+        }
+        .map(drop)
+    }
+
     /// Whether filling consumes random words (false for constants, which read no stream).
     pub fn is_random(&self) -> bool {
         !matches!(self, Distribution::Constant(_))
@@ -248,6 +266,8 @@ pub enum DoubleMap {
 
 impl Plan {
     pub(crate) fn narrow<T: Narrow>(dist: &Distribution) -> Result<Plan> {
+        // The variants are public, so a directly-built one skipped its constructor's checks.
+        dist.revalidate()?;
         match *dist {
             Distribution::Constant(v) => constant::narrow::<T>(v),
             Distribution::Uniform { low, high } => {
@@ -300,6 +320,7 @@ impl Plan {
     }
 
     pub(crate) fn double(dist: &Distribution) -> Result<Plan> {
+        dist.revalidate()?;
         match *dist {
             Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
             Distribution::Uniform { low, high } => Ok(Plan::Double {
