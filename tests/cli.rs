@@ -455,9 +455,12 @@ fn interrupt_removes_the_temporary_and_keeps_the_existing_file() {
     // Wait for the temporary file: the write has started.
     let t0 = std::time::Instant::now();
     loop {
-        let started = std::fs::read_dir(dir.path())
-            .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".glorot-tmp-"));
+        let started = std::fs::read_dir(dir.path()).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".glorot-tmp-")
+        });
         if started || t0.elapsed().as_secs() > 30 {
             break;
         }

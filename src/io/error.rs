@@ -65,8 +65,8 @@ pub enum WriteError {
     },
     /// The header (JSON table of contents) is larger than safetensors readers accept (100 MB).
     HeaderTooLarge(usize),
-    /// A shard plan or rank/world-size setting is invalid.
-    Shard(String),
+    /// The shard plan is invalid (e.g. more files than tensors).
+    Shard(super::ShardError),
     /// An operating-system call failed.
     Io {
         /// What was being done.
@@ -137,7 +137,7 @@ impl fmt::Display for WriteError {
                 f,
                 "safetensors header would be {n} bytes; readers accept at most 100000000"
             ),
-            WriteError::Shard(msg) => f.write_str(msg),
+            WriteError::Shard(e) => e.fmt(f),
             WriteError::Io { op, path, source } => {
                 write!(f, "{} {}: {source}", op.verb(), shown(path))
             }
@@ -161,6 +161,7 @@ impl std::error::Error for WriteError {
         match self {
             WriteError::Spec { error, .. } => Some(error),
             WriteError::Io { source, .. } => Some(source),
+            WriteError::Shard(e) => Some(e),
             _ => None,
         }
     }
@@ -191,4 +192,10 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 
 fn shown(p: &std::path::Path) -> String {
     printable(&p.to_string_lossy()).into_owned()
+}
+
+impl From<super::ShardError> for WriteError {
+    fn from(e: super::ShardError) -> Self {
+        WriteError::Shard(e)
+    }
 }

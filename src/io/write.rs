@@ -133,27 +133,41 @@ pub fn write_safetensors(
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
     let all: Vec<usize> = (0..specs.len()).collect();
-    write_members(path, specs, &all, key, opts)
+    let dists = specs
+        .iter()
+        .map(TensorSpec::validate)
+        .collect::<Result<Vec<_>, _>>()?;
+    write_members(path, specs, &all, dists, key, opts)
 }
 
-/// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`.
+/// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`. `dists` are the
+/// members' distributions, in `members` order, from [`TensorSpec::validate`] (the callers
+/// validate, each spec once).
 pub(crate) fn write_members(
     path: &Path,
     specs: &[TensorSpec],
     members: &[usize],
+    dists: Vec<Distribution>,
     key: &Key,
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
     check_output_path(path, OutputKind::File, opts.force)?;
+    if dists.len() != members.len() {
+        return Err(WriteError::TooLarge(format!(
+            "{} distribution(s) for {} member(s)",
+            dists.len(),
+            members.len()
+        )));
+    }
     let mut dist_of = vec![None; specs.len()];
-    for &i in members {
-        let s = specs.get(i).ok_or_else(|| {
+    for (&i, d) in members.iter().zip(dists) {
+        let slot = dist_of.get_mut(i).ok_or_else(|| {
             WriteError::TooLarge(format!(
                 "member index {i} is out of range for {} tensor(s)",
                 specs.len()
             ))
         })?;
-        dist_of[i] = Some(s.validate()?);
+        *slot = Some(d);
     }
     let layout = FileLayout::new(specs, members, opts.metadata)?;
     if opts.cancelled() {

@@ -22,9 +22,10 @@ use guard::{CANCEL, EXIT_RUNTIME, EXIT_USAGE};
 
 use clap::{Parser, Subcommand};
 use glorot::io::{
-    presets, printable, write_safetensors, write_shard, OutputKind, Rank, TensorSpec, WriteError,
-    WriteOptions,
+    printable, read_header, tensor_specs, write_planned_shard, write_safetensors, OutputKind, Rank,
+    ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
 };
+use glorot::model::presets;
 use glorot::{bf16, f16, DType, Distribution, Key};
 
 #[derive(Parser, Debug)]
@@ -136,6 +137,12 @@ fn check_cancel() -> Result<(), Failure> {
     Ok(())
 }
 
+impl From<ShardError> for Failure {
+    fn from(e: ShardError) -> Self {
+        Failure(e.to_string(), EXIT_USAGE)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -188,7 +195,7 @@ fn list() -> Result<(), Failure> {
         "model", "parameters", "f32", "bf16", "tensors"
     );
     for p in presets::PRESETS {
-        let specs = p.specs(DType::F32);
+        let specs = tensor_specs(p.params, DType::F32);
         let n: u64 = specs.iter().map(|s| s.numel() as u64).sum();
         let _ = writeln!(
             out,
@@ -226,7 +233,7 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<Vec<TensorSpec>, Failure>
                 2,
             )
         })?;
-        return Ok(p.specs(dtype));
+        return Ok(tensor_specs(p.params, dtype));
     }
     let Some(path) = args.spec.as_ref() else {
         return Err(Failure("give --model or --spec".into(), EXIT_USAGE));
@@ -289,16 +296,17 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     let specs = load_specs(&args, dtype)?;
     let key = Key::new(args.seed);
     let meta = vec![("format".to_string(), "pt".to_string())];
-    let total: u64 = match rank {
-        None => specs.iter().map(|s| s.byte_len()).sum(),
-        Some(r) => {
-            let plan = glorot::io::ShardPlan::new(&specs, r.world)?;
-            plan.files[r.rank]
-                .iter()
-                .map(|&i| specs[i].byte_len())
-                .sum()
-        }
+    // The one shard plan of this run: it sizes the progress bar, is written, and lists the
+    // --table rows.
+    let shard = match rank {
+        None => None,
+        Some(r) => Some((r, ShardPlan::new(&specs, r.world)?)),
     };
+    let members: Vec<&TensorSpec> = match &shard {
+        None => specs.iter().collect(),
+        Some((r, plan)) => plan.files[r.rank].iter().map(|&i| &specs[i]).collect(),
+    };
+    let total: u64 = members.iter().map(|s| s.byte_len()).sum();
     let show = !args.quiet && std::io::stdout().is_terminal();
     let bar = progress_bar(total, show);
     let progress = |b: u64| bar.inc(b);
@@ -311,10 +319,9 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         cancel: Some(&CANCEL),
         stage_hook: Some(&hook),
     };
-    match rank {
+    match &shard {
         None => clean_stale(&args.out),
-        Some(r) => {
-            let plan = glorot::io::ShardPlan::new(&specs, r.world)?;
+        Some((r, plan)) => {
             clean_stale(&args.out.join(plan.file_name(r.rank)));
             if r.rank == 0 {
                 clean_stale(&args.out.join(glorot::io::INDEX_NAME));
@@ -323,10 +330,10 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     }
     check_cancel()?;
     let t0 = Instant::now();
-    let (file, index) = match rank {
+    let (file, index) = match shard {
         None => (write_safetensors(&args.out, &specs, &key, opts)?, None),
-        Some(r) => {
-            let s = write_shard(&args.out, &specs, &key, r, opts)?;
+        Some((r, plan)) => {
+            let s = write_planned_shard(&args.out, &specs, plan, &key, r, opts)?;
             (s.file, s.index)
         }
     };
@@ -346,13 +353,6 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         }
     }
     if args.table {
-        let members: Vec<&TensorSpec> = match rank {
-            None => specs.iter().collect(),
-            Some(r) => {
-                let plan = glorot::io::ShardPlan::new(&specs, r.world)?;
-                plan.files[r.rank].iter().map(|&i| &specs[i]).collect()
-            }
-        };
         print_table(&file.path, &members)?;
     }
     Ok(())
@@ -372,9 +372,12 @@ fn start_threads(n: Option<usize>) -> Result<(), Failure> {
 /// No arguments: GPT-2 small into a temporary directory, the table, the throughput.
 fn demo() -> Result<(), Failure> {
     start_threads(None)?;
-    let specs = presets::preset("gpt2")
-        .ok_or_else(|| "the gpt2 preset is missing".to_string())?
-        .specs(DType::F32);
+    let specs = tensor_specs(
+        presets::preset("gpt2")
+            .ok_or_else(|| "the gpt2 preset is missing".to_string())?
+            .params,
+        DType::F32,
+    );
     let dir = guard::private_scratch_dir()?;
     let out = dir.join("gpt2.safetensors");
     let total: u64 = specs.iter().map(|s| s.byte_len()).sum();
@@ -552,35 +555,11 @@ fn read_offsets(path: &Path) -> Result<std::collections::HashMap<String, (u64, u
         )
     };
     let mut f = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
-    let mut len = [0u8; 8];
-    f.read_exact(&mut len).map_err(|e| err(e.to_string()))?;
-    let n = u64::from_le_bytes(len);
-    if n > glorot::io::MAX_HEADER_SIZE as u64 {
-        return Err(err("header too large".into()));
-    }
-    let mut header = Vec::new();
-    header
-        .try_reserve_exact(n as usize)
-        .map_err(|_| err("out of memory".into()))?;
-    header.resize(n as usize, 0u8);
-    f.read_exact(&mut header).map_err(|e| err(e.to_string()))?;
-    let v: serde_json::Value = serde_json::from_slice(&header).map_err(|e| err(e.to_string()))?;
-    let mut map = std::collections::HashMap::new();
-    for (k, t) in v
-        .as_object()
-        .ok_or_else(|| err("header is not an object".into()))?
-    {
-        if k == "__metadata__" {
-            continue;
-        }
-        let o = t["data_offsets"]
-            .as_array()
-            .ok_or_else(|| err(format!("`{k}` has no offsets")))?;
-        let b = o.first().and_then(|x| x.as_u64()).unwrap_or(0);
-        let e = o.get(1).and_then(|x| x.as_u64()).unwrap_or(0);
-        map.insert(k.clone(), (8 + n + b, 8 + n + e));
-    }
-    Ok(map)
+    let entries = read_header(&mut f).map_err(|e| err(e.to_string()))?;
+    Ok(entries
+        .into_iter()
+        .map(|e| (e.name, (e.start, e.end)))
+        .collect())
 }
 
 /// `1234567` → `1,234,567`.
