@@ -28,7 +28,7 @@ pub enum Error {
     InvalidGain,
     /// A variance-scaling `scale` is NaN, infinite, zero or negative.
     InvalidScale,
-    /// A leaky-ReLU negative slope is NaN or infinite.
+    /// A leaky-ReLU negative slope is NaN or infinite, or so large that its square overflows.
     InvalidSlope,
     /// A mean or constant value is NaN or infinite.
     NonFiniteValue,
@@ -76,6 +76,15 @@ pub enum Error {
     /// The initializer is not an elementwise distribution (orthogonal, sparse, dirac, eye,
     /// identity, delta-orthogonal): it must fill the whole tensor at once.
     NotElementwise,
+    /// The output type cannot hold the values the distribution produces: some would exceed its
+    /// largest finite value (65504 for f16). Reported by the writer's checks
+    /// ([`crate::io::TensorSpec::validate`]); the in-memory fills clamp instead.
+    Unrepresentable,
+    /// Every sample of a random distribution would round to the same value of the output type:
+    /// the std or the interval is too small for it at that magnitude (e.g. `std = 1e-9` at
+    /// `mean = 1` in f32, or a bound of 1e-100 from a huge kaiming `a`). Reported by the
+    /// writer's checks ([`crate::io::TensorSpec::validate`]).
+    TooNarrow,
 }
 
 impl fmt::Display for Error {
@@ -90,7 +99,9 @@ impl fmt::Display for Error {
             Error::InvalidAxis => f.write_str("invalid fan axes: out of range for the shape, or in_axis == out_axis"),
             Error::InvalidGain => f.write_str("gain must be finite and non-negative"),
             Error::InvalidScale => f.write_str("scale must be finite and positive"),
-            Error::InvalidSlope => f.write_str("negative_slope must be finite"),
+            Error::InvalidSlope => {
+                f.write_str("negative_slope must be finite, and its square too (|a| < 1.3e154)")
+            }
             Error::NonFiniteValue => f.write_str("mean and constant values must be finite"),
             Error::InvalidStd => f.write_str("std must be finite and non-negative"),
             Error::InvalidBounds => f.write_str(
@@ -118,6 +129,11 @@ impl fmt::Display for Error {
             Error::InvalidSparsity => f.write_str("sparsity must be a number in [0, 1]"),
             Error::NotElementwise => f.write_str(
                 "this initializer (orthogonal, sparse, dirac, eye, identity, delta_orthogonal) is not an elementwise distribution: fill the whole tensor with Init::fill or Init::alloc",
+            Error::TooNarrow => f.write_str(
+                "every sample would round to the same value of the dtype: the std or interval is too small for it",
+            ),
+            Error::Unrepresentable => f.write_str(
+                "the dtype cannot hold these values: some would exceed its largest finite value (65504 for f16, about 3.4e38 for bf16 and f32)",
             ),
         }
     }

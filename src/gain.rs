@@ -93,7 +93,9 @@ pub const fn calculate_gain(nonlinearity: Nonlinearity, param: Option<f64>) -> R
         Some(s) => s,
         None => 0.01,
     };
-    if matches!(nonlinearity, Nonlinearity::LeakyRelu) && !slope.is_finite() {
+    // A slope whose square overflows (|a| > 1.3e154) would give a gain of exactly 0 and an
+    // all-zero tensor; PyTorch's `a ** 2` raises OverflowError there.
+    if matches!(nonlinearity, Nonlinearity::LeakyRelu) && !(slope * slope).is_finite() {
         return Err(Error::InvalidSlope);
     }
     Ok(gain_unchecked(nonlinearity, slope))

@@ -345,6 +345,7 @@ fn errors_are_one_line_and_preserve_existing_files() {
         &[],
     );
     assert_one_line_error(&o, "invalid shard `3/3`");
+    assert_eq!(o.status.code(), Some(2), "shard errors are usage errors");
     let o = run(&["init", "--out", out], &[]);
     assert_one_line_error(&o, "--spec");
     let o = run(
@@ -364,6 +365,7 @@ fn errors_are_one_line_and_preserve_existing_files() {
     );
     // Found while planning the output, before any file is created.
     assert_one_line_error(&o, "directory /nonexistent-dir does not exist");
+    assert_eq!(o.status.code(), Some(2));
 
     // A file-size limit makes the write fail part-way (EFBIG): clean error, temporary removed,
     // the existing file untouched.
@@ -381,7 +383,7 @@ fn errors_are_one_line_and_preserve_existing_files() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(left.iter().all(|n| !n.contains(".tmp-")), "{left:?}");
+    assert!(left.iter().all(|n| !n.contains(".glorot-tmp-")), "{left:?}");
 }
 
 #[test]
@@ -454,9 +456,12 @@ fn interrupt_removes_the_temporary_and_keeps_the_existing_file() {
     // Wait for the temporary file: the write has started.
     let t0 = std::time::Instant::now();
     loop {
-        let started = std::fs::read_dir(dir.path())
-            .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp-"));
+        let started = std::fs::read_dir(dir.path()).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".glorot-tmp-")
+        });
         if started || t0.elapsed().as_secs() > 30 {
             break;
         }

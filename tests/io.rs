@@ -343,14 +343,15 @@ fn bad_spec_names_the_tensor_and_writes_nothing() {
 #[test]
 fn unwritable_destinations_are_clean_errors() {
     let dir = tmpdir("unwritable");
-    // The "directory" is a regular file: creating the temporary fails (even as root).
+    // The "directory" is a regular file: found by the output-path check, before any file is
+    // created (even as root).
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
     let out = file.join("model.safetensors");
     let err = write_safetensors(&out, &model(), &key(), WriteOptions::default()).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with("could not create temporary file"), "{msg}");
-    assert!(msg.contains("not-a-dir"), "{msg}");
+    assert!(matches!(err, WriteError::Output { .. }), "{msg}");
+    assert!(msg.contains("not-a-dir is not a directory"), "{msg}");
 
     // A missing directory.
     let out = dir.path().join("missing").join("model.safetensors");

@@ -32,6 +32,8 @@ pub(crate) struct Random<S, F> {
 impl Plan {
     /// Validates `dist` for `dtype` and prepares it; the error a fill of that dtype returns.
     pub(crate) fn new(dist: &Distribution, dtype: DType) -> Result<Plan> {
+        // The variants are public, so a directly-built one skipped its constructor's checks.
+        revalidate(dist)?;
         match dtype {
             DType::F32 => Plan::narrow::<f32>(dist),
             DType::BF16 => Plan::narrow::<bf16>(dist),
@@ -39,6 +41,24 @@ impl Plan {
             DType::F64 => Plan::f64(dist),
         }
     }
+}
+
+/// Runs the validating constructor's checks again: a variant built directly
+/// (`Distribution::Uniform { low: 1.0, high: 0.0 }`, NaN parameters) is an error here, never a
+/// tensor of garbage.
+fn revalidate(dist: &Distribution) -> Result<()> {
+    match *dist {
+        Distribution::Constant(v) => Distribution::constant(v),
+        Distribution::Uniform { low, high } => Distribution::uniform(low, high),
+        Distribution::Normal { mean, std } => Distribution::normal(mean, std),
+        Distribution::TruncatedNormal {
+            mean,
+            std,
+            low,
+            high,
+        } => Distribution::truncated_normal(mean, std, low, high),
+    }
+    .map(drop)
 }
 
 impl Plan {

@@ -21,26 +21,29 @@ pub enum Op {
     Rename,
     /// Creating the output directory (sharded output).
     CreateDir,
+    /// Removing a stale temporary file left by a writer that was killed.
+    Cleanup,
 }
 
 impl Op {
     fn verb(self) -> &'static str {
         match self {
-            Op::Create => "could not create temporary file",
-            Op::Allocate => "could not reserve disk space in",
+            Op::Create => "could not create a temporary file next to",
+            Op::Allocate => "could not reserve disk space for",
             Op::Write => "could not write",
             Op::Sync => "could not flush to disk",
-            Op::Rename => "could not rename temporary file",
+            Op::Rename => "could not move the finished file to",
             Op::CreateDir => "could not create directory",
+            Op::Cleanup => "could not remove stale temporary file",
         }
     }
 }
 
 /// Why writing a model to disk failed.
 ///
-/// Every variant that concerns a file names it. When a [`WriteError`] is returned, the
-/// temporary file has already been removed and any existing file at the output path is
-/// untouched.
+/// Every variant that concerns a file names it — the output path, never the hidden temporary
+/// file. When a [`WriteError`] is returned, the temporary file has already been removed and any
+/// existing file at the output path is untouched.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum WriteError {
@@ -53,6 +56,13 @@ pub enum WriteError {
     },
     /// Two tensors have the same name.
     DuplicateName(String),
+    /// A tensor name no safetensors file can carry (`__metadata__`).
+    InvalidName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// The header (JSON table of contents) is larger than safetensors readers accept (100 MB).
     HeaderTooLarge(usize),
     /// The shard plan is invalid (e.g. more files than tensors).
@@ -78,6 +88,23 @@ pub enum WriteError {
         /// The output path that was not written.
         path: PathBuf,
     },
+    /// Something at the output path may not be replaced or written into (a directory, a
+    /// device, a write-protected file, a path ending in `/` …); see
+    /// [`check_output_path`](super::check_output_path). Found before anything is written.
+    Output {
+        /// The output path.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A size or offset does not fit the arithmetic of a file (more than 2⁶³ − 1 bytes, or
+    /// more than 2⁶² elements in one tensor). Found before anything is allocated or written.
+    TooLarge(String),
+    /// The allocator refused a buffer the write needs (e.g. under `ulimit -v`).
+    OutOfMemory {
+        /// Bytes requested.
+        bytes: u64,
+    },
 }
 
 impl WriteError {
@@ -100,9 +127,18 @@ impl WriteError {
 impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WriteError::Spec { tensor, error } => write!(f, "tensor `{tensor}`: {error}"),
+            WriteError::Spec { tensor, error } => {
+                write!(f, "tensor `{}`: {error}", printable(tensor))
+            }
             WriteError::DuplicateName(name) => {
-                write!(f, "tensor name `{name}` appears more than once")
+                write!(
+                    f,
+                    "tensor name `{}` appears more than once",
+                    printable(name)
+                )
+            }
+            WriteError::InvalidName { name, reason } => {
+                write!(f, "tensor name `{}` {reason}", printable(name))
             }
             WriteError::HeaderTooLarge(n) => write!(
                 f,
@@ -110,7 +146,7 @@ impl fmt::Display for WriteError {
             ),
             WriteError::Shard(e) => e.fmt(f),
             WriteError::Io { op, path, source } => {
-                write!(f, "{} {}: {source}", op.verb(), path.display())
+                write!(f, "{} {}: {source}", op.verb(), shown(path))
             }
             WriteError::OutputPath { path, problem } => {
                 write!(f, "output {}: {problem}", path.display())
@@ -118,7 +154,13 @@ impl fmt::Display for WriteError {
             WriteError::Cancelled { path } => write!(
                 f,
                 "cancelled before {} was complete; nothing was written there",
-                path.display()
+                shown(path)
+            ),
+            WriteError::Output { path, reason } => write!(f, "{}: {reason}", shown(path)),
+            WriteError::TooLarge(msg) => f.write_str(msg),
+            WriteError::OutOfMemory { bytes } => write!(
+                f,
+                "out of memory: could not allocate {bytes} bytes of buffer; nothing was written"
             ),
         }
     }
@@ -133,6 +175,33 @@ impl std::error::Error for WriteError {
             _ => None,
         }
     }
+}
+
+/// `s` with control characters (C0, DEL, C1 — terminal escape sequences among them) escaped as
+/// Rust escapes them (`\n`, `\u{1b}`), everything else verbatim. Names and paths go through
+/// this before they reach a terminal.
+///
+/// ```
+/// assert_eq!(glorot::io::printable("a\u{1b}[2Jb\n"), "a\\u{1b}[2Jb\\n");
+/// assert_eq!(glorot::io::printable("fc1.weight"), "fc1.weight");
+/// ```
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn shown(p: &std::path::Path) -> String {
+    printable(&p.to_string_lossy()).into_owned()
 }
 
 impl From<super::ShardError> for WriteError {

@@ -51,7 +51,8 @@ pub struct FileLayout {
 
 impl FileLayout {
     /// Lays out `specs[i]` for every `i` in `members` (all of `specs` for a single file), with
-    /// optional `__metadata__` entries (written sorted by key).
+    /// optional `__metadata__` entries (written sorted by key). A member index outside `specs`,
+    /// a repeated name, or sizes beyond what a file can hold are errors.
     pub fn new(
         specs: &[TensorSpec],
         members: &[usize],
@@ -59,8 +60,20 @@ impl FileLayout {
     ) -> Result<FileLayout, WriteError> {
         let mut seen = HashSet::with_capacity(members.len());
         for &i in members {
-            if !seen.insert(specs[i].name.as_str()) {
-                return Err(WriteError::DuplicateName(specs[i].name.clone()));
+            let s = specs.get(i).ok_or_else(|| {
+                WriteError::TooLarge(format!(
+                    "member index {i} is out of range for {} tensor(s)",
+                    specs.len()
+                ))
+            })?;
+            if s.name == "__metadata__" {
+                return Err(WriteError::InvalidName {
+                    name: s.name.clone(),
+                    reason: "is reserved for the safetensors header's metadata",
+                });
+            }
+            if !seen.insert(s.name.as_str()) {
+                return Err(WriteError::DuplicateName(s.name.clone()));
             }
         }
         let mut order: Vec<usize> = members.to_vec();
@@ -71,7 +84,28 @@ impl FileLayout {
                 .then_with(|| a.name.cmp(&b.name))
         });
 
-        let mut json = String::with_capacity(64 + members.len() * 96);
+        // An upper bound of the JSON's length (names escaped at most 6×, 21 digits per number),
+        // reserved fallibly so a huge spec list is an error, not an abort.
+        let bound = order.iter().fold(64usize, |acc, &i| {
+            let s = &specs[i];
+            acc.saturating_add(
+                s.name
+                    .len()
+                    .saturating_mul(6)
+                    .saturating_add(96 + 21 * s.shape.len()),
+            )
+        });
+        let bound = metadata
+            .iter()
+            .fold(bound, |acc, (k, v)| {
+                acc.saturating_add(6 * (k.len() + v.len()) + 8)
+            })
+            .min(MAX_HEADER_SIZE + 64);
+        let mut json = String::new();
+        json.try_reserve_exact(bound)
+            .map_err(|_| WriteError::OutOfMemory {
+                bytes: bound as u64,
+            })?;
         json.push('{');
         let mut first = true;
         if !metadata.is_empty() {
@@ -92,8 +126,20 @@ impl FileLayout {
         let mut offset: u64 = 0;
         let mut rel = Vec::with_capacity(order.len());
         for &i in &order {
+            if json.len() > MAX_HEADER_SIZE {
+                return Err(WriteError::HeaderTooLarge(json.len()));
+            }
             let s = &specs[i];
-            let len = s.byte_len();
+            let len = s.checked_byte_len()?;
+            let end = offset
+                .checked_add(len)
+                .filter(|&e| e <= (i64::MAX as u64) - MAX_HEADER_SIZE as u64 - 16)
+                .ok_or_else(|| {
+                    WriteError::TooLarge(format!(
+                        "the tensors up to `{}` exceed 2^63 - 1 bytes, more than any file can hold",
+                        super::printable(&s.name)
+                    ))
+                })?;
             if !first {
                 json.push(',');
             }
@@ -111,17 +157,22 @@ impl FileLayout {
             json.push_str("],\"data_offsets\":[");
             json.push_str(&offset.to_string());
             json.push(',');
-            json.push_str(&(offset + len).to_string());
+            json.push_str(&end.to_string());
             json.push_str("]}");
             rel.push((i, offset, len));
-            offset += len;
+            offset = end;
         }
         json.push('}');
         let padded = json.len().next_multiple_of(8);
         if padded > MAX_HEADER_SIZE {
             return Err(WriteError::HeaderTooLarge(padded));
         }
-        let mut header = Vec::with_capacity(8 + padded);
+        let mut header = Vec::new();
+        header
+            .try_reserve_exact(8 + padded)
+            .map_err(|_| WriteError::OutOfMemory {
+                bytes: 8 + padded as u64,
+            })?;
         header.extend_from_slice(&(padded as u64).to_le_bytes());
         header.extend_from_slice(json.as_bytes());
         header.resize(8 + padded, b' ');
@@ -189,7 +240,10 @@ pub fn read_header(r: &mut impl std::io::Read) -> std::io::Result<Vec<HeaderEntr
     if n > MAX_HEADER_SIZE as u64 {
         return Err(bad("header too large".into()));
     }
-    let mut text = vec![0u8; n as usize];
+    let mut text = Vec::new();
+    text.try_reserve_exact(n as usize)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::OutOfMemory, "header too large"))?;
+    text.resize(n as usize, 0);
     r.read_exact(&mut text)?;
     let text = std::str::from_utf8(&text).map_err(|e| bad(e.to_string()))?;
     let mut p = json::Parser::new(text);
@@ -209,22 +263,25 @@ pub fn read_header(r: &mut impl std::io::Read) -> std::io::Result<Vec<HeaderEntr
         };
         let dtype = match field("dtype") {
             Some(json::Value::String(s)) => s.clone(),
-            _ => return Err(bad(format!("`{name}` has no dtype"))),
+            _ => return Err(bad(format!("`{}` has no dtype", super::printable(&name)))),
         };
         let shape = match field("shape") {
             Some(json::Value::Array(a)) => a.iter().map(json::Value::as_u64).collect(),
             _ => None,
         }
-        .ok_or_else(|| bad(format!("`{name}` has no shape")))?;
+        .ok_or_else(|| bad(format!("`{}` has no shape", super::printable(&name))))?;
         let (b, e) = match field("data_offsets") {
             Some(json::Value::Array(a)) if a.len() == 2 => (a[0].as_u64(), a[1].as_u64()),
             _ => (None, None),
         };
         let (Some(b), Some(e)) = (b, e) else {
-            return Err(bad(format!("`{name}` has no offsets")));
+            return Err(bad(format!("`{}` has no offsets", super::printable(&name))));
         };
-        if b > e {
-            return Err(bad(format!("`{name}` has offsets [{b}, {e}]")));
+        if b > e || e.checked_add(base).is_none() {
+            return Err(bad(format!(
+                "`{}` has offsets [{b}, {e}]",
+                super::printable(&name)
+            )));
         }
         out.push(HeaderEntry {
             name,

@@ -7,19 +7,22 @@
 mod error;
 mod header;
 mod model_dir;
+mod path;
+mod representable;
 mod shard;
 mod shard_error;
 mod spec;
 mod write;
 
-pub use error::{Op, WriteError};
+pub use error::{printable, Op, WriteError};
 pub use header::{read_header, FileLayout, HeaderEntry, Placement, MAX_HEADER_SIZE};
 pub use model_dir::{
     plan_output, write_model_dir, ModelDirSummary, Output, CONFIG_NAME, SINGLE_FILE_NAME,
 };
+pub use path::{check_output_path, remove_stale_temporaries, Existing, OutputKind};
 pub use shard::{
     write_planned_shard, write_shard, Rank, ShardPlan, ShardSummary, INDEX_NAME, LAUNCHER_VARS,
 };
 pub use shard_error::ShardError;
 pub use spec::{tensor_specs, TensorSpec};
-pub use write::{write_safetensors, WriteOptions, WriteSummary, ITEM_ELEMS};
+pub use write::{write_safetensors, WriteOptions, WriteSummary, BUFFER_BUDGET, ITEM_ELEMS};

@@ -11,6 +11,7 @@ use crate::Key;
 
 use super::header::push_json_string;
 use super::write::{write_members, write_small_file};
+use super::{check_output_path, OutputKind};
 use super::{Op, ShardError, TensorSpec, WriteError, WriteOptions, WriteSummary};
 
 /// The name of the index file.
@@ -40,8 +41,11 @@ impl ShardPlan {
                 files: n,
             });
         }
+        // Saturating sizes and a u128 sum: the plan never overflows; a total no file could
+        // hold is reported by the writer (`write_planned_shard`), before anything is written.
         let sizes: Vec<u64> = specs.iter().map(|s| s.byte_len()).collect();
-        let total: u64 = sizes.iter().sum();
+        let total_wide: u128 = sizes.iter().map(|&b| u128::from(b)).sum();
+        let total = u64::try_from(total_wide).unwrap_or(u64::MAX);
         let mut files = vec![Vec::new(); n];
         let mut cum: u128 = 0;
         let mut prev = 0usize;
@@ -51,7 +55,7 @@ impl ShardPlan {
             let want = if total == 0 {
                 (i * n) / t
             } else {
-                ((mid2 * n as u128) / (2 * u128::from(total))) as usize
+                ((mid2 * n as u128) / (2 * total_wide)) as usize
             };
             let lower = if i == 0 { 0 } else { prev }.max((n + i).saturating_sub(t));
             let upper = if i == 0 { 0 } else { prev + 1 }.min(n - 1);
@@ -80,17 +84,23 @@ impl ShardPlan {
     pub fn file_name(&self, rank: usize) -> String {
         format!(
             "model-{:05}-of-{:05}.safetensors",
-            rank + 1,
+            rank.saturating_add(1),
             self.files.len()
         )
     }
 
-    /// The index JSON (`metadata.total_size`, `weight_map` sorted by tensor name).
-    pub fn index_json(&self, specs: &[TensorSpec]) -> String {
+    /// The index JSON (`metadata.total_size`, `weight_map` sorted by tensor name). `specs`
+    /// must be the list the plan was made from: an index outside it is
+    /// [`ShardError::PlanMismatch`].
+    pub fn index_json(&self, specs: &[TensorSpec]) -> Result<String, ShardError> {
         let mut entries: Vec<(&str, usize)> = Vec::with_capacity(specs.len());
         for (j, f) in self.files.iter().enumerate() {
             for &i in f {
-                entries.push((specs[i].name.as_str(), j));
+                let s = specs.get(i).ok_or(ShardError::PlanMismatch {
+                    files: self.files.len(),
+                    world: self.files.len(),
+                })?;
+                entries.push((s.name.as_str(), j));
             }
         }
         entries.sort();
@@ -105,7 +115,7 @@ impl ShardPlan {
             push_json_string(&mut s, &self.file_name(*j));
         }
         s.push_str("\n  }\n}\n");
-        s
+        Ok(s)
     }
 }
 
@@ -219,6 +229,8 @@ pub fn write_shard(
     rank: Rank,
     opts: WriteOptions<'_>,
 ) -> Result<ShardSummary, WriteError> {
+    // A Rank built from its public fields skips Rank::new's check.
+    let rank = Rank::new(rank.rank, rank.world)?;
     let plan = ShardPlan::new(specs, rank.world)?;
     write_planned_shard(dir, specs, plan, key, rank, opts)
 }
@@ -233,6 +245,7 @@ pub fn write_planned_shard(
     rank: Rank,
     opts: WriteOptions<'_>,
 ) -> Result<ShardSummary, WriteError> {
+    let rank = Rank::new(rank.rank, rank.world)?;
     let placed = plan.files.iter().map(Vec::len).sum::<usize>();
     let in_range = plan.files.iter().flatten().all(|&i| i < specs.len());
     if plan.len() != rank.world || placed != specs.len() || !in_range {
@@ -242,8 +255,8 @@ pub fn write_planned_shard(
         }
         .into());
     }
-    // Validate everything, once (every rank checks all tensors, so a bad spec fails everywhere
-    // instead of leaving a checkpoint with holes).
+    // Validate everything, once (every rank checks all tensors, each for its own dtype, so a
+    // bad spec fails everywhere instead of leaving a checkpoint with holes).
     let mut names = HashMap::with_capacity(specs.len());
     let mut dists = Vec::with_capacity(specs.len());
     for s in specs {
@@ -252,14 +265,33 @@ pub fn write_planned_shard(
             return Err(WriteError::DuplicateName(s.name.clone()));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| WriteError::io(Op::CreateDir, dir, e))?;
+    if plan.total_size > i64::MAX as u64 {
+        return Err(WriteError::TooLarge(
+            "the tensors together exceed 2^63 - 1 bytes, more than a checkpoint's index can count"
+                .into(),
+        ));
+    }
+    let index_json = if rank.rank == 0 {
+        Some(plan.index_json(specs)?)
+    } else {
+        None
+    };
+    check_output_path(dir, OutputKind::Directory, opts.force)?;
     let path = dir.join(plan.file_name(rank.rank));
+    let index_path = dir.join(INDEX_NAME);
+    if dir.is_dir() {
+        check_output_path(&path, OutputKind::File, opts.force)?;
+        if index_json.is_some() {
+            check_output_path(&index_path, OutputKind::File, opts.force)?;
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| WriteError::io(Op::CreateDir, dir, e))?;
     let members = &plan.files[rank.rank];
     let member_dists = members.iter().map(|&i| dists[i]).collect();
     let file = write_members(&path, specs, members, member_dists, key, opts)?;
-    let index = if rank.rank == 0 {
-        let p = dir.join(INDEX_NAME);
-        write_small_file(&p, plan.index_json(specs).as_bytes(), !opts.no_sync)?;
+    let index = if let Some(json) = index_json {
+        let p = index_path;
+        write_small_file(&p, json.as_bytes(), &opts)?;
         Some(p)
     } else {
         None

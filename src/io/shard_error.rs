@@ -73,7 +73,8 @@ impl fmt::Display for ShardError {
             ),
             ShardError::Unparsable(s) => write!(
                 f,
-                "invalid shard `{s}`: expected `auto` or RANK/WORLD with 0 <= RANK < WORLD, e.g. 0/4"
+                "invalid shard `{}`: expected `auto` or RANK/WORLD with 0 <= RANK < WORLD, e.g. 0/4",
+                super::printable(s)
             ),
             ShardError::IncompleteEnv {
                 launcher,
@@ -85,7 +86,8 @@ impl fmt::Display for ShardError {
             ),
             ShardError::NotANumber { var, value } => write!(
                 f,
-                "--shard auto: {var}={value:?} is not a non-negative integer"
+                "--shard auto: {var}={:?} is not a non-negative integer",
+                super::printable(value)
             ),
             ShardError::InconsistentEnv {
                 launcher,

@@ -96,9 +96,28 @@ impl TensorSpec {
         numel(&self.shape).unwrap_or(0)
     }
 
-    /// Bytes in the file.
+    /// Bytes in the file (`u64::MAX` if that overflows; [`TensorSpec::checked_byte_len`]
+    /// and [`TensorSpec::validate`] report it).
     pub fn byte_len(&self) -> u64 {
-        self.numel() as u64 * self.dtype.size() as u64
+        self.checked_byte_len().unwrap_or(u64::MAX)
+    }
+
+    /// Bytes in the file, or an error when the shape overflows or the tensor would not fit in
+    /// a file (more than 2⁶³ − 1 bytes, which also keeps every element index below
+    /// [`crate::MAX_ELEMENTS`]).
+    pub fn checked_byte_len(&self) -> Result<u64, WriteError> {
+        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
+        (n as u64)
+            .checked_mul(self.dtype.size() as u64)
+            .filter(|&b| b <= i64::MAX as u64)
+            .ok_or_else(|| {
+                WriteError::TooLarge(format!(
+                    "tensor `{}`: shape {:?} in {} is more than 2^63 - 1 bytes, more than any file can hold",
+                    super::printable(&self.name),
+                    self.shape,
+                    self.dtype
+                ))
+            })
     }
 
     /// The fans the initializer sees: explicit ones, else read from the shape by the layout
@@ -117,12 +136,33 @@ impl TensorSpec {
         }
     }
 
-    /// Checks the shape and initializer; the error names the tensor.
+    /// Checks the name, the shape, the initializer and that the tensor's dtype can hold what
+    /// the initializer produces; the error names the tensor. This is everything the writer
+    /// could find out later, so a write that passes it fails only on I/O.
+    ///
+    /// The dtype rule is stricter than the in-memory fills, which clamp: a constant beyond
+    /// the dtype's largest finite value (70000 in f16), a uniform with an end beyond it, a
+    /// normal whose `mean ± 5.42·std` (f64: `8.3·std`; the farthest the sampler reaches) goes
+    /// beyond it — `normal(mean = 1e6)` in f16 — are [`crate::Error::Unrepresentable`]; a random
+    /// initializer all of whose samples would round to one value of the dtype (a std or bound
+    /// too small for it) is [`crate::Error::TooNarrow`].
+    ///
+    /// ```
+    /// use glorot::io::TensorSpec;
+    /// use glorot::{DType, Init};
+    /// let s = TensorSpec::new("b", &[4], Init::Constant { val: 70000.0 });
+    /// assert!(s.validate().is_ok());
+    /// assert!(s.with_dtype(DType::F16).validate().is_err());
+    /// ```
     pub fn validate(&self) -> Result<Distribution, WriteError> {
+        if self.name == "__metadata__" {
+            return Err(WriteError::InvalidName {
+                name: self.name.clone(),
+                reason: "is reserved for the safetensors header's metadata",
+            });
+        }
         let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
-        (n as u64)
-            .checked_mul(self.dtype.size() as u64)
-            .ok_or_else(|| WriteError::spec(&self.name, crate::Error::ShapeOverflow))?;
+        self.checked_byte_len()?;
         if let Some(z) = &self.zeroed {
             if z.start > z.end || z.end > n as u64 {
                 return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
@@ -136,9 +176,20 @@ impl TensorSpec {
                 .map_err(|e| WriteError::spec(&self.name, e))?;
             return Ok(Distribution::zeros());
         }
-        self.distribution()
-            .map_err(|e| WriteError::spec(&self.name, e))
+        let dist = self
+            .distribution()
+            .map_err(|e| WriteError::spec(&self.name, e))?;
+        check_dtype(self.dtype, &dist).map_err(|e| WriteError::spec(&self.name, e))?;
+        Ok(dist)
     }
+}
+
+/// Prepares `dist` for `dtype` exactly as the fill will, without filling anything, then
+/// applies the writer's stricter rule for values the dtype cannot hold
+/// ([`super::representable`]).
+fn check_dtype(dtype: DType, dist: &Distribution) -> crate::Result<()> {
+    super::representable::check(dtype, dist)?;
+    crate::dist::Plan::new(dist, dtype).map(drop)
 }
 
 /// Every tensor of a `network!` spec list (`M::SPECS`, or a preset's `params`) as a

@@ -11,16 +11,19 @@
 //! size reserved (`posix_fallocate`, so a full disk is reported before any data is written),
 //! filled, flushed (`fsync`) and only then renamed over the destination. On any error or
 //! cancellation the temporary file is removed; an existing destination is never touched.
+//! What may be replaced, and how temporaries are named: [`check_output_path`].
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::{fill_at, DType, Distribution, Key};
 
 use super::header::FileLayout;
+use super::path::{parent_dir, temp_nonce, temp_prefix};
+use super::{check_output_path, Existing, OutputKind};
 use super::{Op, TensorSpec, WriteError};
 
 /// Elements per work item: 1 Mi (4 MiB of f32, 8 MiB of f64). Large enough that per-item
@@ -28,20 +31,38 @@ use super::{Op, TensorSpec, WriteError};
 /// workers together stay a few tens of MiB.
 pub const ITEM_ELEMS: usize = 1 << 20;
 
+/// Upper bound on the writer's data buffers, whatever the thread count: the number of workers
+/// writing at once is capped so that their buffers (one work item each, up to 8 MiB for f64)
+/// stay within 64 MiB. Threads beyond that still fill inside each item.
+pub const BUFFER_BUDGET: usize = 64 << 20;
+
 /// Options for [`write_safetensors`] and the shard writer.
 #[derive(Clone, Copy, Default)]
 pub struct WriteOptions<'a> {
     /// `__metadata__` entries of the header (e.g. `("format", "pt")`, which Hugging Face
     /// `transformers` looks for).
     pub metadata: &'a [(String, String)],
-    /// Skip the final `fsync` (faster, but a power loss right after the rename may leave an
-    /// incomplete file under the final name). Default: sync.
+    /// Skip the final `fsync`. **Unsafe for data you keep**: the write is then reported as
+    /// successful while the data may still be only in the page cache, so a crash, a power loss
+    /// or a writeback error after the call returns (e.g. a full thin-provisioned or network
+    /// volume) can leave a file of zeros or garbage under the final name — as `dd` without
+    /// `conv=fsync`. Default: sync.
     pub no_sync: bool,
+    /// Replace an existing write-protected file (mode without write bits), as `rm -f` / `cp -f`
+    /// do. Directories, devices, FIFOs, sockets and symbolic links are never replaced.
+    pub force: bool,
     /// Called with the number of bytes just written, from the worker threads.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
-    /// Checked before every work item; when it becomes `true` the write stops, the temporary
-    /// file is removed and [`WriteError::Cancelled`] is returned.
+    /// Checked before every work item, before and after the final `fsync` and just before the
+    /// rename; when it becomes `true` the write stops, the temporary file is removed and
+    /// [`WriteError::Cancelled`] is returned. A write cancelled at any point never replaces
+    /// the output.
     pub cancel: Option<&'a AtomicBool>,
+    /// Test-only (fault-injection suite): called at the named stages `"write"` (after the first
+    /// work item), `"fsync"` (just before it) and `"rename"` (just before it), so a test can
+    /// hold the writer there. Not part of the API.
+    #[doc(hidden)]
+    pub stage_hook: Option<&'a (dyn Fn(&'static str) + Sync)>,
 }
 
 impl core::fmt::Debug for WriteOptions<'_> {
@@ -49,9 +70,22 @@ impl core::fmt::Debug for WriteOptions<'_> {
         f.debug_struct("WriteOptions")
             .field("metadata", &self.metadata)
             .field("no_sync", &self.no_sync)
+            .field("force", &self.force)
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel)
             .finish()
+    }
+}
+
+impl WriteOptions<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    fn stage(&self, name: &'static str) {
+        if let Some(h) = self.stage_hook {
+            h(name);
+        }
     }
 }
 
@@ -70,6 +104,12 @@ pub struct WriteSummary {
 
 /// Writes every tensor of `specs` into one safetensors file at `path`, each filled under
 /// `key.tensor(name)` exactly as the in-memory initialization would fill it.
+///
+/// Everything that can be checked before the first byte is: every spec for its own dtype
+/// (values the dtype cannot hold are an error), sizes and offsets, and the output path
+/// ([`check_output_path`](super::check_output_path)). Then the file is written under a
+/// temporary name, flushed and renamed over `path`; on any error or cancellation nothing
+/// appears or changes at `path`.
 ///
 /// ```
 /// use glorot::io::{write_safetensors, TensorSpec, WriteOptions};
@@ -111,64 +151,109 @@ pub(crate) fn write_members(
     key: &Key,
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
-    debug_assert_eq!(dists.len(), members.len());
+    check_output_path(path, OutputKind::File, opts.force)?;
+    if dists.len() != members.len() {
+        return Err(WriteError::TooLarge(format!(
+            "{} distribution(s) for {} member(s)",
+            dists.len(),
+            members.len()
+        )));
+    }
     let mut dist_of = vec![None; specs.len()];
     for (&i, d) in members.iter().zip(dists) {
-        dist_of[i] = Some(d);
+        let slot = dist_of.get_mut(i).ok_or_else(|| {
+            WriteError::TooLarge(format!(
+                "member index {i} is out of range for {} tensor(s)",
+                specs.len()
+            ))
+        })?;
+        *slot = Some(d);
     }
     let layout = FileLayout::new(specs, members, opts.metadata)?;
-
-    let tmp = TempFile::create(path)?;
-    preallocate(&tmp.file, layout.file_len)
-        .map_err(|e| WriteError::io(Op::Allocate, &tmp.path, e))?;
-    write_all_at(&tmp.file, &layout.header, 0)
-        .map_err(|e| WriteError::io(Op::Write, &tmp.path, e))?;
-
-    // Work items: (spec index, first element, element count, file offset).
-    let mut items: Vec<(usize, u64, usize, u64)> = Vec::new();
-    for p in &layout.placements {
-        let s = &specs[p.spec];
-        let n = s.numel();
-        let size = s.dtype.size() as u64;
-        let mut first = 0usize;
-        while first < n {
-            let len = ITEM_ELEMS.min(n - first);
-            items.push((p.spec, first as u64, len, p.start + first as u64 * size));
-            first += len;
-        }
+    if opts.cancelled() {
+        return Err(WriteError::Cancelled {
+            path: path.to_path_buf(),
+        });
     }
 
-    let next = AtomicUsize::new(0);
+    // Work items, not materialised (a tensor of 2⁴⁰ elements would need a million of them):
+    // item k lies in the placement j with starts[j] <= k < starts[j + 1].
+    let mut starts: Vec<u64> = Vec::new();
+    starts
+        .try_reserve_exact(layout.placements.len() + 1)
+        .map_err(|_| WriteError::OutOfMemory {
+            bytes: 8 * (layout.placements.len() as u64 + 1),
+        })?;
+    let mut n_items: u64 = 0;
+    let mut widest = 1usize;
+    for p in &layout.placements {
+        starts.push(n_items);
+        let s = &specs[p.spec];
+        n_items += (s.numel() as u64).div_ceil(ITEM_ELEMS as u64);
+        widest = widest.max(s.dtype.size());
+    }
+    starts.push(n_items);
+    let budget_workers = (BUFFER_BUDGET / (ITEM_ELEMS * widest)).max(1);
+    let workers = rayon::current_num_threads()
+        .clamp(1, budget_workers)
+        .min(usize::try_from(n_items).unwrap_or(usize::MAX).max(1));
+
+    let tmp = TempFile::create(path)?;
+    preallocate(&tmp.file, layout.file_len).map_err(|e| WriteError::io(Op::Allocate, path, e))?;
+    write_all_at(&tmp.file, &layout.header, 0).map_err(|e| WriteError::io(Op::Write, path, e))?;
+
+    let next = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     let failure: Mutex<Option<WriteError>> = Mutex::new(None);
     let cancelled = AtomicBool::new(false);
-    let workers = rayon::current_num_threads().max(1).min(items.len().max(1));
+    let first_done = AtomicBool::new(false);
     rayon::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|_| {
                 // u64 storage keeps the buffer 8-byte aligned for every element type.
                 let mut buf: Vec<u64> = Vec::new();
+                let fail = |e: WriteError| {
+                    stop.store(true, Ordering::Relaxed);
+                    let mut f = failure.lock().unwrap_or_else(|p| p.into_inner());
+                    f.get_or_insert(e);
+                };
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    if opts.cancelled() {
                         cancelled.store(true, Ordering::Relaxed);
                         stop.store(true, Ordering::Relaxed);
                         return;
                     }
-                    let Some(&(spec, first, len, at)) =
-                        items.get(next.fetch_add(1, Ordering::Relaxed))
-                    else {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= n_items {
+                        return;
+                    }
+                    let j = starts.partition_point(|&c| c <= k) - 1;
+                    let p = &layout.placements[j];
+                    let s = &specs[p.spec];
+                    let first = (k - starts[j]) * ITEM_ELEMS as u64;
+                    // first < numel ≤ usize::MAX, and the item is at most ITEM_ELEMS long.
+                    let len = ITEM_ELEMS.min(s.numel() - first as usize);
+                    let size = s.dtype.size();
+                    let at = p.start + first * size as u64;
+                    let Some(dist) = dist_of[p.spec].as_ref() else {
+                        fail(WriteError::TooLarge("internal: unvalidated tensor".into()));
                         return;
                     };
-                    let s = &specs[spec];
-                    let dist = dist_of[spec].as_ref().expect("validated member");
-                    let bytes = len * s.dtype.size();
+                    let bytes = len * size;
                     // Grow only: the fill overwrites every byte it hands to pwrite, so the
                     // buffer is zeroed once per size increase, not once per item.
-                    if buf.len() < bytes.div_ceil(8) {
-                        buf.resize(bytes.div_ceil(8), 0);
+                    let words = bytes.div_ceil(8);
+                    if buf.len() < words {
+                        if buf.try_reserve_exact(words - buf.len()).is_err() {
+                            fail(WriteError::OutOfMemory {
+                                bytes: bytes as u64,
+                            });
+                            return;
+                        }
+                        buf.resize(words, 0);
                     }
                     let raw: &mut [u8] =
                         &mut bytemuck::cast_slice_mut::<u64, u8>(&mut buf)[..bytes];
@@ -177,7 +262,7 @@ pub(crate) fn write_members(
                         .map_err(|e| WriteError::spec(&s.name, e))
                         .and_then(|()| {
                             write_all_at(&tmp.file, raw, at)
-                                .map_err(|e| WriteError::io(Op::Write, &tmp.path, e))
+                                .map_err(|e| WriteError::io(Op::Write, path, e))
                         })
                         .map(|()| {
                             if !opts.no_sync {
@@ -189,11 +274,12 @@ pub(crate) fn write_members(
                             if let Some(p) = opts.progress {
                                 p(bytes as u64);
                             }
+                            if !first_done.swap(true, Ordering::Relaxed) {
+                                opts.stage("write");
+                            }
                         }
                         Err(e) => {
-                            stop.store(true, Ordering::Relaxed);
-                            let mut f = failure.lock().unwrap_or_else(|p| p.into_inner());
-                            f.get_or_insert(e);
+                            fail(e);
                             return;
                         }
                     }
@@ -210,7 +296,7 @@ pub(crate) fn write_members(
         });
     }
     let data_bytes = layout.file_len - layout.header.len() as u64;
-    tmp.persist(path, !opts.no_sync)?;
+    tmp.persist(path, &opts)?;
     Ok(WriteSummary {
         path: path.to_path_buf(),
         file_bytes: layout.file_len,
@@ -270,30 +356,19 @@ struct TempFile {
 }
 
 impl TempFile {
+    /// `.{NAME}.glorot-tmp-{PID}-{RANDOM}` next to `dest`, created exclusively (`O_EXCL`, so a
+    /// planted file or symbolic link is never written through).
     fn create(dest: &Path) -> Result<TempFile, WriteError> {
-        let dir = match dest.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let base = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| {
-                WriteError::io(
-                    Op::Create,
-                    dest,
-                    io::Error::new(io::ErrorKind::InvalidInput, "the output path names no file"),
-                )
-            })?;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
+        let dir = parent_dir(dest);
+        let prefix = temp_prefix(dest).ok_or_else(|| WriteError::Output {
+            path: dest.to_path_buf(),
+            reason: "names no file".into(),
+        })?;
         for attempt in 0u32..16 {
             let path = dir.join(format!(
-                ".{base}.tmp-{}-{:08x}",
+                "{prefix}{}-{:08x}",
                 std::process::id(),
-                nanos.wrapping_add(attempt.wrapping_mul(0x9E37_79B9))
+                temp_nonce(attempt)
             ));
             match OpenOptions::new()
                 .read(true)
@@ -309,36 +384,73 @@ impl TempFile {
                     })
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(WriteError::io(Op::Create, &path, e)),
+                Err(e) => return Err(WriteError::io(Op::Create, dest, e)),
             }
         }
         Err(WriteError::io(
             Op::Create,
-            dir,
+            dest,
             io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary name"),
         ))
     }
 
-    fn persist(mut self, dest: &Path, sync: bool) -> Result<(), WriteError> {
-        if sync {
+    /// Gives the temporary the existing file's permission bits (and owner, where allowed),
+    /// flushes it, and renames it over `dest` — unless the write was cancelled meanwhile or
+    /// something that may not be replaced appeared at `dest`.
+    fn persist(mut self, dest: &Path, opts: &WriteOptions<'_>) -> Result<(), WriteError> {
+        let cancelled = || WriteError::Cancelled {
+            path: dest.to_path_buf(),
+        };
+        if check_output_path(dest, OutputKind::File, opts.force)? == Existing::File {
+            copy_permissions(&self.file, dest).map_err(|e| WriteError::io(Op::Write, dest, e))?;
+        }
+        if !opts.no_sync {
+            if opts.cancelled() {
+                return Err(cancelled());
+            }
+            opts.stage("fsync");
             self.file
                 .sync_all()
-                .map_err(|e| WriteError::io(Op::Sync, &self.path, e))?;
+                .map_err(|e| WriteError::io(Op::Sync, dest, e))?;
         }
-        fs::rename(&self.path, dest).map_err(|e| WriteError::io(Op::Rename, dest, e))?;
+        opts.stage("rename");
+        // A signal during the fsync must not end in a replaced file and exit 0.
+        if opts.cancelled() {
+            return Err(cancelled());
+        }
+        let mut replaced = false;
+        for _ in 0..2 {
+            let existing = check_output_path(dest, OutputKind::File, opts.force)?;
+            let res = match existing {
+                Existing::Nothing => rename_noreplace(&self.path, dest),
+                _ => fs::rename(&self.path, dest),
+            };
+            match res {
+                Ok(()) => {
+                    replaced = true;
+                    break;
+                }
+                // Created meanwhile: check what it is, then replace it if allowed.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(WriteError::io(Op::Rename, dest, e)),
+            }
+        }
+        if !replaced {
+            return Err(WriteError::io(
+                Op::Rename,
+                dest,
+                io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "the output path keeps changing",
+                ),
+            ));
+        }
         self.keep = true;
-        if sync {
+        if !opts.no_sync {
             // Make the rename itself durable. Best effort: not every platform can open
             // directories.
-            if let Some(dir) = dest.parent() {
-                let dir = if dir.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    dir
-                };
-                if let Ok(d) = File::open(dir) {
-                    let _ = d.sync_all();
-                }
+            if let Ok(d) = File::open(parent_dir(dest)) {
+                let _ = d.sync_all();
             }
         }
         Ok(())
@@ -351,6 +463,70 @@ impl Drop for TempFile {
             let _ = fs::remove_file(&self.path);
         }
     }
+}
+
+/// The existing file's permission bits (and owner/group, when this process may set them: as
+/// root) onto the new file, so replacing a `0600` file leaves a `0600` file.
+#[cfg(unix)]
+fn copy_permissions(file: &File, existing: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::io::AsRawFd;
+    let m = fs::metadata(existing)?;
+    let mine = file.metadata()?;
+    if (m.uid(), m.gid()) != (mine.uid(), mine.gid()) {
+        // SAFETY: plain system call on a descriptor `file` keeps open.
+        let rc = unsafe { libc::fchown(file.as_raw_fd(), m.uid(), m.gid()) };
+        if rc != 0 {
+            // Not permitted for an unprivileged writer: the new file is then the writer's,
+            // as with `cp` onto a file the user may replace but does not own.
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EPERM) {
+                return Err(e);
+            }
+        }
+    }
+    file.set_permissions(fs::Permissions::from_mode(m.permissions().mode() & 0o7777))
+}
+
+#[cfg(not(unix))]
+fn copy_permissions(file: &File, existing: &Path) -> io::Result<()> {
+    file.set_permissions(fs::metadata(existing)?.permissions())
+}
+
+/// `rename` that fails with `AlreadyExists` instead of replacing something created at `to`
+/// since it was checked (Linux `renameat2(RENAME_NOREPLACE)`; elsewhere, or on file systems
+/// without it, a plain rename).
+fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (Ok(a), Ok(b)) = (
+            std::ffi::CString::new(from.as_os_str().as_bytes()),
+            std::ffi::CString::new(to.as_os_str().as_bytes()),
+        ) else {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "NUL in path"));
+        };
+        // SAFETY: both strings are valid and NUL-terminated for the duration of the call.
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_renameat2,
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::ENOSYS) | Some(libc::EINVAL) | Some(libc::EOPNOTSUPP) => {}
+            _ => return Err(e),
+        }
+    }
+    fs::rename(from, to)
 }
 
 /// Asks the kernel to start writing `len` bytes at `offset` to the device now, without waiting
@@ -425,8 +601,13 @@ pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::
 }
 
 /// Writes a small file (e.g. a shard index) crash-safely: temporary name, fsync, rename.
-pub(crate) fn write_small_file(path: &Path, bytes: &[u8], sync: bool) -> Result<(), WriteError> {
+pub(crate) fn write_small_file(
+    path: &Path,
+    bytes: &[u8],
+    opts: &WriteOptions<'_>,
+) -> Result<(), WriteError> {
+    check_output_path(path, OutputKind::File, opts.force)?;
     let tmp = TempFile::create(path)?;
-    write_all_at(&tmp.file, bytes, 0).map_err(|e| WriteError::io(Op::Write, &tmp.path, e))?;
-    tmp.persist(path, sync)
+    write_all_at(&tmp.file, bytes, 0).map_err(|e| WriteError::io(Op::Write, path, e))?;
+    tmp.persist(path, opts)
 }

@@ -8,17 +8,23 @@
 //! glorot list
 //! ```
 
+#[cfg(test)]
+mod fuzz;
+mod guard;
 mod spec;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
+
+use guard::{CANCEL, EXIT_RUNTIME, EXIT_USAGE};
 
 use clap::{Parser, Subcommand};
 use glorot::io::{
-    plan_output, read_header, tensor_specs, write_model_dir, write_safetensors, Output, Rank,
+    plan_output, printable, read_header, tensor_specs, write_model_dir, write_safetensors, Output,
+    OutputKind, Rank,
     ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
 };
 use glorot::model::presets;
@@ -31,7 +37,12 @@ use glorot::{bf16, f16, DType, Distribution, Key};
     about = "Fast, bit-reproducible neural-network weight initialization into safetensors files.",
     long_about = "Fast, bit-reproducible neural-network weight initialization into safetensors \
                   files.\n\nWithout arguments, initializes GPT-2 small into a temporary \
-                  directory and prints a per-tensor table and the throughput."
+                  directory and prints a per-tensor table and the throughput.",
+    after_help = "Exit status: 0 success; 1 runtime failure (bad spec content, I/O error, disk \
+                  full); 2 usage error (bad flag, --shard or --out); 128+N when signal N \
+                  cancelled the run (130 Ctrl-C, 129 SIGHUP, 131 SIGQUIT, 143 SIGTERM). A failed \
+                  or cancelled run leaves nothing under the output name and any existing file \
+                  there unchanged."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -74,7 +85,8 @@ struct InitArgs {
     /// Open MPI or PMI variables) or RANK/WORLD, zero-based (0/3, 1/3, 2/3).
     #[arg(long, value_name = "auto|I/N")]
     shard: Option<String>,
-    /// Worker threads (default: all cores). The output does not depend on it.
+    /// Worker threads (default: all cores; at most 1024). The output does not depend on it, and
+    /// the writer's memory does not grow with it.
     #[arg(long)]
     threads: Option<usize>,
     /// No progress bar or summary.
@@ -83,9 +95,16 @@ struct InitArgs {
     /// Print the per-tensor table after writing.
     #[arg(long)]
     table: bool,
-    /// Skip the final fsync.
+    /// Skip the final fsync. DANGEROUS for files you keep: success is then reported while the
+    /// data may still be only in memory, so a crash, power loss or writeback error after
+    /// exit (e.g. a full network or thin-provisioned volume) can leave zeros or garbage under
+    /// the output name — like dd without conv=fsync. For scratch files and benchmarks.
     #[arg(long)]
     no_sync: bool,
+    /// Replace an existing write-protected output file (as rm -f / cp -f). Directories,
+    /// devices, FIFOs, sockets and symbolic links at --out are never replaced.
+    #[arg(long)]
+    force: bool,
 }
 
 /// `println!` that ignores a closed stdout (e.g. `glorot list | head -1`) instead of panicking.
@@ -95,49 +114,40 @@ macro_rules! outln {
     }};
 }
 
-/// Set by SIGINT/SIGTERM; the writer polls it and cleans up.
-static CANCEL: AtomicBool = AtomicBool::new(false);
-
-#[cfg(unix)]
-extern "C" fn on_signal(_sig: libc::c_int) {
-    CANCEL.store(true, Ordering::Relaxed);
-}
-
-fn install_signal_handlers() {
-    #[cfg(unix)]
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe. Ignoring
-    // SIGXFSZ turns a file-size limit into an EFBIG error the writer reports cleanly.
-    unsafe {
-        let h = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        libc::signal(libc::SIGINT, h);
-        libc::signal(libc::SIGTERM, h);
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-    }
-}
-
 /// A failure: the message for stderr and the exit code.
 struct Failure(String, u8);
 
 impl From<String> for Failure {
     fn from(s: String) -> Self {
-        Failure(s, 1)
+        Failure(s, EXIT_RUNTIME)
     }
 }
 
 impl From<WriteError> for Failure {
     fn from(e: WriteError) -> Self {
-        let code = if matches!(e, WriteError::Cancelled { .. }) {
-            130
-        } else {
-            1
+        let code = match e {
+            WriteError::Cancelled { .. } => guard::cancel_exit_code(),
+            WriteError::Shard(_) | WriteError::Output { .. } => EXIT_USAGE,
+            _ => EXIT_RUNTIME,
         };
         Failure(e.to_string(), code)
     }
 }
 
+/// A run cancelled by a signal before the write started.
+fn check_cancel() -> Result<(), Failure> {
+    if CANCEL.load(Ordering::Relaxed) {
+        return Err(Failure(
+            "cancelled; nothing was written".into(),
+            guard::cancel_exit_code(),
+        ));
+    }
+    Ok(())
+}
+
 impl From<ShardError> for Failure {
     fn from(e: ShardError) -> Self {
-        Failure(e.to_string(), 1)
+        Failure(e.to_string(), EXIT_USAGE)
     }
 }
 
@@ -160,12 +170,12 @@ fn main() -> ExitCode {
                 .collect();
             eprintln!(
                 "glorot: error: {} (see glorot --help)",
-                msg.join(" ").trim_start_matches("error: ")
+                printable(msg.join(" ").trim_start_matches("error: "))
             );
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
-    install_signal_handlers();
+    guard::install_signal_handlers();
     // Never a backtrace: a bug still ends with one line on stderr and a non-zero exit.
     std::panic::set_hook(Box::new(|info| {
         let msg = info.to_string().replace('\n', " ");
@@ -210,7 +220,12 @@ fn list() -> Result<(), Failure> {
 }
 
 fn parse_dtype(s: &str) -> Result<DType, Failure> {
-    DType::parse(s).map_err(|_| Failure(format!("unknown --dtype `{s}` (f32, bf16, f16, f64)"), 2))
+    DType::parse(s).map_err(|_| {
+        Failure(
+            format!("unknown --dtype `{}` (f32, bf16, f16, f64)", printable(s)),
+            EXIT_USAGE,
+        )
+    })
 }
 
 /// The specs, and the config.json to put into a model directory when the source has one.
@@ -229,7 +244,8 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<
             let names: Vec<&str> = presets::PRESETS.iter().map(|p| p.name).collect();
             Failure(
                 format!(
-                    "unknown --model `{name}` (built-in: {}; see glorot list)",
+                    "unknown --model `{}` (built-in: {}; see glorot list)",
+                    printable(name),
                     names.join(", ")
                 ),
                 2,
@@ -237,15 +253,20 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<
         })?;
         return Ok((tensor_specs(p.params, dtype), None));
     }
-    let path = args.spec.as_ref().expect("clap requires --model or --spec");
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut text))
-        .map_err(|e| format!("could not read spec {}: {e}", path.display()))?;
+    let Some(path) = args.spec.as_ref() else {
+        return Err(Failure("give --model or --spec".into(), EXIT_USAGE));
+    };
+    let shown = printable(&path.to_string_lossy()).into_owned();
+    let text = guard::read_spec(path)?;
+    check_cancel()?;
+    guard::check_json(&text).map_err(|e| Failure(format!("{shown}: {e}"), EXIT_RUNTIME))?;
+    check_cancel()?;
     let specs =
-        spec::parse(&text, dtype).map_err(|e| Failure(format!("{}: {e}", path.display()), 1))?;
+        spec::parse(&text, dtype).map_err(|e| Failure(format!("{shown}: {e}"), EXIT_RUNTIME))?;
+    check_cancel()?;
     Ok((specs, None))
 }
+
 
 /// The config as given, with `dtype` set to what is written (as `save_pretrained` records it).
 fn hf_config_text(model: &glorot::hf::HfModel, dtype: DType) -> String {
@@ -267,25 +288,46 @@ fn hf_config_text(model: &glorot::hf::HfModel, dtype: DType) -> String {
     text
 }
 
+/// Removes temporaries a killed earlier run left for `out` and says so on stderr.
+fn clean_stale(out: &Path) {
+    if let Ok(removed) = glorot::io::remove_stale_temporaries(out) {
+        for p in removed {
+            eprintln!(
+                "glorot: removed {}, left behind by an earlier run that was killed",
+                printable(&p.to_string_lossy())
+            );
+        }
+    }
+}
+
 fn init(args: InitArgs) -> Result<(), Failure> {
     let dtype = parse_dtype(&args.dtype)?;
     if let Some(n) = args.threads {
-        if n == 0 {
-            return Err(Failure("--threads must be at least 1".into(), 2));
+        if n == 0 || n > 1024 {
+            return Err(Failure(
+                format!("--threads {n}: must be between 1 and 1024"),
+                EXIT_USAGE,
+            ));
         }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .map_err(|e| format!("could not start {n} threads: {e}"))?;
     }
+    start_threads(args.threads)?;
     let rank = match args.shard.as_deref() {
         None => None,
         Some("auto") => Some(Rank::from_env()?),
         Some(s) => Some(Rank::parse(s)?),
     };
+    // The output path first: a bad --out fails before the spec is even read. `plan_output`
+    // decides between one file and a Hugging Face model directory; `check_output_path` decides
+    // whether what is there may be replaced.
+    let target = plan_output(&args.out, rank.is_some())
+        .map_err(|e| Failure(printable(&e.to_string()).into_owned(), EXIT_USAGE))?;
+    let (checked, kind) = match &target {
+        Output::File(p) => (p.as_path(), OutputKind::File),
+        Output::ModelDir(d) => (d.as_path(), OutputKind::Directory),
+    };
+    glorot::io::check_output_path(checked, kind, args.force)
+        .map_err(|e| Failure(format!("--out {e}"), EXIT_USAGE))?;
     let (specs, config) = load_specs(&args, dtype)?;
-    // Every path problem is reported here, before anything is written.
-    let target = plan_output(&args.out, rank.is_some())?;
     let key = Key::new(args.seed);
     let meta = vec![("format".to_string(), "pt".to_string())];
     // The one shard plan of this run: it sizes the progress bar, is written, and lists the
@@ -302,12 +344,25 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     let show = !args.quiet && std::io::stdout().is_terminal();
     let bar = progress_bar(total, show);
     let progress = |b: u64| bar.inc(b);
+    let hook = guard::test_pause;
     let opts = WriteOptions {
         metadata: &meta,
         no_sync: args.no_sync,
+        force: args.force,
         progress: Some(&progress),
         cancel: Some(&CANCEL),
+        stage_hook: Some(&hook),
     };
+    match &shard {
+        None => clean_stale(&args.out),
+        Some((r, plan)) => {
+            clean_stale(&args.out.join(plan.file_name(r.rank)));
+            if r.rank == 0 {
+                clean_stale(&args.out.join(glorot::io::INDEX_NAME));
+            }
+        }
+    }
+    check_cancel()?;
     let t0 = Instant::now();
     let (file, index, config) = match &target {
         Output::File(path) => (write_safetensors(path, &specs, &key, opts)?, None, None),
@@ -321,14 +376,14 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     if !args.quiet {
         outln!(
             "wrote {} ({} tensors, {}) in {:.2} s: {:.2} GB/s",
-            file.path.display(),
+            printable(&file.path.to_string_lossy()),
             file.tensors,
             human(file.data_bytes),
             secs,
             file.data_bytes as f64 / secs / 1e9
         );
         for p in index.iter().chain(config.iter()) {
-            outln!("wrote {}", p.display());
+            outln!("wrote {}", printable(&p.to_string_lossy()));
         }
     }
     if args.table {
@@ -337,15 +392,27 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Starts the worker pool now, so that failing to start threads (e.g. under `ulimit -v` or a
+/// pids limit) is an error here rather than a panic inside the first parallel call.
+fn start_threads(n: Option<usize>) -> Result<(), Failure> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = n {
+        b = b.num_threads(n);
+    }
+    b.build_global()
+        .map_err(|e| Failure(format!("could not start worker threads: {e}"), EXIT_RUNTIME))
+}
+
 /// No arguments: GPT-2 small into a temporary directory, the table, the throughput.
 fn demo() -> Result<(), Failure> {
+    start_threads(None)?;
     let specs = tensor_specs(
-        presets::preset("gpt2").expect("built-in").params,
+        presets::preset("gpt2")
+            .ok_or_else(|| "the gpt2 preset is missing".to_string())?
+            .params,
         DType::F32,
     );
-    let dir = std::env::temp_dir().join(format!("glorot-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    let dir = guard::private_scratch_dir()?;
     let out = dir.join("gpt2.safetensors");
     let total: u64 = specs.iter().map(|s| s.byte_len()).sum();
     outln!(
@@ -417,19 +484,31 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
     let mut f =
         std::fs::File::open(path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
     let mut out = std::io::stdout().lock();
-    let width = specs.iter().map(|s| s.name.len()).max().unwrap_or(4).max(4);
+    let width = specs
+        .iter()
+        .map(|s| printable(&s.name).chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let _ = writeln!(
         out,
         "{:<width$} {:<14} {:<5} {:<16} {:>7} {:>7} {:>18} {:>11} {:>11}",
         "name", "shape", "dtype", "init", "fan_in", "fan_out", "bound/value", "std", "measured"
     );
     for s in specs {
-        let (begin, end) = *offsets
-            .get(&s.name)
-            .ok_or_else(|| format!("{} has no tensor `{}`", path.display(), s.name))?;
+        let name = printable(&s.name);
+        let (begin, end) = *offsets.get(&s.name).ok_or_else(|| {
+            format!(
+                "{} has no tensor `{name}`",
+                printable(&path.to_string_lossy())
+            )
+        })?;
         let size = s.dtype.size() as u64;
-        let n = ((end - begin) / size).min(1 << 20);
-        let mut raw = vec![0u8; (n * size) as usize];
+        let n = (end.saturating_sub(begin) / size).min(1 << 20);
+        let mut raw = Vec::new();
+        raw.try_reserve_exact((n * size) as usize)
+            .map_err(|_| "out of memory reading the table back".to_string())?;
+        raw.resize((n * size) as usize, 0u8);
         use std::io::Seek;
         f.seek(std::io::SeekFrom::Start(begin))
             .and_then(|_| f.read_exact(&mut raw))
@@ -438,7 +517,7 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
         let fans = s.resolved_fans();
         let dist = s
             .distribution()
-            .map_err(|e| format!("tensor `{}`: {e}", s.name))?;
+            .map_err(|e| format!("tensor `{name}`: {e}"))?;
         let bound = match dist {
             Distribution::Uniform { low, high } if low == -high => format!("U ±{high:.6}"),
             Distribution::Uniform { low, high } => format!("U [{low:.3}, {high:.3})"),
@@ -457,7 +536,7 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
         let _ = writeln!(
             out,
             "{:<width$} {:<14} {:<5} {:<16} {:>7} {:>7} {:>18} {:>11.6} {:>11.6}",
-            s.name,
+            name,
             shape,
             s.dtype.to_string(),
             s.init.name(),
@@ -500,7 +579,15 @@ fn std_of(raw: &[u8], dtype: DType) -> f64 {
 
 /// Tensor name → absolute (begin, end) byte offsets, from the file's own header.
 fn read_offsets(path: &Path) -> Result<std::collections::HashMap<String, (u64, u64)>, Failure> {
-    let err = |e: String| Failure(format!("could not read back {}: {e}", path.display()), 1);
+    let err = |e: String| {
+        Failure(
+            format!(
+                "could not read back {}: {e}",
+                printable(&path.to_string_lossy())
+            ),
+            EXIT_RUNTIME,
+        )
+    };
     let mut f = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
     let entries = read_header(&mut f).map_err(|e| err(e.to_string()))?;
     Ok(entries

@@ -71,7 +71,7 @@ pub fn parse(text: &str, dtype: DType) -> Result<Vec<TensorSpec>, String> {
         if !names.insert(spec.name.clone()) {
             return Err(format!(
                 "tensor `{}`: name appears more than once",
-                spec.name
+                glorot::io::printable(&spec.name)
             ));
         }
         out.push(spec);
@@ -100,9 +100,20 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
         }
         None => return Err(format!("tensor #{i}: missing field `name`")),
     };
-    let err = |field: &str, msg: String| format!("tensor `{name}`: field `{field}`: {msg}");
+    let err = |field: &str, msg: String| {
+        format!(
+            "tensor `{}`: field `{}`: {msg}",
+            glorot::io::printable(&name),
+            glorot::io::printable(field)
+        )
+    };
     let shape: Vec<usize> = match obj.get("shape") {
-        None => return Err(format!("tensor `{name}`: missing field `shape`")),
+        None => {
+            return Err(format!(
+                "tensor `{}`: missing field `shape`",
+                glorot::io::printable(&name)
+            ))
+        }
         Some(Value::Array(a)) => a
             .iter()
             .map(|d| {
@@ -119,7 +130,12 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
         }
     };
     let init_name = match obj.get("init") {
-        None => return Err(format!("tensor `{name}`: missing field `init`")),
+        None => {
+            return Err(format!(
+                "tensor `{}`: missing field `init`",
+                glorot::io::printable(&name)
+            ))
+        }
         Some(Value::String(s)) => s.as_str(),
         Some(v) => return Err(err("init", format!("expected a string, got {v}"))),
     };
@@ -128,7 +144,8 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
         return Err(err(
             "init",
             format!(
-                "unknown initializer `{init_name}` (known: {})",
+                "unknown initializer `{}` (known: {})",
+                glorot::io::printable(init_name),
                 known.join(", ")
             ),
         ));
@@ -153,7 +170,10 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
         Some(Value::String(s)) => DType::parse(s).map_err(|_| {
             err(
                 "dtype",
-                format!("unknown dtype `{s}` (f32, bf16, f16, f64)"),
+                format!(
+                    "unknown dtype `{}` (f32, bf16, f16, f64)",
+                    glorot::io::printable(s)
+                ),
             )
         })?,
         Some(v) => return Err(err("dtype", format!("expected a string, got {v}"))),
@@ -162,6 +182,16 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
         None => layout,
         Some(v) => parse_layout(v).map_err(|e| err("layout", e))?,
     };
+    if !init.needs_fans() {
+        for f in ["in_axis", "out_axis"] {
+            if obj.contains_key(f) {
+                return Err(err(
+                    f,
+                    format!("{init_name} uses no fans, so explicit fan axes would be ignored"),
+                ));
+            }
+        }
+    }
     match (obj.get("in_axis"), obj.get("out_axis")) {
         (None, None) => {}
         (Some(a), Some(b)) => {
@@ -181,8 +211,45 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
     let spec = TensorSpec::new(name.clone(), &shape, init)
         .with_dtype(dtype)
         .with_layout(layout);
-    spec.validate().map_err(|e| e.to_string())?;
+    spec.validate().map_err(|e| match e {
+        glorot::io::WriteError::Spec { error, .. } => match blame(init_name, error) {
+            Some(field)
+                if matches!(
+                    error,
+                    glorot::Error::Unrepresentable | glorot::Error::TooNarrow
+                ) =>
+            {
+                err(field, format!("{error} (dtype {})", spec.dtype))
+            }
+            Some(field) => err(field, error.to_string()),
+            None => format!("tensor `{}`: {error}", glorot::io::printable(&name)),
+        },
+        other => other.to_string(),
+    })?;
     Ok(spec)
+}
+
+/// The spec field a parameter error of `init` comes from (`None`: the shape or fans).
+fn blame(init: &str, e: glorot::Error) -> Option<&'static str> {
+    use glorot::Error as E;
+    Some(match (init, e) {
+        (_, E::InvalidGain) => "gain",
+        (_, E::InvalidScale) => "scale",
+        (_, E::InvalidSlope) => "a",
+        ("constant", _) => "val",
+        ("normal" | "trunc_normal", E::NonFiniteValue) => "mean",
+        ("normal" | "trunc_normal", E::Unrepresentable) => "mean`/`std",
+        ("normal" | "trunc_normal", E::TooNarrow) => "std",
+        ("uniform", E::Unrepresentable | E::TooNarrow) => "low`/`high",
+        ("xavier_uniform" | "xavier_normal", E::Unrepresentable | E::TooNarrow) => "gain",
+        ("variance_scaling", E::Unrepresentable | E::TooNarrow) => "scale",
+        ("kaiming_uniform" | "kaiming_normal", E::TooNarrow) => "a",
+        ("normal" | "trunc_normal", E::InvalidStd) => "std",
+        ("trunc_normal", E::InvalidBounds) => "a`/`b",
+        ("uniform", E::InvalidBounds | E::InvalidStd) => "low`/`high",
+        ("kaiming_uniform" | "kaiming_normal", E::InvalidStd | E::InvalidBounds) => "a",
+        _ => return None,
+    })
 }
 
 struct Params<'a, E: Fn(&str, String) -> String> {
@@ -220,15 +287,22 @@ impl<E: Fn(&str, String) -> String> Params<'_, E> {
         FanMode::parse(&s).map_err(|_| {
             (self.err)(
                 "mode",
-                format!("unknown mode `{s}` (fan_in, fan_out, fan_avg, fan_geo_avg)"),
+                format!(
+                    "unknown mode `{}` (fan_in, fan_out, fan_avg, fan_geo_avg)",
+                    glorot::io::printable(&s)
+                ),
             )
         })
     }
 
     fn nonlinearity(&self) -> Result<Nonlinearity, String> {
         let s = self.string("nonlinearity", "leaky_relu")?;
-        Nonlinearity::parse(&s)
-            .map_err(|_| (self.err)("nonlinearity", format!("unknown nonlinearity `{s}`")))
+        Nonlinearity::parse(&s).map_err(|_| {
+            (self.err)(
+                "nonlinearity",
+                format!("unknown nonlinearity `{}`", glorot::io::printable(&s)),
+            )
+        })
     }
 }
 
@@ -279,7 +353,8 @@ fn parse_init<E: Fn(&str, String) -> String>(
                 (p.err)(
                     "distribution",
                     format!(
-                        "unknown distribution `{dist}` (uniform, normal, truncated_normal, untruncated_normal)"
+                        "unknown distribution `{}` (uniform, normal, truncated_normal, untruncated_normal)",
+                        glorot::io::printable(&dist)
                     ),
                 )
             })?;
@@ -509,7 +584,7 @@ mod tests {
             ),
             (
                 r#"{"name":"fc","shape":[4,3],"init":"xavier_uniform","gain":-1}"#,
-                "tensor `fc`: gain must be",
+                "tensor `fc`: field `gain`: gain must be",
             ),
             (
                 r#"{"shape":[4,3],"init":"zeros"}"#,
