@@ -110,7 +110,9 @@
 //! # Features
 //!
 //! - `cli` (off by default): the `glorot` command-line tool (clap, indicatif, serde_json).
-//!   Library users get none of these dependencies.
+//!   Library users get none of these dependencies. Includes `report`.
+//! - `report` (off by default): [`report`], the variance-propagation report of Glorot & Bengio
+//!   (2010) and He et al. (2015) at initialization, with SVG figures (plotters, faer).
 //!
 //! The library itself depends on rand_core, rand_chacha, wide, rayon, half, bytemuck, libc (for
 //! the huge-page hint and positioned writes) and glorot-macros.
@@ -144,6 +146,8 @@ mod kernel;
 mod key;
 pub mod model;
 mod parallel;
+#[cfg(feature = "report")]
+pub mod report;
 mod simd;
 
 pub use alloc::Pages;
