@@ -5,8 +5,10 @@
 //! glorot init --model gpt2 --seed 0 --dtype bf16 --out gpt2.safetensors
 //! glorot init --spec model.json --seed 0 --dtype f32 --out ckpt/ --shard auto   # one rank
 //! glorot list
+//! glorot report --out report/                # Glorot & Bengio (2010) figure; --depth: He et al.
 //! ```
 
+mod report;
 mod spec;
 
 use std::io::{IsTerminal, Read, Write};
@@ -41,6 +43,9 @@ enum Cmd {
     Init(InitArgs),
     /// List the built-in models with parameter counts and sizes.
     List,
+    /// Variance propagation at initialization (Glorot & Bengio 2010, He et al. 2015):
+    /// DIR/report.svg, DIR/report.html and a per-layer table.
+    Report(report::ReportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -160,6 +165,7 @@ fn main() -> ExitCode {
         None => demo(),
         Some(Cmd::List) => list(),
         Some(Cmd::Init(args)) => init(args),
+        Some(Cmd::Report(args)) => report::run(args).map_err(Failure::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
