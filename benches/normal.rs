@@ -3,7 +3,7 @@
 //! `examples/normal_speed.rs`, which interleaves methods and reports medians and ratios.)
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use glorot::{bf16, fill, fill_at_with, Backend, Distribution, Fans, Init, Key};
+use glorot::{bf16, fill, fill_at_with, Distribution, Fans, Init, Key, Level};
 
 fn bench(c: &mut Criterion) {
     let fans = Fans::new(4096, 4096);
@@ -23,7 +23,7 @@ fn bench(c: &mut Criterion) {
             ("glorot_normal", glorot),
             ("trunc_far", far),
         ] {
-            for (bname, backend) in [("simd", Backend::Simd), ("portable", Backend::Portable)] {
+            for (bname, backend) in [("simd", Level::Avx512), ("portable", Level::Portable)] {
                 g.bench_with_input(BenchmarkId::new(name, bname), &d, |b, d| {
                     b.iter(|| fill_at_with(&mut v, d, &key, 0, backend).unwrap())
                 });

@@ -2,7 +2,8 @@
 //! same 64 KiB buffer (16 Ki words), for each round count. Throughput is reported in bytes.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use glorot::internals::{fill_words, fill_words_at_level};
+use glorot::internals::{fill_words, fill_words_at};
+use glorot::Level;
 use glorot::{Key, Rounds};
 use rand_chacha::{ChaCha12Rng, ChaCha20Rng, ChaCha8Rng};
 use rand_core::{Rng, SeedableRng};
@@ -28,14 +29,14 @@ fn bench(c: &mut Criterion) {
             })
         });
         for (level, label) in [
-            (2, "glorot_avx2_only"),
-            (1, "glorot_sse2"),
-            (0, "glorot_scalar"),
+            (Level::Avx2, "glorot_avx2_only"),
+            (Level::Portable, "glorot_sse2"),
+            (Level::Scalar, "glorot_scalar"),
         ] {
             let mut pos = 0u64;
             group.bench_function(BenchmarkId::new(label, name), |b| {
                 b.iter(|| {
-                    fill_words_at_level(&key, pos, &mut buf, level);
+                    fill_words_at(&key, pos, &mut buf, level);
                     pos += WORDS as u64;
                     black_box(&buf);
                 })

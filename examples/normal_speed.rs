@@ -8,12 +8,12 @@
 //!
 //! Prints, per method, the median of `reps` timings (GB/s) and the ratio to `slice.fill(c)`.
 //! Methods are interleaved round-robin so slow phases of a shared machine hit all of them.
-//! "(Simd)" rows use the best run-time kernels (AVX-512 where the CPU has it); "(Simd, AVX2
-//! cap)" rows cap them at AVX2 (`glorot::internals::set_kernel_level(2)`), the previous default.
+//! "(Avx512)" rows use the best level (AVX-512 where the CPU has it); "(AVX2 cap)" rows fill at
+//! `Level::Avx2` (ChaCha and kernels), the default before the AVX-512 kernels.
 
 use std::time::Instant;
 
-use glorot::{fill_at_with, Backend, Distribution, Fans, Init, Key};
+use glorot::{fill_at_with, Distribution, Fans, Init, Key, Level};
 use rayon::prelude::*;
 
 fn main() {
@@ -32,42 +32,29 @@ fn main() {
     let key = Key::new(1).tensor("w");
 
     type Method<'a> = (&'a str, Box<dyn Fn(&mut [f32]) + Sync + 'a>);
-    // `level` caps the run-time x86_64 kernels (2 = AVX2, 3 = AVX-512 where available); each
-    // method sets its own cap before every run.
-    let with_level = |d: Distribution, b: Backend, level: u8| {
-        Box::new(move |v: &mut [f32]| {
-            glorot::internals::set_kernel_level(level);
-            fill_at_with(v, &d, &key, 0, b).unwrap()
-        }) as Box<dyn Fn(&mut [f32]) + Sync>
+    // Each method fills at its own level (lowered to what the CPU has).
+    let with = |d: Distribution, level: Level| {
+        Box::new(move |v: &mut [f32]| fill_at_with(v, &d, &key, 0, level).unwrap())
+            as Box<dyn Fn(&mut [f32]) + Sync>
     };
-    let with = |d: Distribution, b: Backend| with_level(d, b, u8::MAX);
     let methods: Vec<Method> = vec![
         (
             "slice.fill(c) (2 threads, par_chunks)",
             Box::new(|v: &mut [f32]| v.par_chunks_mut(1 << 16).for_each(|c| c.fill(0.25))),
         ),
-        ("xavier_uniform (Simd)", with(uniform, Backend::Simd)),
-        ("xavier_normal (Simd)", with(xavier, Backend::Simd)),
-        ("glorot_normal trunc (Simd)", with(glorot, Backend::Simd)),
-        (
-            "xavier_uniform (Simd, AVX2 cap)",
-            with_level(uniform, Backend::Simd, 2),
-        ),
-        (
-            "xavier_normal (Simd, AVX2 cap)",
-            with_level(xavier, Backend::Simd, 2),
-        ),
-        (
-            "glorot_normal trunc (Simd, AVX2 cap)",
-            with_level(glorot, Backend::Simd, 2),
-        ),
+        ("xavier_uniform (Avx512)", with(uniform, Level::Avx512)),
+        ("xavier_normal (Avx512)", with(xavier, Level::Avx512)),
+        ("glorot_normal trunc (Avx512)", with(glorot, Level::Avx512)),
+        ("xavier_uniform (AVX2 cap)", with(uniform, Level::Avx2)),
+        ("xavier_normal (AVX2 cap)", with(xavier, Level::Avx2)),
+        ("glorot_normal trunc (AVX2 cap)", with(glorot, Level::Avx2)),
         (
             "xavier_normal (Portable/wide)",
-            with(xavier, Backend::Portable),
+            with(xavier, Level::Portable),
         ),
         (
             "glorot_normal (Portable/wide)",
-            with(glorot, Backend::Portable),
+            with(glorot, Level::Portable),
         ),
     ];
     // optional filter: ONLY=<substring> keeps the baseline and the matching methods

@@ -2,7 +2,7 @@
 //! in one run on the same machine.
 //!
 //! ```text
-//! cargo run --release --example throughput [-- --json] [--gib N] [--reps N] [--kernel-level 2]
+//! cargo run --release --example throughput [-- --json] [--gib N] [--reps N] [--level avx2]
 //! ```
 //!
 //! For 1 GiB of f32 (268,435,456 elements), at 1 thread and at all threads, median GB/s over
@@ -80,10 +80,17 @@ fn main() {
             })
             .unwrap_or(default)
     };
-    // `--kernel-level 2` caps the run-time x86_64 kernels at AVX2 (the default picks AVX-512
-    // where the CPU has it), to compare the two in separate runs.
-    if args.iter().any(|a| a == "--kernel-level") {
-        glorot::internals::set_kernel_level(value_of("--kernel-level", 255.0) as u8);
+    // `--level avx2` caps ChaCha and the kernels at AVX2 (the default picks AVX-512 where the
+    // CPU has it), to compare the two in separate runs.
+    if let Some(i) = args.iter().position(|a| a == "--level") {
+        let level = match args.get(i + 1).map(String::as_str) {
+            Some("scalar") => glorot::Level::Scalar,
+            Some("portable") => glorot::Level::Portable,
+            Some("avx2") => glorot::Level::Avx2,
+            Some("avx512") => glorot::Level::Avx512,
+            other => panic!("--level takes scalar, portable, avx2 or avx512, not {other:?}"),
+        };
+        glorot::internals::cap_level(level);
     }
     let gib = value_of("--gib", 1.0);
     let reps = value_of("--reps", 7.0) as usize;

@@ -14,7 +14,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use glorot::io::{presets, write_safetensors, TensorSpec, WriteOptions};
+use glorot::io::{tensor_specs, write_safetensors, TensorSpec, WriteOptions};
+use glorot::model::presets;
 use glorot::{bf16, DType, Key};
 
 fn rss_anon_kib() -> u64 {
@@ -96,7 +97,10 @@ fn main() {
         args.get(2)
     };
     let dtype = DType::parse(dtype_arg.map(String::as_str).unwrap_or("f32")).unwrap();
-    let specs = presets::preset(model).expect("unknown preset").specs(dtype);
+    let specs = tensor_specs(
+        presets::preset(model).expect("unknown preset").params,
+        dtype,
+    );
     let bytes: u64 = specs.iter().map(|s| s.byte_len()).sum();
     let key = Key::new(0);
 

@@ -12,8 +12,9 @@ use core::ops::Range;
 use core::mem::MaybeUninit;
 
 use crate::alloc::{as_uninit_mut, try_alloc_with, Pages};
+use crate::dist::Plan;
 use crate::fan::numel;
-use crate::{fill_uninit, Backend, Distribution, Element, Error, Init, Layout, Result, TensorKey};
+use crate::{fill_uninit, Distribution, Element, Error, Init, Layout, Level, Result, TensorKey};
 
 /// How a 2-D weight is split across tensor-parallel ranks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,14 +111,14 @@ pub fn fill_block_uninit<T: Element>(
         });
     }
     // Validate once, so no row can fail after others were written.
-    T::check(dist)?;
+    Plan::new(dist, T::DTYPE)?;
     if n == 0 {
         return Ok(());
     }
     let stride = shape[1] as u64;
     let w = cols.len();
     if w == shape[1] {
-        return fill_uninit(out, dist, key, rows.start as u64 * stride, Backend::Simd);
+        return fill_uninit(out, dist, key, rows.start as u64 * stride, Level::Avx512);
     }
     // Narrow blocks: one offset fill per row. Rows are independent (every element is a
     // function of its index), so large blocks fill their rows in parallel.
@@ -130,7 +131,7 @@ pub fn fill_block_uninit<T: Element>(
             dist,
             key,
             (first + i as u64) * stride + c0,
-            Backend::Simd,
+            Level::Avx512,
         )
     };
     if n >= 1 << 16 {
@@ -171,7 +172,7 @@ impl Init {
             return Ok(Vec::new());
         }
         let dist = self.distribution_for_shape(&shape, layout)?;
-        T::check(&dist)?;
+        Plan::new(&dist, T::DTYPE)?;
         try_alloc_with(n, Pages::Plain, |out| {
             fill_block_uninit(out, &dist, key, shape, rows, cols)
         })

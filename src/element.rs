@@ -75,22 +75,26 @@ mod sealed {
     impl Sealed for half::f16 {}
 }
 
+/// An output slice of one of the four element types ([`Element::as_out`]).
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Out<'a> {
+    F32(&'a mut [MaybeUninit<f32>]),
+    F64(&'a mut [MaybeUninit<f64>]),
+    BF16(&'a mut [MaybeUninit<bf16>]),
+    F16(&'a mut [MaybeUninit<f16>]),
+}
+
 /// A type the crate can fill: `f32`, `f64`, [`half::bf16`], [`half::f16`]. Sealed.
 pub trait Element: sealed::Sealed + Copy + Send + Sync + Debug + PartialEq + 'static {
     /// The dtype tag.
     const DTYPE: DType;
     /// The value as `f64` (exact for every element type).
     fn to_f64(self) -> f64;
+    /// The downward hook of the sealed trait: `out` as the slice of its concrete type, which
+    /// the kernel matches on. (Not part of the API.)
     #[doc(hidden)]
-    fn fill_uninit(
-        plan: &crate::dist::Plan,
-        key: &crate::TensorKey,
-        offset: u64,
-        out: &mut [core::mem::MaybeUninit<Self>],
-        backend: crate::Backend,
-    );
-    #[doc(hidden)]
-    fn check(dist: &crate::Distribution) -> crate::Result<crate::dist::Plan>;
+    fn as_out(out: &mut [MaybeUninit<Self>]) -> Out<'_>;
 }
 
 /// The narrow family's per-type rules: rounding from `f32` and the representable bounds.
@@ -252,68 +256,24 @@ fn finish_f16<V: Lanes, const CLAMP: bool>(x: V, lo: f32, hi: f32, dst: &mut [Ma
 narrow16!(bf16, finish_bf16);
 narrow16!(f16, finish_f16);
 
-impl Element for f32 {
-    const DTYPE: DType = DType::F32;
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
-    fn fill_uninit(
-        plan: &crate::dist::Plan,
-        key: &crate::TensorKey,
-        offset: u64,
-        out: &mut [core::mem::MaybeUninit<Self>],
-        backend: crate::Backend,
-    ) {
-        crate::kernel::narrow::fill(plan, key, offset, out, backend)
-    }
-    fn check(dist: &crate::Distribution) -> crate::Result<crate::dist::Plan> {
-        crate::dist::Plan::narrow::<Self>(dist)
-    }
-}
-
-macro_rules! element16 {
-    ($t:ty, $d:expr) => {
+macro_rules! element {
+    ($t:ty, $d:ident, $to_f64:expr) => {
         impl Element for $t {
-            const DTYPE: DType = $d;
+            const DTYPE: DType = DType::$d;
             fn to_f64(self) -> f64 {
-                <$t>::to_f64(self)
+                $to_f64(self)
             }
-            fn fill_uninit(
-                plan: &crate::dist::Plan,
-                key: &crate::TensorKey,
-                offset: u64,
-                out: &mut [core::mem::MaybeUninit<Self>],
-                backend: crate::Backend,
-            ) {
-                crate::kernel::narrow::fill(plan, key, offset, out, backend)
-            }
-            fn check(dist: &crate::Distribution) -> crate::Result<crate::dist::Plan> {
-                crate::dist::Plan::narrow::<Self>(dist)
+            #[inline(always)]
+            fn as_out(out: &mut [MaybeUninit<Self>]) -> Out<'_> {
+                Out::$d(out)
             }
         }
     };
 }
-element16!(bf16, DType::BF16);
-element16!(f16, DType::F16);
-
-impl Element for f64 {
-    const DTYPE: DType = DType::F64;
-    fn to_f64(self) -> f64 {
-        self
-    }
-    fn fill_uninit(
-        plan: &crate::dist::Plan,
-        key: &crate::TensorKey,
-        offset: u64,
-        out: &mut [core::mem::MaybeUninit<Self>],
-        backend: crate::Backend,
-    ) {
-        crate::kernel::double::fill(plan, key, offset, out, backend)
-    }
-    fn check(dist: &crate::Distribution) -> crate::Result<crate::dist::Plan> {
-        crate::dist::Plan::double(dist)
-    }
-}
+element!(f32, F32, f64::from);
+element!(f64, F64, core::convert::identity);
+element!(bf16, BF16, bf16::to_f64);
+element!(f16, F16, f16::to_f64);
 
 #[cfg(test)]
 mod tests {
@@ -414,5 +374,107 @@ mod tests {
         let hi: bf16 = narrow_below(1.0, true);
         assert!(hi.to_f32() < 1.0);
         assert_eq!(hi.next_up().to_f32(), 1.0);
+    }
+
+    /// Bit patterns spread over every exponent, plus ties and their neighbours.
+    fn inputs() -> Vec<f32> {
+        let mut xs = Vec::new();
+        let mut s = 0x9E37_79B9u32;
+        for i in 0..64_000u32 {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            xs.push(f32::from_bits(s));
+            // magnitudes from below the f16 subnormals to beyond f16::MAX
+            xs.push(f32::from_bits(
+                (s & 0x81FF_FFFF) | ((0x60 + i % 0x30) << 23),
+            ));
+        }
+        xs.retain(|x| !x.is_nan());
+        xs.extend([
+            1.0 + 2f32.powi(-8),
+            1.0 + 3.0 * 2f32.powi(-8),
+            1.0 + 2f32.powi(-11),
+            1.0 + 3.0 * 2f32.powi(-11),
+            65504.0,
+            65520.0,
+            -65520.0,
+            2f32.powi(-25),
+            2f32.powi(-24),
+            3.0 * 2f32.powi(-26),
+            f32::MAX,
+            -f32::MAX,
+            0.0,
+            -0.0,
+        ]);
+        while xs.len() % 64 != 0 {
+            xs.push(0.5);
+        }
+        xs
+    }
+
+    /// Finishes `bits` (f32 patterns, a multiple of 64) in `V`-sized pieces: clamped bf16,
+    /// clamped f16, clamped f32 (to `[-1.5, 2]`) and unclamped f16.
+    struct FinishAll<'a>(&'a [u32]);
+
+    type Finished = (Vec<bf16>, Vec<f16>, Vec<f32>, Vec<f16>);
+
+    impl crate::simd::WithLanes for FinishAll<'_> {
+        type Output = Finished;
+        #[inline(always)]
+        fn run<V: Lanes, W: crate::simd::LanesF64>(self) -> Finished {
+            fn go<T: Narrow, V: Lanes>(bits: &[u32], clamp: Option<(f32, f32)>) -> Vec<T> {
+                let mut out = vec![MaybeUninit::<T>::uninit(); bits.len()];
+                for (b, o) in bits.chunks_exact(V::N).zip(out.chunks_exact_mut(V::N)) {
+                    let x = V::from_bits(V::load_u(b));
+                    match clamp {
+                        Some((lo, hi)) => T::finish(x, lo, hi, o),
+                        None => T::finish_unclamped(x, o),
+                    }
+                }
+                // SAFETY: `bits.len()` is a multiple of `V::N`, so every slot was written.
+                out.into_iter()
+                    .map(|x| unsafe { x.assume_init() })
+                    .collect()
+            }
+            let b = (bf16::MIN.to_f32(), bf16::MAX.to_f32());
+            let h = (f16::MIN.to_f32(), f16::MAX.to_f32());
+            (
+                go::<bf16, V>(self.0, Some(b)),
+                go::<f16, V>(self.0, Some(h)),
+                go::<f32, V>(self.0, Some((-1.5, 2.0))),
+                go::<f16, V>(self.0, None),
+            )
+        }
+    }
+
+    /// The element finishing (bf16/f16 rounding, clamps, 16-bit stores) on every level the CPU
+    /// runs (scalar, `wide`, AVX2, AVX-512) against `half`, lane by lane; f16 overflow and
+    /// subnormals survive the unclamped path.
+    #[test]
+    fn finish_equals_half_on_every_level() {
+        let xs = inputs();
+        let bits: Vec<u32> = xs.iter().map(|x| x.to_bits()).collect();
+        let (blo, bhi) = (bf16::MIN.to_f32(), bf16::MAX.to_f32());
+        let (hlo, hhi) = (f16::MIN.to_f32(), f16::MAX.to_f32());
+        for ready in crate::level::Ready::all() {
+            let (b, h, f, u) = crate::simd::run(ready, FinishAll(&bits));
+            for (i, &x) in xs.iter().enumerate() {
+                let want_b = bf16::from_f32(bf16::from_f32(x).to_f32().clamp(blo, bhi));
+                let want_h = f16::from_f32(f16::from_f32(x).to_f32().clamp(hlo, hhi));
+                assert_eq!(b[i].to_bits(), want_b.to_bits(), "{ready:?} bf16 {x:e}");
+                assert_eq!(h[i].to_bits(), want_h.to_bits(), "{ready:?} f16 {x:e}");
+                assert_eq!(
+                    f[i].to_bits(),
+                    x.clamp(-1.5, 2.0).to_bits(),
+                    "{ready:?} f32 {x:e}"
+                );
+                assert_eq!(
+                    u[i].to_bits(),
+                    f16::from_f32(x).to_bits(),
+                    "{ready:?} {x:e}"
+                );
+            }
+        }
     }
 }

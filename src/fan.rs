@@ -1,7 +1,8 @@
 //! Fans: how many inputs feed each output unit (fan_in) and how many outputs each input feeds
 //! (fan_out), read from a weight's shape.
 //!
-//! Every function here is a `const fn`, so the `network!` macro computes fans at compile time.
+//! The shape rules are `const fn`s: `network!` computes every tensor's fans at compile time with
+//! [`Fans::torch`].
 
 use crate::{Error, Result};
 

@@ -4,24 +4,9 @@
 use core::mem::MaybeUninit;
 
 use crate::alloc::{as_uninit_mut, try_alloc_with, Pages};
-use crate::{parallel, Distribution, Element, Error, Result, TensorKey};
-
-/// Which arithmetic path the kernels take. Both give identical bits; [`Backend::Scalar`] exists
-/// as the reference the SIMD path is tested against, and for debugging.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Backend {
-    /// Vectorised kernels (the default): AVX-512 or else AVX2, chosen at run time on x86_64
-    /// CPUs that have them (even in a default, SSE2-baseline build), otherwise the portable
-    /// path.
-    #[default]
-    Simd,
-    /// The portable vector path (`wide`), whose instruction set is fixed at compile time
-    /// (SSE2 in a default x86_64 build, AVX2 with `-C target-cpu=x86-64-v3`, NEON on aarch64).
-    /// Mostly for tests and benchmarks: it gives the same bits as the other backends.
-    Portable,
-    /// One element at a time, the same operations in the same order.
-    Scalar,
-}
+use crate::dist::Plan;
+use crate::kernel::Job;
+use crate::{parallel, Distribution, Element, Error, Level, Result, TensorKey};
 
 /// The largest element index a tensor may have plus one: 2⁶², so every word position
 /// (at most two words per element) fits in a `u64`.
@@ -62,39 +47,40 @@ pub fn fill_at<T: Element>(
     key: &TensorKey,
     offset: u64,
 ) -> Result<()> {
-    fill_at_with(out, dist, key, offset, Backend::Simd)
+    fill_at_with(out, dist, key, offset, Level::Avx512)
 }
 
-/// [`fill_at`] with an explicit [`Backend`].
+/// [`fill_at`] at an explicit [`Level`] (lowered to what the CPU runs); every level gives the
+/// same bits. [`Level::Scalar`] is the reference the SIMD levels are tested against.
 pub fn fill_at_with<T: Element>(
     out: &mut [T],
     dist: &Distribution,
     key: &TensorKey,
     offset: u64,
-    backend: Backend,
+    level: Level,
 ) -> Result<()> {
-    fill_uninit(as_uninit_mut(out), dist, key, offset, backend)
+    fill_uninit(as_uninit_mut(out), dist, key, offset, level)
 }
 
-/// Fills possibly-uninitialised memory. On `Ok`, every element of `out` is initialised; on
+/// Fills possibly-uninitialised memory at `level` (see [`fill_at_with`]). On `Ok`, every element of `out` is initialised; on
 /// `Err`, nothing was written.
 pub fn fill_uninit<T: Element>(
     out: &mut [MaybeUninit<T>],
     dist: &Distribution,
     key: &TensorKey,
     offset: u64,
-    backend: Backend,
+    level: Level,
 ) -> Result<()> {
     match offset.checked_add(out.len() as u64) {
         Some(end) if end <= MAX_ELEMENTS => {}
         _ => return Err(Error::OutOfRange),
     }
-    let plan = T::check(dist)?;
+    let job = Job::new(Plan::new(dist, T::DTYPE)?, key, level);
     if out.is_empty() {
         return Ok(());
     }
     parallel::for_each_chunk(out, offset, |first, piece| {
-        T::fill_uninit(&plan, key, first, piece, backend)
+        job.fill(first, T::as_out(piece))
     });
     Ok(())
 }
@@ -111,8 +97,8 @@ pub fn try_alloc_filled<T: Element>(
     pages: Pages,
 ) -> Result<Vec<T>> {
     // Validate before allocating, so a bad distribution never costs an allocation.
-    T::check(dist)?;
+    Plan::new(dist, T::DTYPE)?;
     try_alloc_with(len, pages, |out| {
-        fill_uninit(out, dist, key, 0, Backend::Simd)
+        fill_uninit(out, dist, key, 0, Level::Avx512)
     })
 }

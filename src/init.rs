@@ -11,7 +11,7 @@
 //! See [`Init`] for the table of PyTorch vs JAX conventions.
 
 use crate::fan::{numel, FanMode, Fans, Layout};
-use crate::gain::{calculate_gain, Nonlinearity};
+use crate::gain::{calculate_gain, sqrt, Nonlinearity};
 use crate::{fill, Distribution, Element, Error, Result, TensorKey};
 
 /// The distribution family of JAX's `variance_scaling`.
@@ -262,8 +262,22 @@ impl Init {
 
     /// The default of PyTorch's `nn.Linear` / `nn.ConvNd` weights:
     /// `kaiming_uniform_(a=√5)`, i.e. `U[-1/√fan_in, 1/√fan_in)`.
-    pub fn torch_default_weight() -> Self {
-        Init::kaiming_uniform_with(5f64.sqrt(), FanMode::FanIn, Nonlinearity::LeakyRelu)
+    pub const fn torch_default_weight() -> Self {
+        Init::kaiming_uniform_with(sqrt(5.0), FanMode::FanIn, Nonlinearity::LeakyRelu)
+    }
+
+    /// The default bias of PyTorch's `nn.Linear` / `nn.ConvNd` (and every parameter of
+    /// `nn.RNN`/`LSTM`/`GRU`, with `fan_in` = the hidden size): `U[-1/√fan_in, 1/√fan_in)`
+    /// with the weight's `fan_in`; zeros when that fan_in is 0, as PyTorch gives.
+    pub const fn torch_default_bias(weight_fan_in: usize) -> Self {
+        if weight_fan_in == 0 {
+            return Init::Zeros;
+        }
+        let bound = 1.0 / sqrt(weight_fan_in as f64);
+        Init::Uniform {
+            low: -bound,
+            high: bound,
+        }
     }
 
     /// Whether the rule reads fans (and so needs a shape of rank ≥ 2).

@@ -11,7 +11,8 @@
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
-use crate::chacha::{Core, Imp, Words};
+use crate::chacha::{Core, Words};
+use crate::level::{Level, Ready};
 
 /// Which ChaCha variant generates the words. ChaCha8 is the default: it is the fastest, and
 /// statistically indistinguishable from the others for initialization purposes.
@@ -133,16 +134,15 @@ impl TensorKey {
     }
 
     /// A generator positioned at 32-bit word `word_pos` of this tensor's stream, using the
-    /// fastest ChaCha implementation the CPU supports. (The kernels call
-    /// [`TensorKey::words_at_with`] so that `Backend::Scalar` also forces the scalar ChaCha.)
+    /// fastest ChaCha backend the CPU supports (and the cap allows).
     pub(crate) fn words_at(&self, word_pos: u64) -> WordStream {
-        WordStream::new(self, word_pos, Imp::detect())
+        WordStream::new(self, word_pos, Level::Avx512.ready())
     }
 
-    /// [`TensorKey::words_at`] with an explicit implementation ([`Imp::Scalar`] forces the
+    /// [`TensorKey::words_at`] with the backend of `ready` ([`Ready::Scalar`] forces the
     /// portable reference).
-    pub(crate) fn words_at_with(&self, word_pos: u64, imp: Imp) -> WordStream {
-        WordStream::new(self, word_pos, imp)
+    pub(crate) fn words_at_with(&self, word_pos: u64, ready: Ready) -> WordStream {
+        WordStream::new(self, word_pos, ready)
     }
 }
 
@@ -152,7 +152,7 @@ impl TensorKey {
 pub(crate) struct WordStream(Words);
 
 impl WordStream {
-    fn new(key: &TensorKey, word_pos: u64, imp: Imp) -> Self {
+    fn new(key: &TensorKey, word_pos: u64, ready: Ready) -> Self {
         let rounds = match key.rounds {
             Rounds::ChaCha8 => 8,
             Rounds::ChaCha12 => 12,
@@ -160,7 +160,7 @@ impl WordStream {
         };
         WordStream(Words::new(
             Core::new(&key.chacha_seed, key.stream, rounds),
-            imp,
+            ready,
             word_pos,
         ))
     }

@@ -35,6 +35,14 @@
 //! Whole models are declared with [`network!`] (guide: [`model`]) and written to safetensors
 //! files with [`io`].
 //!
+//! **One vocabulary.** Every initializer, nonlinearity, gain, fan rule and the name → stream
+//! hash is defined once, in this crate, as `const`-usable items ([`Init`], [`calculate_gain`],
+//! [`Fans::torch`], [`name_stream`] are `const fn`s); so are the model types and the const
+//! builder behind [`network!`] ([`model`]). The `glorot-macros` crate is only the `network!`
+//! grammar, whose `macro_rules!` expand to `::glorot::…` paths. Why: a `macro_rules!` `$crate`
+//! names the macro's own crate, which cannot depend on this one, so defining the types where
+//! the engine fills them is what leaves no mirrored copies to convert or keep in parity.
+//!
 //! Gains are PyTorch's [`calculate_gain`] values to the last bit; fans follow PyTorch's layout
 //! `(out, in/groups, *kernel)` ([`Fans::torch`]), JAX's `(*kernel, in, out)` ([`Fans::jax`]) or
 //! explicit axes ([`Fans::from_axes`]). Bounds are computed with the reference library's own
@@ -87,7 +95,7 @@
 //! **What this buys.** Thread count, chunking, the SIMD instruction set and the offset of a
 //! partial fill cannot change a bit: [`fill_at`] of elements `[a, b)` equals the slice `[a, b)`
 //! of the whole tensor, so shards and tensor-parallel blocks are computed independently. The
-//! SIMD kernels and the scalar reference ([`Backend::Scalar`]) execute the same IEEE-754
+//! SIMD kernels and the scalar reference ([`Level::Scalar`]) execute the same IEEE-754
 //! operations in the same order. Pinned by `tests/contract.rs` (properties) and
 //! `tests/value_stability.rs` (hard-coded bits that any change must consciously break).
 //!
@@ -106,6 +114,54 @@
 //! same touched buffer: `xavier_uniform` 0.68, `xavier_normal` 0.23, `glorot_normal` 0.24;
 //! allocate-and-fill 0.82 of allocate-and-`fill(c)`. The README's Performance section has the
 //! full tables; `cargo run --release --example throughput` reproduces them.
+//!
+//! # Architecture
+//!
+//! The fill engine is layered one way: a module may import its own layer and the layers below
+//! it, never one above. Each row's files own one concern; the table is the single source of
+//! truth, and `tests/architecture.rs` parses it from here and fails on any `crate::` path in
+//! `src/` that points upwards (`lib.rs` itself only declares and re-exports; `bin/` sees only
+//! the public API).
+//!
+//! | # | layer | files (under `src/`) | what it owns |
+//! |---|---|---|---|
+//! | 13 | models and files | `model.rs`, `io/` | `network!` models, safetensors writing, shard plans |
+//! | 12 | blocks | `block.rs` | 2-D row/column blocks and shards of a tensor |
+//! | 11 | vocabulary | `gain.rs`, `fan.rs`, `init.rs` | gains, fans, the named initializers |
+//! | 10 | fill API | `fill.rs`, `alloc.rs` | `fill`, `fill_at`, `fill_uninit`, allocate-and-fill |
+//! | 9 | parallel | `parallel.rs` | fixed chunks on the rayon pool |
+//! | 8 | kernel | `kernel/` | words → integers → sample → round → store, one range |
+//! | 7 | plan | `dist/` | [`Distribution`] (validated) → per-dtype plan: sampler + output bounds |
+//! | 6 | samplers | `sample/` | each family's sampling over lanes (uniform, normal, truncated, constant) |
+//! | 5 | element | `element.rs` | [`DType`], sealed [`Element`], bf16/f16 rounding over lanes |
+//! | 4 | lanes | `simd/` | the `Lanes` traits, scalar/`wide`/AVX2/AVX-512 backends, `ln`/`erfinv` |
+//! | 3 | key | `key.rs` | seeds, tensor streams, [`name_stream`] |
+//! | 2 | chacha | `chacha/` | ChaCha words, one backend per instruction set |
+//! | 1 | level | `level.rs` | [`Level`]: detection, the cap, proof tokens |
+//! | 0 | error | `error.rs` | [`Error`] |
+//!
+//! ```text
+//!   fill API ──► parallel ──► kernel ──► plan (dist) ──► samplers ──► element ──► lanes (simd)
+//!                               │                                                    │
+//!                               └──────────► key ──► chacha ──► level ◄──────────────┘
+//! ```
+//!
+//! Three seams keep the arrows pointing down:
+//!
+//! - **One SIMD knob.** [`Level`] (`Scalar < Portable < Avx2 < Avx512`) picks both the ChaCha
+//!   backend and the kernels' lanes. A requested level is lowered to what the CPU has and the
+//!   process-wide cap allows; the result carries a proof token that the intrinsics code takes.
+//! - **Lanes call back, not up.** The kernel hands the lanes layer an operation
+//!   (`simd::WithLanes`, pulp's `WithSimd` pattern); each backend's `#[target_feature]` entry
+//!   calls `op.run::<V, W>()` with its lane types, so the whole kernel loop is compiled for the
+//!   instruction set without the backend naming the kernel.
+//! - **Elements are matched, not asked.** [`Element`] only views an output slice as one of four
+//!   concrete slice types; the kernel matches on it. One struct (`kernel::Run`) carries a
+//!   range's inputs — sampler, bounds, key, offset, level, output — through the kernel.
+//!
+//! Adding a distribution family: its sampler in `sample/`, its validation and plan in `dist/`,
+//! one match arm in `kernel/mod.rs`. Adding a backend: one file in `simd/` (and `chacha/`), one
+//! [`Level`] variant.
 //!
 //! # Features
 //!
@@ -131,6 +187,10 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+// `network!` expands to `::glorot::…` paths (see the `glorot-macros` crate docs); this makes
+// them resolve inside glorot too, where the presets are declared with it.
+extern crate self as glorot;
+
 mod alloc;
 mod block;
 mod chacha;
@@ -144,10 +204,12 @@ mod init;
 pub mod io;
 mod kernel;
 mod key;
+mod level;
 pub mod model;
 mod parallel;
 #[cfg(feature = "report")]
 pub mod report;
+mod sample;
 mod simd;
 
 pub use alloc::Pages;
@@ -156,10 +218,11 @@ pub use dist::Distribution;
 pub use element::{DType, Element};
 pub use error::{Error, Result};
 pub use fan::{FanMode, Fans, Layout};
-pub use fill::{fill, fill_at, fill_at_with, fill_uninit, try_alloc_filled, Backend, MAX_ELEMENTS};
+pub use fill::{fill, fill_at, fill_at_with, fill_uninit, try_alloc_filled, MAX_ELEMENTS};
 pub use gain::{calculate_gain, Nonlinearity};
 pub use init::{Init, VarianceDistribution, TRUNCATED_STD_CORRECTION};
 pub use key::{name_stream, Key, Rounds, TensorKey};
+pub use level::Level;
 
 /// Declares a model; see [`model`] for the guide and the `glorot-macros` crate for the grammar.
 pub use glorot_macros::network;
@@ -168,24 +231,22 @@ pub use glorot_macros::network;
 #[doc(hidden)]
 pub mod internals {
     /// Fills `out` with the words of `key`'s stream from word `pos`, with the crate's ChaCha
-    /// (AVX2 when available). Equal to rand_chacha's `fill_bytes` output on little-endian.
+    /// at the best available [`Level`](crate::Level). Equal to rand_chacha's `fill_bytes`
+    /// output on little-endian.
     pub fn fill_words(key: &crate::TensorKey, pos: u64, out: &mut [u32]) {
         key.words_at(pos).fill(out);
     }
 
-    /// [`fill_words`] with the best implementation at or below `level`: 0 the scalar
-    /// reference, 1 SSE2 (x86_64 only, else scalar), 2 AVX2 without AVX-512 (if the CPU has
-    /// AVX2), 3 the fastest available.
-    pub fn fill_words_at_level(key: &crate::TensorKey, pos: u64, out: &mut [u32], level: u8) {
-        key.words_at_with(pos, crate::chacha::Imp::at_most(level))
-            .fill(out);
+    /// [`fill_words`] with the ChaCha backend of `level` (lowered to what the CPU runs).
+    pub fn fill_words_at(key: &crate::TensorKey, pos: u64, out: &mut [u32], level: crate::Level) {
+        key.words_at_with(pos, level.ready()).fill(out);
     }
 
-    /// Caps the kernels `Backend::Simd` picks on x86_64, process-wide: 0 or 1 the portable
-    /// `wide` path, 2 AVX2 (no AVX-512), 3 or more the fastest available (the default). The
-    /// ChaCha implementation is not affected. The bits never depend on it.
-    pub fn set_kernel_level(level: u8) {
-        crate::simd::set_kernel_level(level);
+    /// Caps every later fill and word generation of this process at `level` (ChaCha and
+    /// kernels alike; [`Level::Avx512`](crate::Level::Avx512) lifts the cap). For benches
+    /// and examples; the bits never depend on it.
+    pub fn cap_level(level: crate::Level) {
+        crate::level::set_cap(level);
     }
 }
 

@@ -2,8 +2,8 @@
 //! documented reference): same key, stream and word position give the same words, for every
 //! round count, with the fastest implementation this CPU has and with each slower one (scalar, SSE2, AVX2).
 
-use glorot::internals::{fill_words, fill_words_at_level};
-use glorot::{Key, Rounds};
+use glorot::internals::{fill_words, fill_words_at};
+use glorot::{Key, Level, Rounds};
 use proptest::prelude::*;
 use rand_chacha::{ChaCha12Rng, ChaCha20Rng, ChaCha8Rng};
 use rand_core::{Rng, SeedableRng};
@@ -44,10 +44,10 @@ proptest! {
         let mut got = vec![0u32; len];
         fill_words(&key, pos, &mut got);
         prop_assert_eq!(&got, &want);
-        for level in 0..3 {
+        for level in [Level::Scalar, Level::Portable, Level::Avx2, Level::Avx512] {
             let mut got = vec![0u32; len];
-            fill_words_at_level(&key, pos, &mut got, level);
-            prop_assert_eq!(&got, &want, "level {}", level);
+            fill_words_at(&key, pos, &mut got, level);
+            prop_assert_eq!(&got, &want, "level {:?}", level);
         }
     }
 }

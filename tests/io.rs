@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use glorot::io::{
-    write_safetensors, write_shard, Rank, ShardPlan, TensorSpec, WriteError, WriteOptions,
-    INDEX_NAME,
+    read_header, write_planned_shard, write_safetensors, write_shard, Rank, ShardError, ShardPlan,
+    TensorSpec, WriteError, WriteOptions, INDEX_NAME,
 };
 use glorot::{bf16, f16, DType, Element, FanMode, Init, Key, Layout, Nonlinearity};
 use safetensors::tensor::{Dtype, TensorView};
@@ -240,6 +240,52 @@ fn shard_plan_is_balanced_and_contiguous() {
     skew[0].shape = vec![1 << 20, 64];
     let plan = ShardPlan::new(&skew, 40).unwrap();
     assert!(plan.files.iter().all(|f| f.len() == 1));
+}
+
+#[test]
+fn a_planned_shard_equals_write_shard_and_a_foreign_plan_is_refused() {
+    let dir = tmpdir("planned");
+    let specs = model();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let r = Rank::new(1, 3).unwrap();
+    let plan = ShardPlan::new(&specs, 3).unwrap();
+    let x =
+        write_planned_shard(&a, &specs, plan.clone(), &key(), r, WriteOptions::default()).unwrap();
+    let y = write_shard(&b, &specs, &key(), r, WriteOptions::default()).unwrap();
+    assert_eq!(x.plan, y.plan);
+    let name = plan.file_name(1);
+    assert_eq!(
+        std::fs::read(a.join(&name)).unwrap(),
+        std::fs::read(b.join(&name)).unwrap()
+    );
+    // The header reads back with the offsets the safetensors crate sees.
+    let bytes = std::fs::read(a.join(&name)).unwrap();
+    let entries = read_header(&mut &bytes[..]).unwrap();
+    let st = SafeTensors::deserialize(&bytes).unwrap();
+    assert_eq!(entries.len(), st.len());
+    for e in &entries {
+        let t = st.tensor(&e.name).unwrap();
+        assert_eq!(
+            &bytes[e.start as usize..e.end as usize],
+            t.data(),
+            "{}",
+            e.name
+        );
+    }
+    // A plan for another world size, or another spec list, writes nothing.
+    let c = dir.path().join("c");
+    for (plan, specs) in [
+        (ShardPlan::new(&specs, 2).unwrap(), &specs[..]),
+        (plan.clone(), &specs[..specs.len() - 1]),
+    ] {
+        let err =
+            write_planned_shard(&c, specs, plan, &key(), r, WriteOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, WriteError::Shard(ShardError::PlanMismatch { .. })),
+            "{err}"
+        );
+    }
+    assert!(!c.exists());
 }
 
 fn assert_no_temporaries(dir: &Path) {

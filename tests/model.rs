@@ -156,26 +156,40 @@ fn repeated_blocks_fill_from_their_own_names() {
 }
 
 #[test]
-fn spec_gains_equal_calculate_gain() {
-    use glorot::model::{gain, nonlinearity, Act};
-    for act in [
-        Act::Linear,
-        Act::Conv2d,
-        Act::Sigmoid,
-        Act::Tanh,
-        Act::Relu,
-        Act::LeakyRelu,
-        Act::Selu,
-    ] {
-        for slope in [0.01, 0.0, 0.2, 10.0] {
-            let engine = glorot::calculate_gain(nonlinearity(act), Some(slope)).unwrap();
-            assert_eq!(
-                gain(act, slope).to_bits(),
-                engine.to_bits(),
-                "{act:?} {slope}"
-            );
+fn spec_gains_are_calculate_gain_of_the_activation() {
+    use glorot::{calculate_gain, Nonlinearity};
+    glorot::network! {
+        struct Acts {
+            a: linear(4 => 4, act = tanh, init = xavier_uniform),
+            b: linear(4, act = leaky_relu(0.2), init = kaiming_normal),
+            c: linear(4, act = relu, init = kaiming_uniform),
+            d: linear(4, act = selu, init = xavier_normal),
         }
     }
+    let gain = |n, p| calculate_gain(n, p).unwrap();
+    let s = Acts::SPECS;
+    assert_eq!(
+        s[0].gain.to_bits(),
+        gain(Nonlinearity::Tanh, None).to_bits()
+    );
+    assert_eq!(
+        s[2].gain.to_bits(),
+        gain(Nonlinearity::LeakyRelu, Some(0.2)).to_bits()
+    );
+    assert_eq!(
+        s[4].gain.to_bits(),
+        gain(Nonlinearity::Relu, None).to_bits()
+    );
+    assert_eq!(
+        s[6].gain.to_bits(),
+        gain(Nonlinearity::Selu, None).to_bits()
+    );
+    assert_eq!(
+        s[6].init,
+        glorot::Init::XavierNormal {
+            gain: gain(Nonlinearity::Selu, None)
+        }
+    );
 }
 
 /// Normal-family initializers declared in a model are filled with the right statistics.
@@ -193,19 +207,7 @@ fn normal_family_is_filled() {
     assert!((var.sqrt() - 0.02).abs() < 0.0005, "std {}", var.sqrt());
 }
 
-#[test]
-fn spec_crate_hash_is_the_engine_stream_id() {
-    // network! rejects two tensors whose names share a stream using this hash.
-    for s in model::presets::Llama7b::SPECS {
-        assert_eq!(glorot_macros_fnv(s.name()), glorot::name_stream(s.name()));
-    }
-}
-
-fn glorot_macros_fnv(name: &str) -> u64 {
-    model::fnv1a(name)
-}
-
-/// Every preset tensor converts to a valid engine distribution.
+/// Every preset tensor has a valid engine distribution.
 #[test]
 fn every_preset_spec_is_valid_for_the_engine() {
     use model::presets::{GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50};

@@ -2,7 +2,7 @@
 //! shared/reference/papers.md: Glorot & Bengio 2010 §4.2.2 and Figures 6–8, He et al. 2015
 //! §2.2) and its figures (SVG parsed and rasterized, HTML in headless Chromium).
 
-use glorot::model::{presets::GlorotMlp, to_init, Role};
+use glorot::model::{presets::GlorotMlp, Network as _, Role};
 use glorot::report::{
     self, depth, html, svg, Activation, DepthOptions, Input, Layer, Options, Report, Scheme, Stack,
 };
@@ -261,7 +261,7 @@ fn own_init_is_the_glorot_mlp_preset() {
     for (i, (spec, layer)) in weights.iter().zip(&stack.layers).enumerate() {
         assert_eq!(spec.name(), format!("{}.weight", layer.name));
         assert_eq!(spec.shape(), &[layer.out, stack.fan_in(i)]);
-        assert_eq!(to_init(&spec.init), layer.init, "{}", spec.name());
+        assert_eq!(spec.init, layer.init, "{}", spec.name());
     }
     let biases: Vec<_> = GlorotMlp::SPECS
         .iter()
@@ -269,7 +269,7 @@ fn own_init_is_the_glorot_mlp_preset() {
         .collect();
     for (spec, layer) in biases.iter().zip(&stack.layers) {
         assert_eq!(spec.name(), format!("{}.bias", layer.name));
-        assert_eq!(Some(to_init(&spec.init)), layer.bias);
+        assert_eq!(Some(spec.init), layer.bias);
     }
 }
 

@@ -1,5 +1,6 @@
-//! The `network!` macro and its helpers. The helpers are `#[doc(hidden)]` and not part of the
-//! public API.
+//! The `network!` macro and its helpers: pure syntax. Helpers are `#[doc(hidden)]` and not
+//! part of the public API; every type and `const fn` the expansion names is a `::glorot::`
+//! path (see the crate docs for why).
 
 /// Declares a model. See the [crate docs](crate) for the full grammar.
 #[macro_export]
@@ -13,7 +14,7 @@ macro_rules! network {
         impl $name {
             #[doc(hidden)]
             #[allow(unused_mut, unused_variables)]
-            pub const fn __describe<const N: usize>(b: &mut $crate::__private::Builder<N>) {
+            pub const fn __describe<const N: usize>(b: &mut ::glorot::model::__private::Builder<N>) {
                 $crate::__entries!(b; $($body)*);
             }
 
@@ -22,23 +23,23 @@ macro_rules! network {
 
             /// Number of parameter tensors.
             pub const TENSORS: usize = {
-                let mut b = $crate::__private::Builder::<0>::new();
+                let mut b = ::glorot::model::__private::Builder::<0>::new();
                 $name::<f32>::__describe(&mut b);
                 b.count()
             };
 
             /// Total number of parameters (elements).
             pub const PARAMS: usize = {
-                let mut b = $crate::__private::Builder::<0>::new();
+                let mut b = ::glorot::model::__private::Builder::<0>::new();
                 $name::<f32>::__describe(&mut b);
                 b.params()
             };
 
             /// Every parameter tensor, in declaration order.
-            pub const SPECS: &'static [$crate::ParamSpec] = {
+            pub const SPECS: &'static [::glorot::model::ParamSpec] = {
                 const N: usize = $name::<f32>::TENSORS;
-                const TABLE: [$crate::ParamSpec; N] = {
-                    let mut b = $crate::__private::Builder::<N>::new();
+                const TABLE: [::glorot::model::ParamSpec; N] = {
+                    let mut b = ::glorot::model::__private::Builder::<N>::new();
                     $name::<f32>::__describe(&mut b);
                     b.finish()
                 };
@@ -47,11 +48,11 @@ macro_rules! network {
         }
 
         // Evaluate the table now, so shape errors are compile errors even if nothing reads it.
-        const _: &[$crate::ParamSpec] = $name::<f32>::SPECS;
+        const _: &[::glorot::model::ParamSpec] = $name::<f32>::SPECS;
 
-        impl<T> $crate::Network for $name<T> {
+        impl<T> ::glorot::model::Network for $name<T> {
             const NAME: &'static str = $name::<f32>::NAME;
-            const SPECS: &'static [$crate::ParamSpec] = $name::<f32>::SPECS;
+            const SPECS: &'static [::glorot::model::ParamSpec] = $name::<f32>::SPECS;
             const PARAMS: usize = $name::<f32>::PARAMS;
             const TENSORS: usize = $name::<f32>::TENSORS;
         }
@@ -81,10 +82,10 @@ macro_rules! __fields {
             __dtype: ::core::marker::PhantomData<T>,
         }
 
-        impl<T> $crate::Assemble<T> for $name<T> {
+        impl<T> ::glorot::model::Assemble<T> for $name<T> {
             fn assemble(tensors: ::std::vec::Vec<::std::vec::Vec<T>>) -> Self {
-                let mut c = $crate::__private::Cursor::new(
-                    <Self as $crate::Network>::SPECS,
+                let mut c = ::glorot::model::__private::Cursor::new(
+                    <Self as ::glorot::model::Network>::SPECS,
                     tensors,
                 );
                 let model = $name {
@@ -97,19 +98,19 @@ macro_rules! __fields {
         }
     };
     ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : repeat ( $($r:tt)* ) { $($b:tt)* } $(, $($rest:tt)*)?) => {
-        $crate::__fields! { $m $v $n [$($acc)* ($field repeated (::std::vec::Vec<$crate::Module<T>>))] $($($rest)*)? }
+        $crate::__fields! { $m $v $n [$($acc)* ($field repeated (::std::vec::Vec<::glorot::model::Module<T>>))] $($($rest)*)? }
     };
     ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : branch { $($b:tt)* } $(, $($rest:tt)*)?) => {
-        $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
+        $crate::__fields! { $m $v $n [$($acc)* ($field module (::glorot::model::Module<T>))] $($($rest)*)? }
     };
     ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : { $($b:tt)* } $(, $($rest:tt)*)?) => {
-        $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
+        $crate::__fields! { $m $v $n [$($acc)* ($field module (::glorot::model::Module<T>))] $($($rest)*)? }
     };
     ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : $kind:ident ( $($a:tt)* ) $(, $($rest:tt)*)?) => {
-        $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
+        $crate::__fields! { $m $v $n [$($acc)* ($field module (::glorot::model::Module<T>))] $($($rest)*)? }
     };
     ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : $kind:ident $(, $($rest:tt)*)?) => {
-        $crate::__fields! { $m $v $n [$($acc)* ($field module ($crate::Module<T>))] $($($rest)*)? }
+        $crate::__fields! { $m $v $n [$($acc)* ($field module (::glorot::model::Module<T>))] $($($rest)*)? }
     };
     ($m:tt $v:tt $n:tt [$($acc:tt)*] repeat $($rest:tt)*) => {
         ::core::compile_error!(
@@ -214,27 +215,27 @@ macro_rules! __layer {
     ($b:ident; conv3d; $($a:tt)*) => { $crate::__io!($b; conv [3]; conv3d; $($a)*) };
     ($b:ident; gated_mlp; $($a:tt)*) => { $crate::__io!($b; gated_mlp []; gated_mlp; $($a)*) };
     ($b:ident; rnn; $($a:tt)*) => {
-        $crate::__io!($b; recurrent [$crate::__private::Cell::Rnn]; rnn; $($a)*)
+        $crate::__io!($b; recurrent [::glorot::model::__private::Cell::Rnn]; rnn; $($a)*)
     };
     ($b:ident; lstm; $($a:tt)*) => {
-        $crate::__io!($b; recurrent [$crate::__private::Cell::Lstm]; lstm; $($a)*)
+        $crate::__io!($b; recurrent [::glorot::model::__private::Cell::Lstm]; lstm; $($a)*)
     };
     ($b:ident; gru; $($a:tt)*) => {
-        $crate::__io!($b; recurrent [$crate::__private::Cell::Gru]; gru; $($a)*)
+        $crate::__io!($b; recurrent [::glorot::model::__private::Cell::Gru]; gru; $($a)*)
     };
     ($b:ident; embedding; $num:expr, $dim:expr $(, $($o:tt)*)?) => {{
-        let mut o = $crate::__private::Opts::new();
+        let mut o = ::glorot::model::__private::Opts::new();
         $crate::__opts!(o; $($($o)*)?);
         $b.embedding($num, $dim, &o);
     }};
     ($b:ident; layer_norm; $($a:tt)*) => {
-        $crate::__width!($b; norm [$crate::__private::NormKind::LayerNorm]; layer_norm; $($a)*)
+        $crate::__width!($b; norm [::glorot::model::__private::NormKind::LayerNorm]; layer_norm; $($a)*)
     };
     ($b:ident; rms_norm; $($a:tt)*) => {
-        $crate::__width!($b; norm [$crate::__private::NormKind::RmsNorm]; rms_norm; $($a)*)
+        $crate::__width!($b; norm [::glorot::model::__private::NormKind::RmsNorm]; rms_norm; $($a)*)
     };
     ($b:ident; batch_norm; $($a:tt)*) => {
-        $crate::__width!($b; norm [$crate::__private::NormKind::BatchNorm]; batch_norm; $($a)*)
+        $crate::__width!($b; norm [::glorot::model::__private::NormKind::BatchNorm]; batch_norm; $($a)*)
     };
     ($b:ident; attention; $($a:tt)*) => { $crate::__width!($b; attention []; attention; $($a)*) };
     ($b:ident; $kind:ident; $($a:tt)*) => {
@@ -259,12 +260,12 @@ macro_rules! __io {
         ));
     };
     ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $in:expr => $out:expr $(, $($o:tt)*)?) => {{
-        let mut o = $crate::__private::Opts::new();
+        let mut o = ::glorot::model::__private::Opts::new();
         $crate::__opts!(o; $($($o)*)?);
         $b.$m($($pre,)* ::core::option::Option::Some($in), $out, &o);
     }};
     ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $out:expr $(, $($o:tt)*)?) => {{
-        let mut o = $crate::__private::Opts::new();
+        let mut o = ::glorot::model::__private::Opts::new();
         $crate::__opts!(o; $($($o)*)?);
         $b.$m($($pre,)* ::core::option::Option::None, $out, &o);
     }};
@@ -282,16 +283,16 @@ macro_rules! __io {
 #[macro_export]
 macro_rules! __width {
     ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $(,)?) => {{
-        let o = $crate::__private::Opts::new();
+        let o = ::glorot::model::__private::Opts::new();
         $b.$m($($pre,)* ::core::option::Option::None, &o);
     }};
     ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $k:ident = $($o:tt)*) => {{
-        let mut o = $crate::__private::Opts::new();
+        let mut o = ::glorot::model::__private::Opts::new();
         $crate::__opts!(o; $k = $($o)*);
         $b.$m($($pre,)* ::core::option::Option::None, &o);
     }};
     ($b:ident; $m:ident [$($pre:expr),*]; $kind:ident; $w:expr $(, $($o:tt)*)?) => {{
-        let mut o = $crate::__private::Opts::new();
+        let mut o = ::glorot::model::__private::Opts::new();
         $crate::__opts!(o; $($($o)*)?);
         $b.$m($($pre,)* ::core::option::Option::Some($w), &o);
     }};
@@ -367,43 +368,43 @@ macro_rules! __opt {
 #[macro_export]
 macro_rules! __act {
     (linear) => {
-        $crate::Act::Linear
+        ::glorot::Nonlinearity::Linear
     };
     (identity) => {
-        $crate::Act::Linear
+        ::glorot::Nonlinearity::Linear
     };
     (conv1d) => {
-        $crate::Act::Conv1d
+        ::glorot::Nonlinearity::Conv1d
     };
     (conv2d) => {
-        $crate::Act::Conv2d
+        ::glorot::Nonlinearity::Conv2d
     };
     (conv3d) => {
-        $crate::Act::Conv3d
+        ::glorot::Nonlinearity::Conv3d
     };
     (conv_transpose1d) => {
-        $crate::Act::ConvTranspose1d
+        ::glorot::Nonlinearity::ConvTranspose1d
     };
     (conv_transpose2d) => {
-        $crate::Act::ConvTranspose2d
+        ::glorot::Nonlinearity::ConvTranspose2d
     };
     (conv_transpose3d) => {
-        $crate::Act::ConvTranspose3d
+        ::glorot::Nonlinearity::ConvTranspose3d
     };
     (sigmoid) => {
-        $crate::Act::Sigmoid
+        ::glorot::Nonlinearity::Sigmoid
     };
     (tanh) => {
-        $crate::Act::Tanh
+        ::glorot::Nonlinearity::Tanh
     };
     (relu) => {
-        $crate::Act::Relu
+        ::glorot::Nonlinearity::Relu
     };
     (leaky_relu) => {
-        $crate::Act::LeakyRelu
+        ::glorot::Nonlinearity::LeakyRelu
     };
     (selu) => {
-        $crate::Act::Selu
+        ::glorot::Nonlinearity::Selu
     };
     ($other:tt) => {
         ::core::compile_error!(::core::concat!(
@@ -419,16 +420,16 @@ macro_rules! __act {
 #[macro_export]
 macro_rules! __mode {
     (fan_in) => {
-        $crate::Mode::FanIn
+        ::glorot::FanMode::FanIn
     };
     (fan_out) => {
-        $crate::Mode::FanOut
+        ::glorot::FanMode::FanOut
     };
     (fan_avg) => {
-        $crate::Mode::FanAvg
+        ::glorot::FanMode::FanAvg
     };
     (fan_geo_avg) => {
-        $crate::Mode::FanGeoAvg
+        ::glorot::FanMode::FanGeoAvg
     };
     ($other:tt) => {
         ::core::compile_error!(::core::concat!(
@@ -444,57 +445,57 @@ macro_rules! __mode {
 #[macro_export]
 macro_rules! __init {
     ({ $($e:tt)* }) => { { $($e)* } };
-    (xavier_uniform) => { $crate::InitSpec::XavierUniform { gain: f64::NAN } };
-    (xavier_uniform ( gain = $g:expr )) => { $crate::InitSpec::XavierUniform { gain: ($g) as f64 } };
-    (xavier_uniform ( $g:expr )) => { $crate::InitSpec::XavierUniform { gain: ($g) as f64 } };
-    (xavier_normal) => { $crate::InitSpec::XavierNormal { gain: f64::NAN } };
-    (xavier_normal ( gain = $g:expr )) => { $crate::InitSpec::XavierNormal { gain: ($g) as f64 } };
-    (xavier_normal ( $g:expr )) => { $crate::InitSpec::XavierNormal { gain: ($g) as f64 } };
+    (xavier_uniform) => { ::glorot::Init::XavierUniform { gain: f64::NAN } };
+    (xavier_uniform ( gain = $g:expr )) => { ::glorot::Init::XavierUniform { gain: ($g) as f64 } };
+    (xavier_uniform ( $g:expr )) => { ::glorot::Init::XavierUniform { gain: ($g) as f64 } };
+    (xavier_normal) => { ::glorot::Init::XavierNormal { gain: f64::NAN } };
+    (xavier_normal ( gain = $g:expr )) => { ::glorot::Init::XavierNormal { gain: ($g) as f64 } };
+    (xavier_normal ( $g:expr )) => { ::glorot::Init::XavierNormal { gain: ($g) as f64 } };
     (kaiming_uniform $(( $($k:ident = $v:tt),* $(,)? ))?) => {{
-        let mut k = $crate::__private::KaimingArgs::new();
+        let mut k = ::glorot::model::__private::KaimingArgs::new();
         $($( $crate::__kaiming_arg!(k; $k = $v); )*)?
         k.uniform()
     }};
     (kaiming_normal $(( $($k:ident = $v:tt),* $(,)? ))?) => {{
-        let mut k = $crate::__private::KaimingArgs::new();
+        let mut k = ::glorot::model::__private::KaimingArgs::new();
         $($( $crate::__kaiming_arg!(k; $k = $v); )*)?
         k.normal()
     }};
     (uniform ( $($k:ident = $v:expr),+ $(,)? )) => {{
-        let mut u = $crate::__private::UniformArgs::new();
+        let mut u = ::glorot::model::__private::UniformArgs::new();
         $( u.$k = ($v) as f64; )+
         u.build()
     }};
     (uniform ( $lo:expr, $hi:expr )) => {
-        $crate::InitSpec::Uniform { low: ($lo) as f64, high: ($hi) as f64 }
+        ::glorot::Init::Uniform { low: ($lo) as f64, high: ($hi) as f64 }
     };
-    (normal) => { $crate::InitSpec::Normal { mean: 0.0, std: 1.0 } };
+    (normal) => { ::glorot::Init::Normal { mean: 0.0, std: 1.0 } };
     (normal ( $($k:ident = $v:expr),+ $(,)? )) => {{
-        let mut n = $crate::__private::NormalArgs::new();
+        let mut n = ::glorot::model::__private::NormalArgs::new();
         $( n.$k = ($v) as f64; )+
         n.normal()
     }};
     (normal ( $m:expr, $s:expr )) => {
-        $crate::InitSpec::Normal { mean: ($m) as f64, std: ($s) as f64 }
+        ::glorot::Init::Normal { mean: ($m) as f64, std: ($s) as f64 }
     };
-    (trunc_normal) => { $crate::__private::NormalArgs::new().trunc() };
+    (trunc_normal) => { ::glorot::model::__private::NormalArgs::new().trunc() };
     (trunc_normal ( $($k:ident = $v:expr),+ $(,)? )) => {{
-        let mut n = $crate::__private::NormalArgs::new();
+        let mut n = ::glorot::model::__private::NormalArgs::new();
         $( n.$k = ($v) as f64; )+
         n.trunc()
     }};
-    (constant ( val = $v:expr )) => { $crate::InitSpec::Constant { val: ($v) as f64 } };
-    (constant ( $v:expr )) => { $crate::InitSpec::Constant { val: ($v) as f64 } };
-    (zeros) => { $crate::InitSpec::Zeros };
-    (ones) => { $crate::InitSpec::Ones };
-    (glorot_uniform) => { $crate::InitSpec::GlorotUniform };
-    (glorot_normal) => { $crate::InitSpec::GlorotNormal };
-    (he_uniform) => { $crate::InitSpec::HeUniform };
-    (he_normal) => { $crate::InitSpec::HeNormal };
-    (lecun_uniform) => { $crate::InitSpec::LecunUniform };
-    (lecun_normal) => { $crate::InitSpec::LecunNormal };
+    (constant ( val = $v:expr )) => { ::glorot::Init::Constant { val: ($v) as f64 } };
+    (constant ( $v:expr )) => { ::glorot::Init::Constant { val: ($v) as f64 } };
+    (zeros) => { ::glorot::Init::Zeros };
+    (ones) => { ::glorot::Init::Ones };
+    (glorot_uniform) => { ::glorot::Init::GlorotUniform };
+    (glorot_normal) => { ::glorot::Init::GlorotNormal };
+    (he_uniform) => { ::glorot::Init::HeUniform };
+    (he_normal) => { ::glorot::Init::HeNormal };
+    (lecun_uniform) => { ::glorot::Init::LecunUniform };
+    (lecun_normal) => { ::glorot::Init::LecunNormal };
     (variance_scaling ( $($k:ident = $v:tt),* $(,)? )) => {{
-        let mut v = $crate::__private::VarianceArgs::new();
+        let mut v = ::glorot::model::__private::VarianceArgs::new();
         $( $crate::__variance_arg!(v; $k = $v); )*
         v.build()
     }};
@@ -507,7 +508,7 @@ macro_rules! __init {
             "uniform(LOW, HIGH), normal[(mean = M, std = S)], trunc_normal[(mean, std, a, b)], ",
             "constant(V), zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal, ",
             "lecun_uniform, lecun_normal, variance_scaling(scale = S, mode = M, distribution = D) ",
-            "or a `{ InitSpec expression }`"
+            "or a `{ Init expression }`"
         ))
     };
 }
@@ -543,13 +544,13 @@ macro_rules! __variance_arg {
         $v.mode = $crate::__mode!($x)
     };
     ($v:ident; distribution = uniform) => {
-        $v.distribution = $crate::VarDist::Uniform
+        $v.distribution = ::glorot::VarianceDistribution::Uniform
     };
     ($v:ident; distribution = normal) => {
-        $v.distribution = $crate::VarDist::Normal
+        $v.distribution = ::glorot::VarianceDistribution::Normal
     };
     ($v:ident; distribution = truncated_normal) => {
-        $v.distribution = $crate::VarDist::TruncatedNormal
+        $v.distribution = ::glorot::VarianceDistribution::TruncatedNormal
     };
     ($v:ident; $other:ident = $x:tt) => {
         ::core::compile_error!(::core::concat!(

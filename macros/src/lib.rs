@@ -5,8 +5,21 @@
 //! initializer and gain, the tensor count and the parameter count are computed by `const`
 //! evaluation, and a shape error is a compile error that names the layers involved.
 //!
-//! This crate only *describes*; the [`glorot`](https://docs.rs/glorot) engine *fills*
-//! (`glorot::model::init`), and re-exports the macro as `glorot::network!`.
+//! This crate is **only the syntax**: [`network!`] and its `#[doc(hidden)]` helper macros are
+//! `macro_rules!` that parse the declaration and expand to `::glorot::…` paths. Everything the
+//! expansion names lives in [`glorot`](https://docs.rs/glorot), defined once: the vocabulary
+//! (`glorot::Init`, `glorot::Nonlinearity`, `glorot::FanMode`, `glorot::VarianceDistribution`,
+//! the `const fn`s `glorot::calculate_gain`, `glorot::name_stream` and `glorot::Fans::torch`),
+//! the model types (`glorot::model::{ParamSpec, Network, Module, Assemble}`) and the const
+//! builder the expansion drives (`glorot::model::__private`, not part of the API). `glorot`
+//! re-exports the macro as `glorot::network!`; use it through `glorot` (the expansion needs a
+//! dependency named `glorot`, and the user imports nothing else).
+//!
+//! Why this split: a `macro_rules!` macro's `$crate` is the crate that defines it, and this
+//! crate cannot depend on `glorot` (which depends on it). Keeping the types and the builder
+//! next to the engine that fills them means each initializer, nonlinearity, fan rule and the
+//! name → stream hash is written once, with no mirror types, converters or parity tests; this
+//! crate keeps only the grammar. Its own tests and doctests use `glorot` as a dev-dependency.
 //!
 //! ## 1. Declare a model
 //!
@@ -33,7 +46,7 @@
 //! #     norm: batch_norm,
 //! #     head: { fc1: linear(16 => 32, act = tanh, init = xavier_uniform), fc2: linear(10) },
 //! # } }
-//! use glorot_macros::{InitSpec, Network};
+//! use glorot::{model::Network, Init};
 //!
 //! const P: usize = Tiny::PARAMS;      // usable in const contexts
 //! const N: usize = Tiny::TENSORS;
@@ -49,9 +62,9 @@
 //! let names: Vec<&str> = Tiny::SPECS.iter().map(|s| s.name()).collect();
 //! assert_eq!(names, ["conv.weight", "conv.bias", "norm.weight", "norm.bias",
 //!                    "head.fc1.weight", "head.fc1.bias", "head.fc2.weight", "head.fc2.bias"]);
-//! assert_eq!(Tiny::SPECS[4].init, InitSpec::XavierUniform { gain: 5.0 / 3.0 });
+//! assert_eq!(Tiny::SPECS[4].init, Init::XavierUniform { gain: 5.0 / 3.0 });
 //! // fc2 got PyTorch's nn.Linear default bias: U(±1/√fan_in)
-//! assert_eq!(Tiny::SPECS[7].init, InitSpec::Uniform { low: -1.0 / 32f64.sqrt(), high: 1.0 / 32f64.sqrt() });
+//! assert_eq!(Tiny::SPECS[7].init, Init::Uniform { low: -1.0 / 32f64.sqrt(), high: 1.0 / 32f64.sqrt() });
 //!
 //! // Generic code takes `M: Network`; the spec list is a plain slice to iterate.
 //! fn count<M: Network>() -> usize { M::SPECS.iter().map(|s| s.numel).sum() }
@@ -132,8 +145,8 @@
 //! `trunc_normal(mean, std, a, b)` (absolute bounds, PyTorch's), `constant(V)`, `zeros`, `ones`,
 //! JAX's `glorot_uniform`, `glorot_normal`, `he_uniform`, `he_normal`, `lecun_uniform`,
 //! `lecun_normal`, `variance_scaling(scale = S, mode = fan_avg, distribution = uniform)`, or
-//! any `{ InitSpec expression }`. [`sqrt`] is a `const fn`, so `normal(std = 0.02 / sqrt(24.0))`
-//! works.
+//! any `{ Init expression }` (a `glorot::Init`). `glorot::model::sqrt` is a correctly rounded
+//! `const fn`, so `normal(std = 0.02 / sqrt(24.0))` works with it in scope.
 //!
 //! ## Fans
 //!
@@ -174,41 +187,24 @@
 //! ## What the macro generates
 //!
 //! For `struct Name { … }`:
-//! - `pub struct Name<T = f32>` with one public field per top-level entry: a [`Module<T>`] (the
-//!   tensors under `field.`, addressed by relative name) or, for `repeat`, a `Vec<Module<T>>`;
+//! - `pub struct Name<T = f32>` with one public field per top-level entry: a
+//!   `glorot::model::Module<T>` (the tensors under `field.`, addressed by relative name) or, for
+//!   `repeat`, a `Vec<Module<T>>`;
 //! - inherent consts on `Name` (= `Name<f32>`): `NAME`, `SPECS: &[ParamSpec]`, `PARAMS`,
-//!   `TENSORS`, and the same through the [`Network`] trait for every `Name<T>`;
-//! - [`Assemble<T>`], which builds the struct from one `Vec<T>` per spec (what `glorot` fills).
+//!   `TENSORS`, and the same through the `glorot::model::Network` trait for every `Name<T>`;
+//! - `glorot::model::Assemble<T>`, which builds the struct from one `Vec<T>` per spec (what
+//!   `glorot::model::init` fills).
 //!
 //! Specs are in declaration order, which is PyTorch's registration order when the declaration
-//! follows the module's `__init__`; [`ParamSpec::offset`] packs them into one arena.
+//! follows the module's `__init__`; `ParamSpec::offset` packs them into one arena.
 //!
 //! ## Presets
 //!
-//! [`presets`]: the Glorot & Bengio MLP, ResNet-50, GPT-2 small and XL, LLaMA-style 7B, with
-//! their published parameter counts and initializations.
+//! `glorot::model::presets`: the Glorot & Bengio MLP, ResNet-50, GPT-2 small and XL,
+//! LLaMA-style 7B, with their published parameter counts and initializations, declared with
+//! this macro.
 
 #![deny(missing_docs)]
 
-mod args;
-mod build;
 pub mod compile_errors;
 mod dsl;
-mod math;
-mod module;
-pub mod presets;
-mod spec;
-
-pub use build::fnv1a;
-pub use math::{gain, sqrt};
-pub use module::{Assemble, Module, Network};
-pub use spec::{
-    torch_fans, Act, InitSpec, Mode, Name, ParamSpec, Role, VarDist, MAX_RANK, NAME_CAP,
-};
-
-#[doc(hidden)]
-pub mod __private {
-    pub use crate::args::{KaimingArgs, NormalArgs, UniformArgs, VarianceArgs};
-    pub use crate::build::{Builder, Cell, NormKind, Opts};
-    pub use crate::module::Cursor;
-}

@@ -1,8 +1,10 @@
 //! Every layer kind: PyTorch names, shapes, and const fans checked against PyTorch's rule
 //! (`torch.nn.init._calculate_fan_in_and_fan_out`), written out independently here.
 
-use glorot_macros::presets::{GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50};
-use glorot_macros::{network, Act, InitSpec, Mode, ParamSpec};
+use glorot::model::presets::{GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50};
+use glorot::model::ParamSpec;
+use glorot::{FanMode, Init, Nonlinearity};
+use glorot_macros::network;
 
 /// PyTorch's rule, the Python expression transcribed.
 fn torch_rule(shape: &[usize]) -> (usize, usize) {
@@ -120,51 +122,45 @@ fn fans_and_shapes_of_every_kind() {
 fn defaults_are_pytorchs() {
     let s = Kinds::SPECS;
     // nn.Linear / nn.ConvNd: kaiming_uniform(a=√5), bias U(±1/√fan_in)
-    assert_eq!(find(s, "dense.weight").init, InitSpec::TORCH_DEFAULT_WEIGHT);
+    assert_eq!(find(s, "dense.weight").init, Init::torch_default_weight());
     let b = 1.0 / (200f64).sqrt();
-    assert_eq!(
-        find(s, "c1.bias").init,
-        InitSpec::Uniform { low: -b, high: b }
-    );
+    assert_eq!(find(s, "c1.bias").init, Init::Uniform { low: -b, high: b });
     // transposed conv bias: the weight's (shape-rule) fan_in = out/groups·∏k = 2·27
     let b = 1.0 / (54f64).sqrt();
-    assert_eq!(
-        find(s, "c3.bias").init,
-        InitSpec::Uniform { low: -b, high: b }
-    );
+    assert_eq!(find(s, "c3.bias").init, Init::Uniform { low: -b, high: b });
     assert_eq!(
         find(s, "emb.weight").init,
-        InitSpec::Normal {
+        Init::Normal {
             mean: 0.0,
             std: 1.0
         }
     );
-    assert_eq!(find(s, "ln.weight").init, InitSpec::Ones);
-    assert_eq!(find(s, "ln.bias").init, InitSpec::Zeros);
+    assert_eq!(find(s, "ln.weight").init, Init::Ones);
+    assert_eq!(find(s, "ln.bias").init, Init::Zeros);
     // RNNBase: U(±1/√hidden) everywhere
     let b = 1.0 / (16f64).sqrt();
     assert_eq!(
         find(s, "lstm.weight_ih_l1").init,
-        InitSpec::Uniform { low: -b, high: b }
+        Init::Uniform { low: -b, high: b }
     );
     assert_eq!(
         find(s, "lstm.bias_hh_l0").init,
-        InitSpec::Uniform { low: -b, high: b }
+        Init::Uniform { low: -b, high: b }
     );
     // act feeds the gain: kaiming from relu, xavier from tanh
     let fc = find(s, "fc.weight");
     assert_eq!(
         fc.init,
-        InitSpec::KaimingUniform {
+        Init::KaimingUniform {
             a: 0.0,
-            mode: Mode::FanIn,
-            nonlinearity: Act::Relu
+            mode: FanMode::FanIn,
+            nonlinearity: Nonlinearity::Relu
         }
     );
     assert_eq!(fc.gain, std::f64::consts::SQRT_2);
     assert_eq!(
         find(s, "rnn.weight_hh_l0").init,
-        InitSpec::XavierUniform { gain: 5.0 / 3.0 }
+        Init::XavierUniform { gain: 5.0 / 3.0 }
     );
 }
 
@@ -228,14 +224,14 @@ fn preset_tensor_counts_and_names() {
     let proj = find(Gpt2Small::SPECS, "transformer.h.11.mlp.c_proj.weight");
     assert_eq!(
         proj.init,
-        InitSpec::Normal {
+        Init::Normal {
             mean: 0.0,
             std: 0.02 / (24f64).sqrt()
         }
     );
     assert_eq!(
         find(Gpt2Xl::SPECS, "transformer.h.47.attn.c_proj.weight").init,
-        InitSpec::Normal {
+        Init::Normal {
             mean: 0.0,
             std: 0.02 / (96f64).sqrt()
         }

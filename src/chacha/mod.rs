@@ -13,76 +13,54 @@
 //! added word-wise to the input state; its 16 words are stream words `16·counter ..
 //! 16·counter + 16`. `ChaCha8Rng::set_word_pos(p)` therefore selects block `p / 16`, word `p % 16`.
 //!
-//! # Backends
+//! # Backends (one file each, picked by [`Level`](crate::Level))
 //!
-//! - [`Imp::Scalar`] — the portable reference below, one block at a time. Always available; the
-//!   only backend on non-x86 targets.
-//! - `Imp::Sse2` — four blocks at a time (x86_64 without AVX2; SSE2 is the x86_64 baseline).
-//! - [`Imp::Avx2`] — eight blocks at a time with AVX2; on CPUs that also have AVX-512F/VL,
-//!   sixteen at a time in 512-bit registers (plus an 8-way AVX-512VL build for the remainder).
-//!   Chosen at run time; the detection is cached.
+//! - `scalar.rs` — the portable reference, one block at a time (`Level::Scalar`, and every
+//!   level on targets without a faster backend).
+//! - `sse2.rs` — four blocks at a time (x86_64 `Level::Portable`: SSE2 is the baseline).
+//! - `avx2.rs` — eight blocks at a time with AVX2 (`Level::Avx2`).
+//! - `avx512.rs` — sixteen blocks at a time in 512-bit registers, the last < 16 through an
+//!   8-way AVX-512VL build of the AVX2 code (`Level::Avx512`).
 //!
-//! The SIMD backends live in `avx2.rs`, the only file of the crate's ChaCha with `unsafe`. All
-//! are pure integer code, so they agree bit for bit; the tests check every backend the CPU can
-//! run against the scalar one and against rand_chacha, for every round count.
+//! The SIMD backends are the only files of the crate's ChaCha with `unsafe`. All are pure
+//! integer code, so they agree bit for bit; the tests check every backend the CPU can run
+//! against the scalar one and against rand_chacha, for every round count.
 //!
 //! Measured on the 2-core AMD EPYC (AVX-512) dev VM, 64 KiB of ChaCha8 words on one thread
 //! (`benches/words.rs`): ≈ 11 GB/s with AVX-512, ≈ 6.6–6.9 with AVX2 only, ≈ 3.6 SSE2,
 //! ≈ 1.2 scalar; rand_chacha `fill_bytes` ≈ 5.1–5.6 GB/s in the same runs.
 
+/// One double round — the column round, then the diagonal round — with the backend's
+/// `quarter(state, a, b, c, d)`: the one place the ChaCha round order is written.
+macro_rules! double_round {
+    ($quarter:ident, $x:expr) => {{
+        let x = $x;
+        $quarter(&mut *x, 0, 4, 8, 12);
+        $quarter(&mut *x, 1, 5, 9, 13);
+        $quarter(&mut *x, 2, 6, 10, 14);
+        $quarter(&mut *x, 3, 7, 11, 15);
+        $quarter(&mut *x, 0, 5, 10, 15);
+        $quarter(&mut *x, 1, 6, 11, 12);
+        $quarter(&mut *x, 2, 7, 8, 13);
+        $quarter(&mut *x, 3, 4, 9, 14);
+    }};
+}
+
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+mod avx512;
+mod scalar;
+#[cfg(target_arch = "x86_64")]
+mod sse2;
+
+use crate::level::Ready;
 
 /// Words per ChaCha block.
 pub(crate) const BLOCK_WORDS: usize = 16;
 
 /// "expand 32-byte k" as four little-endian words.
 const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
-
-/// Which implementation generates blocks. Both produce identical words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Imp {
-    /// Portable scalar reference.
-    Scalar,
-    /// Four-way SSE2, the x86_64 baseline (CPUs without AVX2).
-    #[cfg(target_arch = "x86_64")]
-    Sse2,
-    /// Eight-way AVX2 (compiled with AVX-512VL too if the token says the CPU has it). Only ever
-    /// constructed from [`Imp::detect`], after the CPU reported AVX2.
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    Avx2(avx2::Token),
-}
-
-impl Imp {
-    /// The fastest implementation this CPU supports (detected once, then cached).
-    #[inline]
-    pub(crate) fn detect() -> Imp {
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if let Some(token) = avx2::Token::get() {
-            return Imp::Avx2(token);
-        }
-        #[cfg(target_arch = "x86_64")]
-        return Imp::Sse2;
-        #[allow(unreachable_code)]
-        Imp::Scalar
-    }
-
-    /// The best implementation at or below `level`: 0 scalar, 1 SSE2 (x86_64), 2 AVX2 without
-    /// AVX-512, 3 or more: [`Imp::detect`]. For tests and benches.
-    pub(crate) fn at_most(level: u8) -> Imp {
-        let best = Imp::detect();
-        match (level, best) {
-            (0, _) => Imp::Scalar,
-            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            (2, Imp::Avx2(token)) => Imp::Avx2(token.avx2_only()),
-            #[cfg(target_arch = "x86_64")]
-            (1, _) => Imp::Sse2,
-            #[cfg(not(target_arch = "x86_64"))]
-            (1, _) => Imp::Scalar,
-            _ => best,
-        }
-    }
-}
 
 /// A ChaCha key, stream and round count: everything but the block counter.
 #[derive(Clone, Copy, Debug)]
@@ -136,54 +114,21 @@ impl Core {
     }
 
     /// Writes blocks `counter, counter + 1, …` (counter wrapping modulo 2^64) to `out`, whose
-    /// length must be a multiple of [`BLOCK_WORDS`].
+    /// length must be a multiple of [`BLOCK_WORDS`], with the backend of `ready`.
     #[inline]
-    pub(crate) fn blocks(&self, imp: Imp, counter: u64, out: &mut [u32]) {
+    pub(crate) fn blocks(&self, ready: Ready, counter: u64, out: &mut [u32]) {
         debug_assert_eq!(out.len() % BLOCK_WORDS, 0);
-        match imp {
-            Imp::Scalar => {
-                for (i, block) in out.chunks_exact_mut(BLOCK_WORDS).enumerate() {
-                    let b: &mut [u32; BLOCK_WORDS] = block.try_into().expect("16 words");
-                    self.block_scalar(counter.wrapping_add(i as u64), b);
-                }
-            }
+        match ready {
             #[cfg(target_arch = "x86_64")]
-            Imp::Sse2 => avx2::sse2::blocks(self, counter, out),
+            Ready::Portable => sse2::blocks(self, counter, out),
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            Imp::Avx2(token) => avx2::blocks(token, self, counter, out),
+            Ready::Avx2(proof) => avx2::blocks(proof, self, counter, out),
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Ready::Avx512(proof) => avx512::blocks(proof, self, counter, out),
+            #[allow(unreachable_patterns)] // Portable is scalar off x86_64
+            Ready::Scalar | Ready::Portable => scalar::blocks(self, counter, out),
         }
     }
-
-    /// One block with the portable reference implementation.
-    pub(crate) fn block_scalar(&self, counter: u64, out: &mut [u32; BLOCK_WORDS]) {
-        let input = self.state(counter);
-        let mut x = input;
-        for _ in 0..self.double_rounds {
-            quarter(&mut x, 0, 4, 8, 12);
-            quarter(&mut x, 1, 5, 9, 13);
-            quarter(&mut x, 2, 6, 10, 14);
-            quarter(&mut x, 3, 7, 11, 15);
-            quarter(&mut x, 0, 5, 10, 15);
-            quarter(&mut x, 1, 6, 11, 12);
-            quarter(&mut x, 2, 7, 8, 13);
-            quarter(&mut x, 3, 4, 9, 14);
-        }
-        for ((o, a), b) in out.iter_mut().zip(x).zip(input) {
-            *o = a.wrapping_add(b);
-        }
-    }
-}
-
-#[inline(always)]
-fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
-    x[a] = x[a].wrapping_add(x[b]);
-    x[d] = (x[d] ^ x[a]).rotate_left(16);
-    x[c] = x[c].wrapping_add(x[d]);
-    x[b] = (x[b] ^ x[c]).rotate_left(12);
-    x[a] = x[a].wrapping_add(x[b]);
-    x[d] = (x[d] ^ x[a]).rotate_left(8);
-    x[c] = x[c].wrapping_add(x[d]);
-    x[b] = (x[b] ^ x[c]).rotate_left(7);
 }
 
 /// A positioned stream of 32-bit words: `fill` continues where the previous call stopped.
@@ -194,7 +139,7 @@ fn quarter(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
 #[derive(Clone, Debug)]
 pub(crate) struct Words {
     core: Core,
-    imp: Imp,
+    ready: Ready,
     /// Counter of the next block to generate.
     next_block: u64,
     /// A generated block whose words `pending_at..16` are still unread.
@@ -204,10 +149,10 @@ pub(crate) struct Words {
 
 impl Words {
     /// Positioned at word `word_pos` (block `word_pos / 16`, word `word_pos % 16`).
-    pub(crate) fn new(core: Core, imp: Imp, word_pos: u64) -> Words {
+    pub(crate) fn new(core: Core, ready: Ready, word_pos: u64) -> Words {
         let mut w = Words {
             core,
-            imp,
+            ready,
             next_block: word_pos / BLOCK_WORDS as u64,
             pending: [0; BLOCK_WORDS],
             pending_at: BLOCK_WORDS,
@@ -221,15 +166,9 @@ impl Words {
     }
 
     fn refill_pending(&mut self) {
-        let imp = match self.imp {
-            // Eight blocks to use one is a poor trade; the scalar block is exact too.
-            #[cfg(target_arch = "x86_64")]
-            Imp::Sse2 => Imp::Scalar,
-            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            Imp::Avx2(_) => Imp::Scalar,
-            Imp::Scalar => Imp::Scalar,
-        };
-        self.core.blocks(imp, self.next_block, &mut self.pending);
+        // Eight blocks to use one is a poor trade; the scalar block is exact too.
+        self.core
+            .blocks(Ready::Scalar, self.next_block, &mut self.pending);
         self.next_block = self.next_block.wrapping_add(1);
         self.pending_at = 0;
     }
@@ -247,7 +186,7 @@ impl Words {
         let whole = out.len() / BLOCK_WORDS * BLOCK_WORDS;
         if whole > 0 {
             let (body, rest) = core::mem::take(&mut out).split_at_mut(whole);
-            self.core.blocks(self.imp, self.next_block, body);
+            self.core.blocks(self.ready, self.next_block, body);
             self.next_block = self.next_block.wrapping_add((whole / BLOCK_WORDS) as u64);
             out = rest;
         }

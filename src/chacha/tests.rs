@@ -27,33 +27,23 @@ fn reference(rounds: u32, seed: [u8; 32], stream: u64, pos: u128, len: usize) ->
     out
 }
 
-fn ours(imp: Imp, rounds: u32, seed: [u8; 32], stream: u64, pos: u64, len: usize) -> Vec<u32> {
+fn ours(ready: Ready, rounds: u32, seed: [u8; 32], stream: u64, pos: u64, len: usize) -> Vec<u32> {
     let mut out = vec![0u32; len];
-    Words::new(Core::new(&seed, stream, rounds), imp, pos).fill(&mut out);
+    Words::new(Core::new(&seed, stream, rounds), ready, pos).fill(&mut out);
     out
 }
 
-/// Every implementation this CPU can run: scalar, SSE2 (x86_64), and the AVX2 / AVX-512 builds.
-fn imps() -> Vec<Imp> {
-    let mut v = vec![Imp::Scalar];
-    #[cfg(target_arch = "x86_64")]
-    v.push(Imp::Sse2);
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    if let Imp::Avx2(token) = Imp::detect() {
-        v.push(Imp::Avx2(token.avx2_only()));
-        if token.uses_avx512() {
-            v.push(Imp::Avx2(token));
-        }
-    }
-    v
+/// Every backend this CPU can run: scalar, SSE2 (x86_64 `Portable`), AVX2, AVX-512.
+fn imps() -> Vec<Ready> {
+    Ready::all()
 }
 
 #[test]
 fn avx2_is_used_when_the_cpu_has_it() {
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     assert_eq!(
-        Imp::detect() != Imp::Scalar,
-        std::is_x86_feature_detected!("avx2")
+        imps().len() > 2,
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("f16c")
     );
 }
 
@@ -154,7 +144,7 @@ proptest! {
     ) {
         let core = Core::new(&seed, stream, rounds);
         let mut scalar = vec![0u32; 16 * blocks];
-        core.blocks(Imp::Scalar, counter, &mut scalar);
+        core.blocks(Ready::Scalar, counter, &mut scalar);
         for imp in imps() {
             let mut fast = vec![1u32; 16 * blocks];
             core.blocks(imp, counter, &mut fast);

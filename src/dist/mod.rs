@@ -1,18 +1,17 @@
 //! Distributions: what a tensor's values are drawn from, independent of dtype and shape.
 //!
-//! A [`Distribution`] is validated when it is built. Before filling, it is turned into a [`Plan`]
-//! for one output type: parameters rounded to that type's arithmetic, and the closed interval of
-//! that type's values the output must stay in. Kernels consume plans; they never see `f64`
-//! user parameters.
+//! A [`Distribution`] is validated when it is built. Before filling, it is turned into a plan
+//! (`plan.rs`) for one output type: the family's sampler with parameters rounded to that type's
+//! arithmetic, and the closed interval of that type's values the output must stay in. Kernels
+//! consume plans; they never see `f64` user parameters.
 
-mod constant;
-pub mod normal;
-mod uniform;
+pub(crate) mod plan;
 
-pub(crate) use normal::{NormalDouble, NormalNarrow, TruncDouble, TruncNarrow};
-pub(crate) use uniform::{UniformDouble, UniformNarrow};
+pub(crate) use plan::Plan;
 
-use crate::element::{narrow_above, narrow_below, Narrow};
+/// The normal family's complete sampling specification (it lives with the samplers).
+pub use crate::sample::normal;
+
 use crate::{Error, Result};
 
 /// A validated distribution.
@@ -210,149 +209,6 @@ fn truncated_moments(mean: f64, std: f64, low: f64, high: f64) -> (f64, f64) {
     let m = (pa - pb) / z;
     let term = |x: f64, p: f64| if x.is_finite() { x * p } else { 0.0 };
     (m, 1.0 + (term(a, pa) - term(b, pb)) / z - m * m)
-}
-
-/// A distribution prepared for one output type. Internal; public only because the sealed
-/// [`Element`](crate::Element) trait mentions it.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub enum Plan {
-    /// Narrow family, constant value (already rounded to the output type, held as `f32`).
-    ConstNarrow(f32),
-    /// `f64` constant.
-    ConstDouble(f64),
-    /// Narrow family, random: the sample map and the closed interval `[lo, hi]` of output
-    /// values (both exactly representable in the output type).
-    Narrow { map: NarrowMap, lo: f32, hi: f32 },
-    /// `f64`, random.
-    Double { map: DoubleMap, lo: f64, hi: f64 },
-}
-
-/// The narrow family's sample maps (24-bit integer → `f32`).
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub enum NarrowMap {
-    Uniform(UniformNarrow),
-    Normal(NormalNarrow),
-    TruncatedNormal(TruncNarrow),
-}
-
-/// The `f64` sample maps (64-bit word → `f64`).
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub enum DoubleMap {
-    Uniform(UniformDouble),
-    Normal(NormalDouble),
-    TruncatedNormal(TruncDouble),
-}
-
-impl Plan {
-    pub(crate) fn narrow<T: Narrow>(dist: &Distribution) -> Result<Plan> {
-        match *dist {
-            Distribution::Constant(v) => constant::narrow::<T>(v),
-            Distribution::Uniform { low, high } => {
-                let (lo, hi) = inner_interval::<T>(low, false, high, true)?;
-                Ok(Plan::Narrow {
-                    map: NarrowMap::Uniform(UniformNarrow::new(low, high)?),
-                    lo,
-                    hi,
-                })
-            }
-            Distribution::Normal { mean, std } => match Distribution::normal(mean, std)? {
-                Distribution::Constant(v) => constant::narrow::<T>(v),
-                _ => {
-                    // |x − mean| ≤ 5.42·std; with margin for rounding, values that cannot reach
-                    // the type's largest finite value need no clamp ([−∞, +∞] marks that).
-                    let (lo, hi) = inner_interval::<T>(f64::MIN, false, f64::MAX, false)?;
-                    let (lo, hi) = if mean.abs() + 6.0 * std < 0.5 * f64::from(hi) {
-                        (f32::NEG_INFINITY, f32::INFINITY)
-                    } else {
-                        (lo, hi)
-                    };
-                    Ok(Plan::Narrow {
-                        map: NarrowMap::Normal(NormalNarrow::new(mean, std)?),
-                        lo,
-                        hi,
-                    })
-                }
-            },
-            Distribution::TruncatedNormal {
-                mean,
-                std,
-                low,
-                high,
-            } => match Distribution::truncated_normal(mean, std, low, high)? {
-                Distribution::Constant(v) => {
-                    let (lo, hi) = inner_interval::<T>(low, true, high, true)?;
-                    let c = T::from_f64(v).to_f32().max(lo).min(hi);
-                    Ok(Plan::ConstNarrow(c))
-                }
-                _ => {
-                    let (lo, hi) = inner_interval::<T>(low, true, high, true)?;
-                    Ok(Plan::Narrow {
-                        map: NarrowMap::TruncatedNormal(TruncNarrow::new(mean, std, low, high)?),
-                        lo,
-                        hi,
-                    })
-                }
-            },
-        }
-    }
-
-    pub(crate) fn double(dist: &Distribution) -> Result<Plan> {
-        match *dist {
-            Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
-            Distribution::Uniform { low, high } => Ok(Plan::Double {
-                map: DoubleMap::Uniform(UniformDouble::new(low, high)),
-                lo: low,
-                hi: high.next_down(),
-            }),
-            Distribution::Normal { mean, std } => match Distribution::normal(mean, std)? {
-                Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
-                _ => Ok(Plan::Double {
-                    map: DoubleMap::Normal(NormalDouble::new(mean, std)),
-                    lo: f64::MIN,
-                    hi: f64::MAX,
-                }),
-            },
-            Distribution::TruncatedNormal {
-                mean,
-                std,
-                low,
-                high,
-            } => match Distribution::truncated_normal(mean, std, low, high)? {
-                Distribution::Constant(v) => Ok(Plan::ConstDouble(v)),
-                _ => {
-                    let (lo, hi) = (low.next_up(), high.next_down());
-                    if lo > hi {
-                        return Err(Error::InvalidBounds);
-                    }
-                    Ok(Plan::Double {
-                        map: DoubleMap::TruncatedNormal(TruncDouble::new(mean, std, low, high)?),
-                        lo,
-                        hi,
-                    })
-                }
-            },
-        }
-    }
-}
-
-/// The closed interval of `T` values inside the interval from `lo` to `hi` (each end open or
-/// closed), as exact `f32`s. Empty → [`Error::InvalidBounds`].
-pub(crate) fn inner_interval<T: Narrow>(
-    lo: f64,
-    lo_open: bool,
-    hi: f64,
-    hi_open: bool,
-) -> Result<(f32, f32)> {
-    let a: T = narrow_above(lo, lo_open);
-    let b: T = narrow_below(hi, hi_open);
-    let (a, b) = (a.to_f32(), b.to_f32());
-    if !(a.is_finite() && b.is_finite() && a <= b) {
-        return Err(Error::InvalidBounds);
-    }
-    Ok((a, b))
 }
 
 #[cfg(test)]

@@ -55,8 +55,8 @@ pub enum WriteError {
     DuplicateName(String),
     /// The header (JSON table of contents) is larger than safetensors readers accept (100 MB).
     HeaderTooLarge(usize),
-    /// A shard plan or rank/world-size setting is invalid.
-    Shard(String),
+    /// The shard plan is invalid (e.g. more files than tensors).
+    Shard(super::ShardError),
     /// An operating-system call failed.
     Io {
         /// What was being done.
@@ -101,7 +101,7 @@ impl fmt::Display for WriteError {
                 f,
                 "safetensors header would be {n} bytes; readers accept at most 100000000"
             ),
-            WriteError::Shard(msg) => f.write_str(msg),
+            WriteError::Shard(e) => e.fmt(f),
             WriteError::Io { op, path, source } => {
                 write!(f, "{} {}: {source}", op.verb(), path.display())
             }
@@ -119,7 +119,14 @@ impl std::error::Error for WriteError {
         match self {
             WriteError::Spec { error, .. } => Some(error),
             WriteError::Io { source, .. } => Some(source),
+            WriteError::Shard(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<super::ShardError> for WriteError {
+    fn from(e: super::ShardError) -> Self {
+        WriteError::Shard(e)
     }
 }

@@ -1,17 +1,21 @@
 //! Writing models to disk: streamed safetensors files, Hugging Face-style sharded checkpoints
-//! written by independent processes, and the error type that says which file failed and why.
+//! written by independent processes, and the error types: [`WriteError`] says which file failed
+//! and why, [`ShardError`] what is wrong with a rank, launcher environment or shard plan.
 //!
 //! Nothing here needs the `cli` feature.
 
 mod error;
 mod header;
-pub mod presets;
 mod shard;
+mod shard_error;
 mod spec;
 mod write;
 
 pub use error::{Op, WriteError};
-pub use header::{FileLayout, Placement, MAX_HEADER_SIZE};
-pub use shard::{write_shard, Rank, ShardPlan, ShardSummary, INDEX_NAME, LAUNCHER_VARS};
-pub use spec::TensorSpec;
+pub use header::{read_header, FileLayout, HeaderEntry, Placement, MAX_HEADER_SIZE};
+pub use shard::{
+    write_planned_shard, write_shard, Rank, ShardPlan, ShardSummary, INDEX_NAME, LAUNCHER_VARS,
+};
+pub use shard_error::ShardError;
+pub use spec::{tensor_specs, TensorSpec};
 pub use write::{write_safetensors, WriteOptions, WriteSummary, ITEM_ELEMS};

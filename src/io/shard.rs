@@ -11,7 +11,7 @@ use crate::Key;
 
 use super::header::push_json_string;
 use super::write::{write_members, write_small_file};
-use super::{Op, TensorSpec, WriteError, WriteOptions, WriteSummary};
+use super::{Op, ShardError, TensorSpec, WriteError, WriteOptions, WriteSummary};
 
 /// The name of the index file.
 pub const INDEX_NAME: &str = "model.safetensors.index.json";
@@ -32,12 +32,13 @@ pub struct ShardPlan {
 
 impl ShardPlan {
     /// Plans `n` files for `specs`. Needs `1 ≤ n ≤ specs.len()`.
-    pub fn new(specs: &[TensorSpec], n: usize) -> Result<ShardPlan, WriteError> {
+    pub fn new(specs: &[TensorSpec], n: usize) -> Result<ShardPlan, ShardError> {
         let t = specs.len();
         if n == 0 || n > t {
-            return Err(WriteError::Shard(format!(
-                "cannot split {t} tensor(s) into {n} file(s): need 1 <= files <= tensors"
-            )));
+            return Err(ShardError::FileCount {
+                tensors: t,
+                files: n,
+            });
         }
         let sizes: Vec<u64> = specs.iter().map(|s| s.byte_len()).collect();
         let total: u64 = sizes.iter().sum();
@@ -127,22 +128,16 @@ pub const LAUNCHER_VARS: [(&str, &str, &str); 4] = [
 
 impl Rank {
     /// Rank `rank` of `world`; needs `rank < world`.
-    pub fn new(rank: usize, world: usize) -> Result<Rank, WriteError> {
+    pub fn new(rank: usize, world: usize) -> Result<Rank, ShardError> {
         if world == 0 || rank >= world {
-            return Err(WriteError::Shard(format!(
-                "invalid shard {rank}/{world}: need 0 <= rank < world size"
-            )));
+            return Err(ShardError::InvalidRank { rank, world });
         }
         Ok(Rank { rank, world })
     }
 
     /// Parses `I/N` (zero-based, e.g. `0/3`, `1/3`, `2/3`).
-    pub fn parse(s: &str) -> Result<Rank, WriteError> {
-        let bad = || {
-            WriteError::Shard(format!(
-                "invalid shard `{s}`: expected `auto` or RANK/WORLD with 0 <= RANK < WORLD, e.g. 0/4"
-            ))
-        };
+    pub fn parse(s: &str) -> Result<Rank, ShardError> {
+        let bad = || ShardError::Unparsable(s.to_string());
         let (a, b) = s.split_once('/').ok_or_else(bad)?;
         let rank = a.trim().parse().map_err(|_| bad())?;
         let world = b.trim().parse().map_err(|_| bad())?;
@@ -152,7 +147,7 @@ impl Rank {
     /// Reads rank and world size from the process environment: torchrun (`RANK`,
     /// `WORLD_SIZE`), Open MPI (`OMPI_COMM_WORLD_RANK`, `OMPI_COMM_WORLD_SIZE`), PMI
     /// (`PMI_RANK`, `PMI_SIZE`) or Slurm (`SLURM_PROCID`, `SLURM_NTASKS`).
-    pub fn from_env() -> Result<Rank, WriteError> {
+    pub fn from_env() -> Result<Rank, ShardError> {
         Self::from_vars(|k| std::env::var(k).ok())
     }
 
@@ -163,7 +158,7 @@ impl Rank {
     /// with the allocation's counts). Only one of a pair set, a value that is not a number, a
     /// world size of 0 or a rank ≥ world size is an error naming the variables; so is finding
     /// none.
-    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Rank, WriteError> {
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Rank, ShardError> {
         for (launcher, rk, wk) in LAUNCHER_VARS {
             let (r, w) = (get(rk), get(wk));
             match (r, w) {
@@ -174,32 +169,33 @@ impl Rank {
                     } else {
                         (wk, rk)
                     };
-                    return Err(WriteError::Shard(format!(
-                        "--shard auto: {set} is set but {unset} is not ({launcher} environment incomplete)"
-                    )));
+                    return Err(ShardError::IncompleteEnv {
+                        launcher,
+                        set,
+                        unset,
+                    });
                 }
                 (Some(r), Some(w)) => {
-                    let num = |k: &str, v: &str| {
-                        v.trim().parse::<usize>().map_err(|_| {
-                            WriteError::Shard(format!(
-                                "--shard auto: {k}={v:?} is not a non-negative integer"
-                            ))
-                        })
+                    let num = |var: &'static str, v: &str| {
+                        v.trim()
+                            .parse::<usize>()
+                            .map_err(|_| ShardError::NotANumber {
+                                var,
+                                value: v.to_string(),
+                            })
                     };
                     let (rank, world) = (num(rk, &r)?, num(wk, &w)?);
-                    return Rank::new(rank, world).map_err(|_| {
-                        WriteError::Shard(format!(
-                            "--shard auto: inconsistent {launcher} environment: {rk}={rank} but {wk}={world}"
-                        ))
+                    return Rank::new(rank, world).map_err(|_| ShardError::InconsistentEnv {
+                        launcher,
+                        rank_var: rk,
+                        rank,
+                        world_var: wk,
+                        world,
                     });
                 }
             }
         }
-        Err(WriteError::Shard(
-            "--shard auto: no launcher environment found (looked for RANK/WORLD_SIZE, \
-             OMPI_COMM_WORLD_RANK/OMPI_COMM_WORLD_SIZE, PMI_RANK/PMI_SIZE, SLURM_PROCID/SLURM_NTASKS)"
-                .to_string(),
-        ))
+        Err(ShardError::NoLauncher)
     }
 }
 
@@ -223,19 +219,44 @@ pub fn write_shard(
     rank: Rank,
     opts: WriteOptions<'_>,
 ) -> Result<ShardSummary, WriteError> {
-    // Validate everything (every rank checks all tensors, so a bad spec fails everywhere
+    let plan = ShardPlan::new(specs, rank.world)?;
+    write_planned_shard(dir, specs, plan, key, rank, opts)
+}
+
+/// [`write_shard`] with a plan the caller already has (e.g. to size a progress bar): `plan`
+/// must be [`ShardPlan::new`]`(specs, rank.world)`.
+pub fn write_planned_shard(
+    dir: &Path,
+    specs: &[TensorSpec],
+    plan: ShardPlan,
+    key: &Key,
+    rank: Rank,
+    opts: WriteOptions<'_>,
+) -> Result<ShardSummary, WriteError> {
+    let placed = plan.files.iter().map(Vec::len).sum::<usize>();
+    let in_range = plan.files.iter().flatten().all(|&i| i < specs.len());
+    if plan.len() != rank.world || placed != specs.len() || !in_range {
+        return Err(ShardError::PlanMismatch {
+            files: plan.len(),
+            world: rank.world,
+        }
+        .into());
+    }
+    // Validate everything, once (every rank checks all tensors, so a bad spec fails everywhere
     // instead of leaving a checkpoint with holes).
     let mut names = HashMap::with_capacity(specs.len());
+    let mut dists = Vec::with_capacity(specs.len());
     for s in specs {
-        s.validate()?;
+        dists.push(s.validate()?);
         if names.insert(s.name.as_str(), ()).is_some() {
             return Err(WriteError::DuplicateName(s.name.clone()));
         }
     }
-    let plan = ShardPlan::new(specs, rank.world)?;
     std::fs::create_dir_all(dir).map_err(|e| WriteError::io(Op::CreateDir, dir, e))?;
     let path = dir.join(plan.file_name(rank.rank));
-    let file = write_members(&path, specs, &plan.files[rank.rank], key, opts)?;
+    let members = &plan.files[rank.rank];
+    let member_dists = members.iter().map(|&i| dists[i]).collect();
+    let file = write_members(&path, specs, members, member_dists, key, opts)?;
     let index = if rank.rank == 0 {
         let p = dir.join(INDEX_NAME);
         write_small_file(&p, plan.index_json(specs).as_bytes(), !opts.no_sync)?;

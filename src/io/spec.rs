@@ -1,6 +1,7 @@
 //! A run-time description of one tensor to create: name, shape, dtype and initializer.
 
 use crate::fan::numel;
+use crate::model::ParamSpec;
 use crate::{DType, Distribution, Fans, Init, Layout};
 
 use super::WriteError;
@@ -45,6 +46,20 @@ impl TensorSpec {
             layout: Layout::Torch,
             fans: None,
         }
+    }
+
+    /// A `network!` tensor (e.g. of a [`preset`](crate::model::presets)) in `dtype`: its name,
+    /// shape and initializer, and its fans (PyTorch's rule on the stored shape) for rank ≥ 2, so
+    /// a file written from it holds exactly the values of [`crate::model::init`] for the same
+    /// seed.
+    pub fn from_param(spec: &ParamSpec, dtype: DType) -> Self {
+        let mut t = TensorSpec::new(spec.name(), spec.shape(), spec.init)
+            .with_dtype(dtype)
+            .with_layout(Layout::Torch);
+        if spec.rank() >= 2 {
+            t.fans = Some(Fans::new(spec.fan_in, spec.fan_out));
+        }
+        t
     }
 
     /// Sets the dtype.
@@ -107,5 +122,63 @@ impl TensorSpec {
         }
         self.distribution()
             .map_err(|e| WriteError::spec(&self.name, e))
+    }
+}
+
+/// Every tensor of a `network!` spec list (`M::SPECS`, or a preset's `params`) as a
+/// [`TensorSpec`] in `dtype` ([`TensorSpec::from_param`]), in order.
+pub fn tensor_specs(params: &[ParamSpec], dtype: DType) -> Vec<TensorSpec> {
+    params
+        .iter()
+        .map(|s| TensorSpec::from_param(s, dtype))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::presets::{preset, PRESETS};
+
+    fn params(name: &str) -> usize {
+        tensor_specs(preset(name).unwrap().params, DType::F32)
+            .iter()
+            .map(|s| s.numel())
+            .sum()
+    }
+
+    #[test]
+    fn parameter_counts_match_the_published_models() {
+        assert_eq!(params("resnet50"), 25_557_032);
+        assert_eq!(params("gpt2"), 124_439_808);
+        assert_eq!(params("gpt2-xl"), 1_557_611_200);
+        assert_eq!(params("llama-7b"), 6_738_415_616);
+        // 784 → 5 × 1000 → 10
+        assert_eq!(params("mlp"), 785 * 1000 + 4 * 1001 * 1000 + 1001 * 10);
+        for p in PRESETS {
+            assert_eq!(p.param_count(), params(p.name), "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn preset_tensors_keep_names_fans_and_inits() {
+        let specs = tensor_specs(preset("gpt2").unwrap().params, DType::BF16);
+        let c_proj = specs
+            .iter()
+            .find(|s| s.name.ends_with("h.0.attn.c_proj.weight"))
+            .unwrap();
+        assert_eq!(c_proj.dtype, DType::BF16);
+        assert_eq!(c_proj.fans, Some(Fans::new(768, 768)));
+        assert_eq!(
+            c_proj.init,
+            crate::Init::Normal {
+                mean: 0.0,
+                std: 0.02 / 24f64.sqrt()
+            }
+        );
+        let bias = specs
+            .iter()
+            .find(|s| s.name.ends_with("h.0.attn.c_proj.bias"))
+            .unwrap();
+        assert_eq!((bias.fans, bias.init), (None, crate::Init::Zeros));
     }
 }

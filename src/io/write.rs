@@ -93,21 +93,25 @@ pub fn write_safetensors(
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
     let all: Vec<usize> = (0..specs.len()).collect();
-    write_members(path, specs, &all, key, opts)
+    let dists = specs
+        .iter()
+        .map(TensorSpec::validate)
+        .collect::<Result<Vec<_>, _>>()?;
+    write_members(path, specs, &all, dists, key, opts)
 }
 
-/// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`.
+/// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`. `dists` are the
+/// members' distributions, in `members` order, from [`TensorSpec::validate`] (the callers
+/// validate, each spec once).
 pub(crate) fn write_members(
     path: &Path,
     specs: &[TensorSpec],
     members: &[usize],
+    dists: Vec<Distribution>,
     key: &Key,
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
-    let dists: Vec<Distribution> = members
-        .iter()
-        .map(|&i| specs[i].validate())
-        .collect::<Result<_, _>>()?;
+    debug_assert_eq!(dists.len(), members.len());
     let mut dist_of = vec![None; specs.len()];
     for (&i, d) in members.iter().zip(dists) {
         dist_of[i] = Some(d);

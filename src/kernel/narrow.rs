@@ -18,11 +18,10 @@
 
 use core::mem::MaybeUninit;
 
-use crate::chacha::Imp;
-use crate::dist::{NarrowMap, Plan};
+use super::Run;
 use crate::element::Narrow;
-use crate::simd::{Lanes, Scalar};
-use crate::{Backend, TensorKey};
+use crate::sample::SampleNarrow;
+use crate::simd::{Lanes, LanesF64, Scalar, WithLanes};
 
 /// Elements per group.
 pub(crate) const GROUP_ELEMS: usize = 64;
@@ -47,103 +46,27 @@ pub(crate) fn unpack_group(w: &[u32], k: &mut [u32]) {
     }
 }
 
-/// A sample map of the narrow family: 24-bit integers to `f32`, written once for every backend.
-pub(crate) trait SampleNarrow {
-    fn sample<V: Lanes>(&self, k: V::U) -> V;
-}
-
-/// Fills `out` with elements `offset..offset + out.len()` of the tensor.
-pub(crate) fn fill<T: Narrow>(
-    plan: &Plan,
-    key: &TensorKey,
-    offset: u64,
-    out: &mut [MaybeUninit<T>],
-    backend: Backend,
-) {
-    fill_level(plan, key, offset, out, backend, crate::simd::kernel_level())
-}
-
-/// [`fill`] with `Backend::Simd`'s run-time kernels capped at `level` (2 AVX2, 3 AVX-512; see
-/// `crate::simd::kernel_level`). Tests pin each x86_64 kernel through it.
-pub(crate) fn fill_level<T: Narrow>(
-    plan: &Plan,
-    key: &TensorKey,
-    offset: u64,
-    out: &mut [MaybeUninit<T>],
-    backend: Backend,
-    level: u8,
-) {
-    match *plan {
-        Plan::ConstNarrow(v) => {
-            let v = T::from_f32(v);
-            for o in out {
-                o.write(v);
-            }
-        }
-        Plan::Narrow { map, lo, hi } => match map {
-            NarrowMap::Uniform(m) => run(&m, lo, hi, key, offset, out, backend, level),
-            NarrowMap::Normal(m) => run(&m, lo, hi, key, offset, out, backend, level),
-            NarrowMap::TruncatedNormal(m) => run(&m, lo, hi, key, offset, out, backend, level),
-        },
-        Plan::ConstDouble(_) | Plan::Double { .. } => {
-            unreachable!("f64 plans are built only for f64 outputs")
-        }
-    }
-}
-
-/// Picks the backend once per call. `Backend::Simd` on x86_64 takes the first run-time kernel
-/// the CPU supports and `level` allows — AVX-512 (level ≥ 3), then AVX2 (level ≥ 2), each with
-/// the whole loop (word unpacking included) compiled for it — and otherwise the portable `wide`
-/// vectors; `Backend::Portable` is always `wide`, `Backend::Scalar` the one-lane reference.
-#[allow(clippy::too_many_arguments)] // the kernel inputs, the backend and its level cap
-#[inline(always)]
-fn run<T: Narrow, S: SampleNarrow>(
-    map: &S,
-    lo: f32,
-    hi: f32,
-    key: &TensorKey,
-    offset: u64,
-    out: &mut [MaybeUninit<T>],
-    backend: Backend,
-    level: u8,
-) {
-    let imp = super::chacha_imp(backend);
-    match backend {
-        Backend::Simd => {
-            #[cfg(target_arch = "x86_64")]
-            {
-                if level >= 3
-                    && crate::simd::avx512::narrow_run::<T, S>(map, lo, hi, key, offset, out, imp)
-                {
-                    return;
-                }
-                if level >= 2
-                    && crate::simd::avx2::narrow_run::<T, S>(map, lo, hi, key, offset, out, imp)
-                {
-                    return;
-                }
-            }
-            run_with::<T, S, wide::f32x8>(map, lo, hi, key, offset, out, imp)
-        }
-        Backend::Portable => run_with::<T, S, wide::f32x8>(map, lo, hi, key, offset, out, imp),
-        Backend::Scalar => run_with::<T, S, Scalar>(map, lo, hi, key, offset, out, imp),
+impl<T: Narrow, S: SampleNarrow> WithLanes for Run<'_, S, f32, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run<V: Lanes, W: LanesF64>(self) {
+        run_with::<T, S, V>(self)
     }
 }
 
 /// Generates words batch by batch and maps them through full `V` vectors, finishing each
 /// batch's last `< N` elements (or everything, on the scalar backend) with the one-lane path.
 #[inline(always)]
-pub(crate) fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
-    map: &S,
-    lo: f32,
-    hi: f32,
-    key: &TensorKey,
-    offset: u64,
-    mut out: &mut [MaybeUninit<T>],
-    imp: Imp,
-) {
+fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(job: Run<'_, S, f32, T>) {
+    let Run {
+        random,
+        key,
+        offset,
+        ready,
+        mut out,
+    } = job;
     let mut skip = (offset % GROUP_ELEMS as u64) as usize;
-    let mut words = key.words_at_with(offset / GROUP_ELEMS as u64 * GROUP_WORDS as u64, imp);
+    let mut words = key.words_at_with(offset / GROUP_ELEMS as u64 * GROUP_WORDS as u64, ready);
     let mut wbuf = [0u32; GROUP_WORDS * BATCH_GROUPS];
     let mut kbuf = [0u32; GROUP_ELEMS * BATCH_GROUPS];
     while !out.is_empty() {
@@ -154,7 +77,13 @@ pub(crate) fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
         }
         let take = (groups * GROUP_ELEMS - skip).min(out.len());
         let (head, rest) = core::mem::take(&mut out).split_at_mut(take);
-        map_store::<T, S, V>(map, lo, hi, &kbuf[skip..skip + take], head);
+        map_store::<T, S, V>(
+            &random.sampler,
+            random.lo,
+            random.hi,
+            &kbuf[skip..skip + take],
+            head,
+        );
         out = rest;
         skip = 0;
     }
@@ -164,7 +93,7 @@ pub(crate) fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(
 /// (rounding, clamping, storing) every value.
 #[inline(always)]
 fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
-    map: &S,
+    sampler: &S,
     lo: f32,
     hi: f32,
     k: &[u32],
@@ -176,14 +105,19 @@ fn map_store<T: Narrow, S: SampleNarrow, V: Lanes>(
     // clamp would be a no-op, so skip it.
     if lo == f32::NEG_INFINITY && hi == f32::INFINITY {
         for (kk, oo) in (&mut kc).zip(&mut oc) {
-            T::finish_unclamped(map.sample::<V>(V::load_u(kk)), oo);
+            T::finish_unclamped(sampler.sample::<V>(V::load_u(kk)), oo);
         }
     } else {
         for (kk, oo) in (&mut kc).zip(&mut oc) {
-            T::finish(map.sample::<V>(V::load_u(kk)), lo, hi, oo);
+            T::finish(sampler.sample::<V>(V::load_u(kk)), lo, hi, oo);
         }
     }
     for (kk, oo) in kc.remainder().iter().zip(oc.into_remainder()) {
-        T::finish(map.sample::<Scalar>(*kk), lo, hi, core::slice::from_mut(oo));
+        T::finish(
+            sampler.sample::<Scalar>(*kk),
+            lo,
+            hi,
+            core::slice::from_mut(oo),
+        );
     }
 }

@@ -1,40 +1,28 @@
 //! Runtime-dispatched AVX2 backend (x86_64 only): `Lanes` over `__m256`/`__m256i` and
-//! `Lanes64` over `__m256d`/`__m256i`, so a default build (`cargo add glorot`, SSE2 baseline)
+//! `LanesF64` over `__m256d`/`__m256i`, so a default build (`cargo add glorot`, SSE2 baseline)
 //! still runs 256-bit kernels on CPUs that have AVX2.
 //!
-//! This file holds **all** the `unsafe` of the dispatch. The kernels are the same generic
-//! functions as for the other backends, instantiated with [`F32x8`]/[`F64x4`] inside the
-//! `#[target_feature(enable = "avx2,f16c")]` entry points below, which are only called after
-//! [`available`] (a cached `is_x86_feature_detected!("avx2")`) returned true.
+//! This file holds all the `unsafe` of this backend. Kernels reach it only through
+//! [`run`] (stamped by `x86_entry!`), which takes an [`Avx2`] proof token and calls the
+//! kernel's generic body with [`F32x8`] (four interleaved) / [`F64x4`] inside a
+//! `#[target_feature(enable = "avx2,f16c")]` function.
 //!
 //! Only IEEE-754-exact instructions are used (`vaddps`, `vsubps`, `vmulps`, `vdivps`,
 //! `vsqrtps`, compares, blends, integer shifts/ands/adds, exact int→float conversion of values
-//! below 2²⁴, and F16C's IEEE round-to-nearest-even `f32 → f16` conversion). No FMA, no approximate reciprocals: the results are bit-identical to the scalar
-//! reference backend.
+//! below 2²⁴, and F16C's IEEE round-to-nearest-even `f32 → f16` conversion). No FMA, no approximate
+//! reciprocals: the results are bit-identical to the scalar reference backend.
 //!
-//! Soundness: the types' methods call AVX2 intrinsics. Values of these types are created only
-//! inside the `#[target_feature(enable = "avx2,f16c")]` functions of this module (the types and
-//! their constructors are private to it), and those functions are only reached through
-//! [`narrow_run`] / [`double_run`] after [`available`] returned true.
+//! Soundness: the types' methods call AVX2 intrinsics. The types are private to this module
+//! and reach generic code only as the lane types of [`run`], i.e. inside the
+//! `#[target_feature]` entry point after detection; the crate's `WithLanes` operations never
+//! let lane values escape `run`.
 
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
-use core::ops::{Add, Div, Mul, Sub};
 
 use super::x2::X2;
-use super::{Lanes, Lanes64};
-use crate::chacha::Imp;
-use crate::element::Narrow;
-use crate::kernel::double::SampleDouble;
-use crate::kernel::narrow::SampleNarrow;
-use crate::TensorKey;
-
-/// Whether the running CPU has AVX2 and F16C (std caches the CPUID result; every AVX2 CPU
-/// shipped so far also has F16C).
-#[inline]
-pub(crate) fn available() -> bool {
-    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("f16c")
-}
+use super::{Lanes, LanesF64};
+use crate::level::Avx2;
 
 /// Eight `f32` lanes in one AVX register.
 #[derive(Clone, Copy)]
@@ -52,27 +40,8 @@ struct F64x4(__m256d);
 #[derive(Clone, Copy)]
 struct U64x4(__m256i);
 
-macro_rules! binop {
-    ($t:ident, $tr:ident, $f:ident, $intr:ident) => {
-        impl $tr for $t {
-            type Output = $t;
-            #[inline(always)]
-            fn $f(self, rhs: $t) -> $t {
-                // SAFETY: values of this type exist only inside AVX2-enabled functions reached
-                // after runtime detection (module docs); the intrinsic has no memory access.
-                $t(unsafe { $intr(self.0, rhs.0) })
-            }
-        }
-    };
-}
-binop!(F32x8, Add, add, _mm256_add_ps);
-binop!(F32x8, Sub, sub, _mm256_sub_ps);
-binop!(F32x8, Mul, mul, _mm256_mul_ps);
-binop!(F32x8, Div, div, _mm256_div_ps);
-binop!(F64x4, Add, add, _mm256_add_pd);
-binop!(F64x4, Sub, sub, _mm256_sub_pd);
-binop!(F64x4, Mul, mul, _mm256_mul_pd);
-binop!(F64x4, Div, div, _mm256_div_pd);
+x86_binops!(F32x8: _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps);
+x86_binops!(F64x4: _mm256_add_pd, _mm256_sub_pd, _mm256_mul_pd, _mm256_div_pd);
 
 impl Lanes for F32x8 {
     type U = U32x8;
@@ -102,14 +71,6 @@ impl Lanes for F32x8 {
         // SAFETY: `dst` has 8 writable f32 slots (bounds-checked above); `storeu` has no
         // alignment requirement; writing initialises the MaybeUninit slots.
         unsafe { _mm256_storeu_ps(dst.as_mut_ptr().cast::<f32>(), self.0) }
-    }
-    #[inline(always)]
-    fn max_with(self, bound: Self) -> Self {
-        Self::select_lt(self, bound, bound, self)
-    }
-    #[inline(always)]
-    fn min_with(self, bound: Self) -> Self {
-        Self::select_lt(bound, self, bound, self)
     }
     #[inline(always)]
     fn sqrt(self) -> Self {
@@ -201,7 +162,7 @@ impl Lanes for F32x8 {
 /// 2^52 as f64.
 const TWO52: f64 = 4_503_599_627_370_496.0;
 
-impl Lanes64 for F64x4 {
+impl LanesF64 for F64x4 {
     type U = U64x4;
     const N: usize = 4;
 
@@ -233,14 +194,6 @@ impl Lanes64 for F64x4 {
         let dst = &mut dst[..4];
         // SAFETY: 4 writable f64 slots (bounds-checked above), unaligned store.
         unsafe { _mm256_storeu_pd(dst.as_mut_ptr().cast::<f64>(), self.0) }
-    }
-    #[inline(always)]
-    fn max_with(self, bound: Self) -> Self {
-        Self::select_lt(self, bound, bound, self)
-    }
-    #[inline(always)]
-    fn min_with(self, bound: Self) -> Self {
-        Self::select_lt(bound, self, bound, self)
     }
     #[inline(always)]
     fn sqrt(self) -> Self {
@@ -284,78 +237,7 @@ impl Lanes64 for F64x4 {
     }
 }
 
-/// The narrow kernel's whole loop (word generation, unpacking, sample map, rounding, stores)
-/// compiled for AVX2. The lane type is four interleaved `F32x8` ([`X2`] of [`X2`]): 32 lanes
-/// whose independent polynomial chains fill the pipelines (measured ~1.3× faster for the
-/// normal kernels than one `F32x8`; the bits are the same).
-///
-/// # Safety
-/// The CPU must support AVX2 and F16C.
-#[target_feature(enable = "avx2,f16c")]
-unsafe fn narrow_avx2<T: Narrow, S: SampleNarrow>(
-    map: &S,
-    lo: f32,
-    hi: f32,
-    key: &TensorKey,
-    offset: u64,
-    out: &mut [MaybeUninit<T>],
-    imp: Imp,
-) {
-    crate::kernel::narrow::run_with::<T, S, X2<X2<F32x8>>>(map, lo, hi, key, offset, out, imp)
-}
-
-/// The f64 kernel's whole loop compiled for AVX2.
-///
-/// # Safety
-/// The CPU must support AVX2 and F16C.
-#[target_feature(enable = "avx2,f16c")]
-unsafe fn double_avx2<S: SampleDouble>(
-    map: &S,
-    lo: f64,
-    hi: f64,
-    key: &TensorKey,
-    offset: u64,
-    out: &mut [MaybeUninit<f64>],
-    imp: Imp,
-) {
-    crate::kernel::double::run_with::<S, F64x4>(map, lo, hi, key, offset, out, imp)
-}
-
-/// Runs the narrow kernel with AVX2 if the CPU has it; returns `false` (doing nothing)
-/// otherwise.
-#[inline(always)]
-pub(crate) fn narrow_run<T: Narrow, S: SampleNarrow>(
-    map: &S,
-    lo: f32,
-    hi: f32,
-    key: &TensorKey,
-    offset: u64,
-    out: &mut [MaybeUninit<T>],
-    imp: Imp,
-) -> bool {
-    if !available() {
-        return false;
-    }
-    // SAFETY: AVX2 and F16C support was just detected.
-    unsafe { narrow_avx2::<T, S>(map, lo, hi, key, offset, out, imp) };
-    true
-}
-
-/// Runs the f64 kernel with AVX2 if the CPU has it; returns `false` otherwise.
-#[inline(always)]
-pub(crate) fn double_run<S: SampleDouble>(
-    map: &S,
-    lo: f64,
-    hi: f64,
-    key: &TensorKey,
-    offset: u64,
-    out: &mut [MaybeUninit<f64>],
-    imp: Imp,
-) -> bool {
-    if !available() {
-        return false;
-    }
-    // SAFETY: AVX2 and F16C support was just detected.
-    unsafe { double_avx2::<S>(map, lo, hi, key, offset, out, imp) };
-    true
-}
+// The narrow kernel runs four interleaved vectors ([`X2`] of [`X2`]): their independent
+// polynomial chains fill the pipelines (measured ~1.3× faster for the normal kernels than one
+// vector; the bits are the same).
+x86_entry!(Avx2, "avx2,f16c", X2<X2<F32x8>>, F64x4);

@@ -1,6 +1,6 @@
 //! Transcendental functions built only from IEEE-754-exact operations (`+ − × ÷`, `sqrt`,
 //! compare/select, integer bit manipulation), written once generically over [`Lanes`] /
-//! [`Lanes64`]. Every backend — the scalar reference, `wide`, AVX2 — executes the same operations
+//! [`LanesF64`]. Every backend — the scalar reference, `wide`, AVX2 — executes the same operations
 //! in the same order, never fused, so the results are bit-identical on every CPU and build
 //! (with or without `-C target-cpu=…`, which would make `wide::ln`/`mul_add` use FMA).
 //!
@@ -35,7 +35,7 @@
 
 #![allow(clippy::excessive_precision, clippy::unreadable_literal)]
 
-use super::{Lanes, Lanes64};
+use super::{Lanes, LanesF64};
 
 /// A degree-8 polynomial `c[0]·x⁸ + c[1]·x⁷ + … + c[8]` by Estrin's scheme (shorter dependency
 /// chains than Horner, so several vectors' worth of work overlap in the pipeline). With
@@ -63,7 +63,7 @@ fn estrin9<V: Lanes>(x: V, c: &[f32; 9]) -> V {
 }
 
 #[inline(always)]
-fn horner64<V: Lanes64>(x: V, c: &[f64]) -> V {
+fn horner64<V: LanesF64>(x: V, c: &[f64]) -> V {
     let mut p = V::splat(c[0]);
     for &ci in &c[1..] {
         p = p * x + V::splat(ci);
@@ -125,7 +125,7 @@ const TWO52: f64 = 4_503_599_627_370_496.0;
 
 /// Natural logarithm of positive, finite, normal `f64` lanes (`x ∈ [2⁻¹⁰²², 1]` in practice).
 #[inline(always)]
-pub(crate) fn ln_f64<V: Lanes64>(x: V) -> V {
+pub(crate) fn ln_f64<V: LanesF64>(x: V) -> V {
     let bits = x.to_bits();
     // Biased exponent (< 2^11) converted exactly with the 2^52 trick.
     let field = V::from_bits(V::or(V::shr::<52>(bits), TWO52.to_bits())) - V::splat(TWO52);
@@ -266,7 +266,7 @@ const ERFINV_F64_C: [f64; 17] = [
 
 /// `erfinv(1 − q)` for `q ∈ [2⁻¹⁰²², 1]` (f64 lanes).
 #[inline(always)]
-pub(crate) fn erfinv_q_f64<V: Lanes64>(q: V) -> V {
+pub(crate) fn erfinv_q_f64<V: LanesF64>(q: V) -> V {
     let one = V::splat(1.0);
     let t = one - q;
     let w = V::splat(0.0) - ln_f64(q * (V::splat(2.0) - q));
@@ -290,7 +290,7 @@ pub(crate) fn erfinv_q_f64<V: Lanes64>(q: V) -> V {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simd::{Scalar, Scalar64};
+    use crate::simd::{Scalar, ScalarF64};
 
     fn ulps32(a: f32, b: f32) -> u32 {
         (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs() as u32
@@ -326,62 +326,14 @@ mod tests {
                 if y > 1.0 {
                     break;
                 }
-                let got = ln_f64(Scalar64(y)).0;
+                let got = ln_f64(ScalarF64(y)).0;
                 let want = y.ln();
                 worst = worst
                     .max((got.to_bits() as i128 - want.to_bits() as i128).unsigned_abs() as u64);
             }
             x *= 1.37;
         }
-        assert_eq!(ln_f64(Scalar64(1.0)).0, 0.0);
+        assert_eq!(ln_f64(ScalarF64(1.0)).0, 0.0);
         assert!(worst <= 1, "ln_f64 worst error {worst} ulp");
-    }
-
-    /// erfinv(1 − q) in f64 by Newton on erfc, for the tests only: √2·erfinv(1 − q) = z with
-    /// erfc(z/√2) = q; start from the f64 kernel and polish with a series/continued-fraction erfc.
-    fn erfinv_q_ref(q: f64) -> f64 {
-        let mut y = erfinv_q_f64(Scalar64(q)).0;
-        for _ in 0..3 {
-            // near q = 1 (small y) use erf(y) − (1 − q), which keeps relative precision
-            let f = if q > 0.5 {
-                (1.0 - q) - crate::dist::normal::erf_series(y)
-            } else {
-                crate::dist::normal::erfc(y) - q
-            };
-            let d = -2.0 / core::f64::consts::PI.sqrt() * crate::dist::normal::exp(-y * y);
-            y -= f / d;
-        }
-        y
-    }
-
-    #[test]
-    fn erfinv_f32_error() {
-        let mut worst = 0f64;
-        let mut q = 2f64.powi(-25);
-        while q <= 1.0 {
-            for k in 0..8 {
-                let qq = (q * (1.0 + k as f64 / 9.0)).min(1.0) as f32;
-                let got = erfinv_q_f32(Scalar(qq)).0 as f64;
-                let want = erfinv_q_ref(qq as f64);
-                if want != 0.0 {
-                    worst = worst.max(((got - want) / want).abs());
-                }
-            }
-            q *= 1.01;
-        }
-        assert!(worst <= 1.1e-6, "erfinv f32 worst relative error {worst:e}");
-    }
-
-    #[test]
-    fn erfinv_f64_error() {
-        let mut worst = 0f64;
-        let mut q = 2f64.powi(-54);
-        while q < 1.0 {
-            let got = erfinv_q_f64(Scalar64(q)).0;
-            let want = erfinv_q_ref(q);
-            worst = worst.max(((got - want) / want).abs());
-            q *= 1.003;
-        }
-        assert!(worst <= 2e-14, "erfinv f64 worst relative error {worst:e}");
     }
 }

@@ -1,59 +1,77 @@
-//! The SIMD seam: two small traits, [`Lanes`] (`f32`) and [`Lanes64`] (`f64`), and their backends.
+//! The lanes layer: two small traits, [`Lanes`] (`f32`) and [`LanesF64`] (`f64`), their
+//! backends (one file each), the math built on them (`math.rs`: `ln`, `erfinv`), and the
+//! run-time entry points. It knows `core::arch` and [`Level`](crate::Level) only — never the
+//! kernels, samplers or element types that run on it.
 //!
-//! - [`Scalar`] — one lane, plain `f32`/`u32` arithmetic. Always built; it is the reference the
-//!   tests compare against.
-//! - `wide::f32x8` — eight lanes. Its width and instruction set are fixed when the crate is
-//!   compiled (SSE2 halves in a default x86_64 build, AVX2 with `-C target-cpu=x86-64-v3`).
-//!   Used by [`Backend::Portable`](crate::Backend::Portable), and by `Backend::Simd` on CPUs
-//!   without AVX2 and on other architectures.
-//! - `avx512` (x86_64) — `core::arch` AVX-512 lanes (`F32x16`, `F64x8`), entered through
-//!   `#[target_feature]` functions after run-time detection (AVX-512F/DQ, AVX2, F16C), so even
-//!   a default build runs 512-bit kernels. `Backend::Simd` tries it first. The narrow kernel runs
-//!   four interleaved vectors (64 lanes). All its `unsafe` lives in that one file.
-//! - `avx2` (x86_64) — `core::arch` AVX2 lanes, entered the same way. `Backend::Simd` uses it
-//!   when the CPU has AVX2 but not AVX-512. All its `unsafe` lives in that one file.
+//! - `scalar.rs` — one lane, plain `f32`/`f64` arithmetic ([`Level::Scalar`]): the reference
+//!   the tests compare against.
+//! - `wide.rs` — `wide::f32x8`/`f64x4` ([`Level::Portable`]); width and instruction set fixed
+//!   when the crate is compiled (SSE2 halves in a default x86_64 build, AVX2 with
+//!   `-C target-cpu=x86-64-v3`, NEON on aarch64).
+//! - `avx2.rs` (x86_64, [`Level::Avx2`]) and `avx512.rs` (x86_64, [`Level::Avx512`]) —
+//!   `core::arch` lanes, entered through `#[target_feature]` functions that take the level's
+//!   proof token, so even a default build runs 256- and 512-bit kernels. What the two share
+//!   (operator impls, the entry point) is stamped by the macros in `x86.rs`; each file holds
+//!   only the intrinsics that differ, and all of its `unsafe`.
+//! - `x2.rs` — two vectors as one, to interleave independent dependency chains.
 //!
-//! Which run-time kernel `Backend::Simd` may pick can be capped process-wide
-//! ([`set_kernel_level`], reached through `glorot::internals::set_kernel_level`) for benches;
-//! tests pin each level through `kernel::{narrow, double}::fill_level`. The bits never depend on
-//! the choice.
+//! [`run`] is the only way into a backend: the caller hands over a [`WithLanes`] operation
+//! (pulp's `WithSimd` pattern) and the backend calls `op.run::<V, W>()` from inside its
+//! `#[target_feature]` function, so the caller's whole loop — inlined generics — is compiled
+//! for the instruction set without the backend naming the caller.
 //!
-//! Every distribution writes its sample map once, generically over `Lanes`, so the SIMD path and
+//! Every distribution writes its sampling once, generically over `Lanes`, so the SIMD path and
 //! the scalar path execute the same IEEE-754 operations in the same order — no FMA, no
 //! approximate reciprocals — and agree bit for bit by construction. Only operations whose result
 //! is exactly specified by IEEE-754 (`+ − × ÷ sqrt`, comparisons, selects, integer ops) are in the
 //! trait; anything transcendental is built from them.
+//!
+//! [`Level::Scalar`]: crate::Level::Scalar
+//! [`Level::Portable`]: crate::Level::Portable
+//! [`Level::Avx2`]: crate::Level::Avx2
+//! [`Level::Avx512`]: crate::Level::Avx512
 
-#[cfg(target_arch = "x86_64")]
-pub(crate) mod avx2;
-#[cfg(target_arch = "x86_64")]
-pub(crate) mod avx512;
 pub(crate) mod math;
 mod scalar;
-mod wide8;
+mod wide;
+#[cfg(target_arch = "x86_64")]
+#[macro_use]
+mod x86;
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 pub(crate) mod x2;
 
-pub(crate) use scalar::{Scalar, Scalar64};
+pub(crate) use scalar::{Scalar, ScalarF64};
+
+use crate::level::Ready;
 
 use core::mem::MaybeUninit;
 use core::ops::{Add, Div, Mul, Sub};
-use core::sync::atomic::{AtomicU8, Ordering};
 
-/// Highest run-time x86_64 kernel level `Backend::Simd` may pick: 2 = AVX2, 3 (or more) =
-/// AVX-512. Below 2, `Backend::Simd` takes the portable `wide` path. Process-wide; only for the
-/// crate's tests, benches and examples (`internals::set_kernel_level`). The bits never depend
-/// on it.
-static KERNEL_LEVEL: AtomicU8 = AtomicU8::new(u8::MAX);
-
-/// The current cap (see [`KERNEL_LEVEL`]).
-#[inline]
-pub(crate) fn kernel_level() -> u8 {
-    KERNEL_LEVEL.load(Ordering::Relaxed)
+/// An operation generic over the lane types, run by [`run`] with a backend's types. `V` is the
+/// `f32` lane type, `W` the `f64` one; an operation uses whichever it needs.
+pub(crate) trait WithLanes {
+    type Output;
+    /// Mark implementations `#[inline(always)]`, so that they are compiled inside the
+    /// backend's `#[target_feature]` entry point.
+    fn run<V: Lanes, W: LanesF64>(self) -> Self::Output;
 }
 
-/// Sets the cap (see [`KERNEL_LEVEL`]).
-pub(crate) fn set_kernel_level(level: u8) {
-    KERNEL_LEVEL.store(level, Ordering::Relaxed);
+/// Runs `op` on the lanes of `ready`'s level: one lane, `wide`, or (x86_64) AVX2 / AVX-512.
+/// Off x86_64 the AVX levels (x86 ChaCha only) run `wide`.
+#[inline(always)]
+pub(crate) fn run<Op: WithLanes>(ready: Ready, op: Op) -> Op::Output {
+    match ready {
+        Ready::Scalar => op.run::<Scalar, ScalarF64>(),
+        #[cfg(target_arch = "x86_64")]
+        Ready::Avx2(proof) => avx2::run(proof, op),
+        #[cfg(target_arch = "x86_64")]
+        Ready::Avx512(proof) => avx512::run(proof, op),
+        #[allow(unreachable_patterns)] // the AVX levels off x86_64
+        _ => op.run::<::wide::f32x8, ::wide::f64x4>(),
+    }
 }
 
 /// A vector of `f32` lanes with a matching vector of `u32` lanes.
@@ -73,10 +91,16 @@ pub(crate) trait Lanes:
     /// Writes the `N` lanes to the start of `dst` (which has at least `N`).
     fn store(self, dst: &mut [MaybeUninit<f32>]);
     /// `if self < bound { bound } else { self }`, lane-wise; defined by compare-and-select so
-    /// both backends agree on signed zeros.
-    fn max_with(self, bound: Self) -> Self;
+    /// all backends agree on signed zeros.
+    #[inline(always)]
+    fn max_with(self, bound: Self) -> Self {
+        Self::select_lt(self, bound, bound, self)
+    }
     /// `if self > bound { bound } else { self }`, lane-wise.
-    fn min_with(self, bound: Self) -> Self;
+    #[inline(always)]
+    fn min_with(self, bound: Self) -> Self {
+        Self::select_lt(bound, self, bound, self)
+    }
     /// IEEE-754 square root (correctly rounded).
     fn sqrt(self) -> Self;
     /// `if a < b { t } else { f }`, lane-wise.
@@ -108,7 +132,7 @@ pub(crate) trait Lanes:
 }
 
 /// A vector of `f64` lanes with a matching vector of `u64` lanes (the f64 kernels).
-pub(crate) trait Lanes64:
+pub(crate) trait LanesF64:
     Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
 {
     type U: Copy;
@@ -121,8 +145,16 @@ pub(crate) trait Lanes64:
     /// `(w >> 11) as f64`: the top 53 bits as an exact float in `[0, 2^53)`.
     fn top53(w: Self::U) -> Self;
     fn store(self, dst: &mut [MaybeUninit<f64>]);
-    fn max_with(self, bound: Self) -> Self;
-    fn min_with(self, bound: Self) -> Self;
+    /// As [`Lanes::max_with`].
+    #[inline(always)]
+    fn max_with(self, bound: Self) -> Self {
+        Self::select_lt(self, bound, bound, self)
+    }
+    /// As [`Lanes::min_with`].
+    #[inline(always)]
+    fn min_with(self, bound: Self) -> Self {
+        Self::select_lt(bound, self, bound, self)
+    }
     /// IEEE-754 square root (correctly rounded).
     fn sqrt(self) -> Self;
     /// `if a < b { t } else { f }`, lane-wise.

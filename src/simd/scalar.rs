@@ -1,6 +1,6 @@
 //! The one-lane reference backends.
 
-use super::{Lanes, Lanes64};
+use super::{Lanes, LanesF64};
 use core::mem::MaybeUninit;
 use core::ops::{Add, Div, Mul, Sub};
 
@@ -10,7 +10,7 @@ pub(crate) struct Scalar(pub f32);
 
 /// One `f64` lane.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Scalar64(pub f64);
+pub(crate) struct ScalarF64(pub f64);
 
 macro_rules! binops {
     ($t:ident) => {
@@ -30,7 +30,7 @@ macro_rules! binops {
     };
 }
 binops!(Scalar);
-binops!(Scalar64);
+binops!(ScalarF64);
 
 macro_rules! clamps {
     () => {
@@ -134,13 +134,13 @@ impl Lanes for Scalar {
     }
 }
 
-impl Lanes64 for Scalar64 {
+impl LanesF64 for ScalarF64 {
     type U = u64;
     const N: usize = 1;
 
     #[inline(always)]
     fn splat(x: f64) -> Self {
-        Scalar64(x)
+        ScalarF64(x)
     }
     #[inline(always)]
     fn load_u(src: &[u32]) -> u64 {
@@ -148,7 +148,7 @@ impl Lanes64 for Scalar64 {
     }
     #[inline(always)]
     fn top53(w: u64) -> Self {
-        Scalar64((w >> 11) as f64)
+        ScalarF64((w >> 11) as f64)
     }
     #[inline(always)]
     fn store(self, dst: &mut [MaybeUninit<f64>]) {
@@ -157,7 +157,7 @@ impl Lanes64 for Scalar64 {
     clamps!();
     #[inline(always)]
     fn sqrt(self) -> Self {
-        Scalar64(self.0.sqrt())
+        ScalarF64(self.0.sqrt())
     }
     #[inline(always)]
     fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self {
@@ -177,7 +177,7 @@ impl Lanes64 for Scalar64 {
     }
     #[inline(always)]
     fn from_bits(u: u64) -> Self {
-        Scalar64(f64::from_bits(u))
+        ScalarF64(f64::from_bits(u))
     }
     #[inline(always)]
     fn shr<const S: i32>(u: u64) -> u64 {

@@ -19,8 +19,10 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use glorot::io::{
-    presets, write_safetensors, write_shard, Rank, TensorSpec, WriteError, WriteOptions,
+    read_header, tensor_specs, write_planned_shard, write_safetensors, Rank, ShardError, ShardPlan,
+    TensorSpec, WriteError, WriteOptions,
 };
+use glorot::model::presets;
 use glorot::{bf16, f16, DType, Distribution, Key};
 
 #[derive(Parser, Debug)]
@@ -131,6 +133,12 @@ impl From<WriteError> for Failure {
     }
 }
 
+impl From<ShardError> for Failure {
+    fn from(e: ShardError) -> Self {
+        Failure(e.to_string(), 1)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -184,7 +192,7 @@ fn list() -> Result<(), Failure> {
         "model", "parameters", "f32", "bf16", "tensors"
     );
     for p in presets::PRESETS {
-        let specs = p.specs(DType::F32);
+        let specs = tensor_specs(p.params, DType::F32);
         let n: u64 = specs.iter().map(|s| s.numel() as u64).sum();
         let _ = writeln!(
             out,
@@ -216,7 +224,7 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<Vec<TensorSpec>, Failure>
                 2,
             )
         })?;
-        return Ok(p.specs(dtype));
+        return Ok(tensor_specs(p.params, dtype));
     }
     let path = args.spec.as_ref().expect("clap requires --model or --spec");
     let mut text = String::new();
@@ -254,16 +262,17 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     }
     let key = Key::new(args.seed);
     let meta = vec![("format".to_string(), "pt".to_string())];
-    let total: u64 = match rank {
-        None => specs.iter().map(|s| s.byte_len()).sum(),
-        Some(r) => {
-            let plan = glorot::io::ShardPlan::new(&specs, r.world)?;
-            plan.files[r.rank]
-                .iter()
-                .map(|&i| specs[i].byte_len())
-                .sum()
-        }
+    // The one shard plan of this run: it sizes the progress bar, is written, and lists the
+    // --table rows.
+    let shard = match rank {
+        None => None,
+        Some(r) => Some((r, ShardPlan::new(&specs, r.world)?)),
     };
+    let members: Vec<&TensorSpec> = match &shard {
+        None => specs.iter().collect(),
+        Some((r, plan)) => plan.files[r.rank].iter().map(|&i| &specs[i]).collect(),
+    };
+    let total: u64 = members.iter().map(|s| s.byte_len()).sum();
     let show = !args.quiet && std::io::stdout().is_terminal();
     let bar = progress_bar(total, show);
     let progress = |b: u64| bar.inc(b);
@@ -274,10 +283,10 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         cancel: Some(&CANCEL),
     };
     let t0 = Instant::now();
-    let (file, index) = match rank {
+    let (file, index) = match shard {
         None => (write_safetensors(&args.out, &specs, &key, opts)?, None),
-        Some(r) => {
-            let s = write_shard(&args.out, &specs, &key, r, opts)?;
+        Some((r, plan)) => {
+            let s = write_planned_shard(&args.out, &specs, plan, &key, r, opts)?;
             (s.file, s.index)
         }
     };
@@ -297,13 +306,6 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         }
     }
     if args.table {
-        let members: Vec<&TensorSpec> = match rank {
-            None => specs.iter().collect(),
-            Some(r) => {
-                let plan = glorot::io::ShardPlan::new(&specs, r.world)?;
-                plan.files[r.rank].iter().map(|&i| &specs[i]).collect()
-            }
-        };
         print_table(&file.path, &members)?;
     }
     Ok(())
@@ -311,7 +313,10 @@ fn init(args: InitArgs) -> Result<(), Failure> {
 
 /// No arguments: GPT-2 small into a temporary directory, the table, the throughput.
 fn demo() -> Result<(), Failure> {
-    let specs = presets::preset("gpt2").expect("built-in").specs(DType::F32);
+    let specs = tensor_specs(
+        presets::preset("gpt2").expect("built-in").params,
+        DType::F32,
+    );
     let dir = std::env::temp_dir().join(format!("glorot-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
@@ -471,31 +476,11 @@ fn std_of(raw: &[u8], dtype: DType) -> f64 {
 fn read_offsets(path: &Path) -> Result<std::collections::HashMap<String, (u64, u64)>, Failure> {
     let err = |e: String| Failure(format!("could not read back {}: {e}", path.display()), 1);
     let mut f = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
-    let mut len = [0u8; 8];
-    f.read_exact(&mut len).map_err(|e| err(e.to_string()))?;
-    let n = u64::from_le_bytes(len);
-    if n > glorot::io::MAX_HEADER_SIZE as u64 {
-        return Err(err("header too large".into()));
-    }
-    let mut header = vec![0u8; n as usize];
-    f.read_exact(&mut header).map_err(|e| err(e.to_string()))?;
-    let v: serde_json::Value = serde_json::from_slice(&header).map_err(|e| err(e.to_string()))?;
-    let mut map = std::collections::HashMap::new();
-    for (k, t) in v
-        .as_object()
-        .ok_or_else(|| err("header is not an object".into()))?
-    {
-        if k == "__metadata__" {
-            continue;
-        }
-        let o = t["data_offsets"]
-            .as_array()
-            .ok_or_else(|| err(format!("`{k}` has no offsets")))?;
-        let b = o.first().and_then(|x| x.as_u64()).unwrap_or(0);
-        let e = o.get(1).and_then(|x| x.as_u64()).unwrap_or(0);
-        map.insert(k.clone(), (8 + n + b, 8 + n + e));
-    }
-    Ok(map)
+    let entries = read_header(&mut f).map_err(|e| err(e.to_string()))?;
+    Ok(entries
+        .into_iter()
+        .map(|e| (e.name, (e.start, e.end)))
+        .collect())
 }
 
 /// `1234567` → `1,234,567`.

@@ -1,5 +1,5 @@
-//! Built-in model presets, declared with [`network!`](crate::network): the defaults for
-//! benchmarks and the command-line tool.
+//! Built-in model presets, declared with [`network!`](crate::network), and the name → preset
+//! table ([`PRESETS`], [`preset`]) the command-line tool, examples and tests look them up in.
 //!
 //! Each preset uses the initialization its authors published; the table says which. Parameter
 //! counts are consts and equal the published ones (tests assert each).
@@ -16,16 +16,17 @@
 //! buffers, not parameters: they are not in the spec lists or the counts. GPT-2's `lm_head` is
 //! tied to `transformer.wte.weight`, so (as in PyTorch's `named_parameters()`) it appears once.
 //!
-//! The GPT-2, ResNet-50 and LLaMA presets use the normal family, which the fill engine must
-//! provide; their specs and counts are available regardless.
+//! The GPT-2, ResNet-50 and LLaMA presets use normal-family initializers (PyTorch's plain
+//! `normal_`/`kaiming_normal_`).
 
-use crate::spec::{Act, InitSpec, Mode};
+use super::{sqrt, ParamSpec};
+use crate::{FanMode, Init, Nonlinearity};
 
 /// torchvision ResNet convolution init: `kaiming_normal_(mode="fan_out", nonlinearity="relu")`.
-const RESNET_CONV: InitSpec = InitSpec::KaimingNormal {
+const RESNET_CONV: Init = Init::KaimingNormal {
     a: 0.0,
-    mode: Mode::FanOut,
-    nonlinearity: Act::Relu,
+    mode: FanMode::FanOut,
+    nonlinearity: Nonlinearity::Relu,
 };
 
 crate::network! {
@@ -155,12 +156,12 @@ crate::network! {
             h: repeat(12) {
                 ln_1: layer_norm,
                 attn: attention(heads = 12, fused_qkv = true, names = (c_attn, c_proj),
-                    init = normal(std = 0.02), out_init = normal(std = 0.02 / crate::sqrt(24.0)),
+                    init = normal(std = 0.02), out_init = normal(std = 0.02 / sqrt(24.0)),
                     bias = zeros),
                 ln_2: layer_norm,
                 mlp: {
                     c_fc: linear(768 => 3072, init = normal(std = 0.02), bias = zeros),
-                    c_proj: linear(3072 => 768, init = normal(std = 0.02 / crate::sqrt(24.0)),
+                    c_proj: linear(3072 => 768, init = normal(std = 0.02 / sqrt(24.0)),
                         bias = zeros),
                 },
             },
@@ -179,12 +180,12 @@ crate::network! {
             h: repeat(48) {
                 ln_1: layer_norm,
                 attn: attention(heads = 25, fused_qkv = true, names = (c_attn, c_proj),
-                    init = normal(std = 0.02), out_init = normal(std = 0.02 / crate::sqrt(96.0)),
+                    init = normal(std = 0.02), out_init = normal(std = 0.02 / sqrt(96.0)),
                     bias = zeros),
                 ln_2: layer_norm,
                 mlp: {
                     c_fc: linear(1600 => 6400, init = normal(std = 0.02), bias = zeros),
-                    c_proj: linear(6400 => 1600, init = normal(std = 0.02 / crate::sqrt(96.0)),
+                    c_proj: linear(6400 => 1600, init = normal(std = 0.02 / sqrt(96.0)),
                         bias = zeros),
                 },
             },
@@ -210,6 +211,58 @@ crate::network! {
         },
         lm_head: linear(4096 => 32000, bias = false, init = normal(std = 0.02)),
     }
+}
+
+/// A built-in model, by the name the command-line tool's `--model` takes.
+#[derive(Clone, Copy, Debug)]
+pub struct Preset {
+    /// Name for `--model`.
+    pub name: &'static str,
+    /// One line about it.
+    pub about: &'static str,
+    /// The preset's const parameter specs.
+    pub params: &'static [ParamSpec],
+}
+
+impl Preset {
+    /// Total number of parameters.
+    pub fn param_count(&self) -> usize {
+        self.params.iter().map(|s| s.numel).sum()
+    }
+}
+
+/// Every built-in model.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "mlp",
+        about: "Glorot & Bengio (2010) MLP 784-5x1000-10, tanh, xavier_uniform",
+        params: GlorotMlp::SPECS,
+    },
+    Preset {
+        name: "resnet50",
+        about: "ResNet-50, torchvision layout, kaiming_normal(fan_out, relu)",
+        params: ResNet50::SPECS,
+    },
+    Preset {
+        name: "gpt2",
+        about: "GPT-2 small (124M), tied head, normal(0.02), residual 0.02/sqrt(2n)",
+        params: Gpt2Small::SPECS,
+    },
+    Preset {
+        name: "gpt2-xl",
+        about: "GPT-2 XL (1.56B), tied head, normal(0.02), residual 0.02/sqrt(2n)",
+        params: Gpt2Xl::SPECS,
+    },
+    Preset {
+        name: "llama-7b",
+        about: "LLaMA-style 7B, Hugging Face names, untied head, normal(0.02), RMSNorm",
+        params: Llama7b::SPECS,
+    },
+];
+
+/// The preset called `name`.
+pub fn preset(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name == name)
 }
 
 #[cfg(test)]

@@ -1,11 +1,17 @@
 //! Whole models: declare one with [`network!`](crate::network), read its compile-time consts,
 //! fill every tensor.
 //!
-//! The split: the `glorot-macros` crate *describes* a model — [`network!`](crate::network)
-//! expands to `const` tables of [`ParamSpec`]s (name, shape, fans, [`InitSpec`], gain, arena
-//! offset) behind the [`Network`] trait — and this module *fills* it: [`to_init`] turns each
-//! plain-data [`InitSpec`] into an engine [`Init`], and every tensor is filled from its own
-//! stream `key.tensor(name)`.
+//! Where things live: everything a model is made of is defined here and in the crate root,
+//! once — the initializers ([`Init`](crate::Init)), nonlinearities and gains
+//! ([`calculate_gain`](crate::calculate_gain), a `const fn`), fan rules
+//! ([`Fans::torch`](crate::Fans::torch)), the name → stream hash
+//! ([`name_stream`](crate::name_stream)), the per-tensor [`ParamSpec`], the [`Network`] /
+//! [`Assemble`] traits, [`Module`], the const builder `network!` drives (`build/`, hidden) and
+//! the [`presets`]. The `glorot-macros` crate is only the grammar: [`network!`](crate::network)
+//! parses a declaration and expands to `::glorot::model::…` paths, so the expansion builds `const`
+//! tables of [`ParamSpec`]s (name, shape, fans, [`Init`](crate::Init), gain, arena offset) at
+//! compile time, and the functions below fill them, every tensor from its own stream
+//! `key.tensor(name)`.
 //!
 //! ## 1. Declare a model
 //!
@@ -113,105 +119,30 @@
 use rayon::prelude::*;
 
 use crate::fan::Fans;
-use crate::{
-    try_alloc_filled, DType, Distribution, Element, Error, FanMode, Init, Key, Nonlinearity, Pages,
-    Result, VarianceDistribution,
-};
+use crate::{try_alloc_filled, DType, Distribution, Element, Error, Key, Pages, Result};
 
-pub use glorot_macros::presets;
-pub use glorot_macros::{
-    fnv1a, gain, sqrt, torch_fans, Act, Assemble, InitSpec, Mode, Module, Name, Network, ParamSpec,
-    Role, VarDist, MAX_RANK, NAME_CAP,
-};
+mod build;
+mod network;
+mod param;
+pub mod presets;
 
-/// The engine's [`FanMode`] for a spec's [`Mode`].
-pub const fn fan_mode(mode: Mode) -> FanMode {
-    match mode {
-        Mode::FanIn => FanMode::FanIn,
-        Mode::FanOut => FanMode::FanOut,
-        Mode::FanAvg => FanMode::FanAvg,
-        Mode::FanGeoAvg => FanMode::FanGeoAvg,
-    }
-}
+pub use crate::gain::sqrt;
+pub use network::{Assemble, Module, Network};
+pub use param::{Name, ParamSpec, Role, MAX_RANK, NAME_CAP};
 
-/// The engine's [`Nonlinearity`] for a spec's [`Act`].
-pub const fn nonlinearity(act: Act) -> Nonlinearity {
-    match act {
-        Act::Linear => Nonlinearity::Linear,
-        Act::Conv1d => Nonlinearity::Conv1d,
-        Act::Conv2d => Nonlinearity::Conv2d,
-        Act::Conv3d => Nonlinearity::Conv3d,
-        Act::ConvTranspose1d => Nonlinearity::ConvTranspose1d,
-        Act::ConvTranspose2d => Nonlinearity::ConvTranspose2d,
-        Act::ConvTranspose3d => Nonlinearity::ConvTranspose3d,
-        Act::Sigmoid => Nonlinearity::Sigmoid,
-        Act::Tanh => Nonlinearity::Tanh,
-        Act::Relu => Nonlinearity::Relu,
-        Act::LeakyRelu => Nonlinearity::LeakyRelu,
-        Act::Selu => Nonlinearity::Selu,
-    }
-}
-
-/// Converts a spec's plain-data initializer into the engine's [`Init`] (parameters are
-/// validated later, by [`Init::distribution`]).
-pub const fn to_init(spec: &InitSpec) -> Init {
-    match *spec {
-        InitSpec::XavierUniform { gain } => Init::XavierUniform { gain },
-        InitSpec::KaimingUniform {
-            a,
-            mode,
-            nonlinearity: act,
-        } => Init::KaimingUniform {
-            a,
-            mode: fan_mode(mode),
-            nonlinearity: nonlinearity(act),
-        },
-        InitSpec::Uniform { low, high } => Init::Uniform { low, high },
-        InitSpec::Constant { val } => Init::Constant { val },
-        InitSpec::Zeros => Init::Zeros,
-        InitSpec::Ones => Init::Ones,
-        InitSpec::GlorotUniform => Init::GlorotUniform,
-        InitSpec::HeUniform => Init::HeUniform,
-        InitSpec::LecunUniform => Init::LecunUniform,
-        InitSpec::VarianceScaling {
-            scale,
-            mode,
-            distribution,
-        } => Init::VarianceScaling {
-            scale,
-            mode: fan_mode(mode),
-            distribution: variance_distribution(distribution),
-        },
-        InitSpec::XavierNormal { gain } => Init::XavierNormal { gain },
-        InitSpec::KaimingNormal {
-            a,
-            mode,
-            nonlinearity: act,
-        } => Init::KaimingNormal {
-            a,
-            mode: fan_mode(mode),
-            nonlinearity: nonlinearity(act),
-        },
-        InitSpec::Normal { mean, std } => Init::Normal { mean, std },
-        InitSpec::TruncNormal { mean, std, a, b } => Init::TruncNormal { mean, std, a, b },
-        InitSpec::GlorotNormal => Init::GlorotNormal,
-        InitSpec::HeNormal => Init::HeNormal,
-        InitSpec::LecunNormal => Init::LecunNormal,
-    }
-}
-
-/// The engine's [`VarianceDistribution`] for a spec's [`VarDist`].
-pub const fn variance_distribution(d: VarDist) -> VarianceDistribution {
-    match d {
-        VarDist::Uniform => VarianceDistribution::Uniform,
-        VarDist::Normal => VarianceDistribution::Normal,
-        VarDist::TruncatedNormal => VarianceDistribution::TruncatedNormal,
-    }
+/// Not part of the API: what `network!`'s expansion calls (the const builder and the cursor
+/// that splits filled tensors into struct fields). May change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use super::build::{
+        Builder, Cell, KaimingArgs, NormKind, NormalArgs, Opts, UniformArgs, VarianceArgs,
+    };
+    pub use super::network::Cursor;
 }
 
 /// The distribution of one spec'd tensor: its initializer applied to its stored fans.
 pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
-    let init = to_init(&spec.init);
+    let init = spec.init;
     if init.needs_fans() && spec.rank() < 2 {
         return Err(Error::RankTooLow {
             rank: spec.rank(),

@@ -40,7 +40,7 @@
 //! `P` (6 coefficients, Horner) and monic `Q` (`q = x + Q₀`, then Horner over the other 4),
 //! `y₂ = y₁ − e·2.121944400546905827679e-4`, `y₃ = y₂ − 0.5·z`, `L = (x + y₃) + e·0.693359375`.
 //!
-//! (`tests/contract_normal.rs` re-implements exactly this text, scalar, and checks it against
+//! (`tests/contract/normal.rs` re-implements exactly this text, scalar, and checks it against
 //! the kernels bit for bit.)
 //!
 //! ## Normal { mean, std } (std > 0)
@@ -92,10 +92,9 @@
 
 #![allow(clippy::excessive_precision)]
 
-use crate::kernel::double::SampleDouble;
-use crate::kernel::narrow::SampleNarrow;
+use super::{SampleF64, SampleNarrow};
 use crate::simd::math::{erfinv_q_f32, erfinv_q_f64};
-use crate::simd::{Lanes, Lanes64};
+use crate::simd::{Lanes, LanesF64};
 use crate::{Error, Result};
 
 /// √2 (rounded to the working type at use).
@@ -166,13 +165,13 @@ impl SampleNarrow for NormalNarrow {
 
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct NormalDouble {
+pub struct NormalF64 {
     mean: f64,
     /// `√2·std`.
     a: f64,
 }
 
-impl NormalDouble {
+impl NormalF64 {
     pub(crate) fn new(mean: f64, std: f64) -> Self {
         Self {
             mean,
@@ -183,13 +182,13 @@ impl NormalDouble {
 
 /// Integers below 2⁵² to f64, exactly.
 #[inline(always)]
-fn from_u52<V: Lanes64>(u: V::U) -> V {
+fn from_u52<V: LanesF64>(u: V::U) -> V {
     V::from_bits(V::or(u, TWO52.to_bits())) - V::splat(TWO52)
 }
 
-impl SampleDouble for NormalDouble {
+impl SampleF64 for NormalF64 {
     #[inline(always)]
-    fn sample<V: Lanes64>(&self, w: V::U) -> V {
+    fn sample<V: LanesF64>(&self, w: V::U) -> V {
         let s = from_u52::<V>(V::shr::<63>(w));
         let m = from_u52::<V>(V::and(V::shr::<11>(w), (1 << 52) - 1));
         let q = m * V::splat(2.0 * INV_2_53) + V::splat(INV_2_53);
@@ -273,7 +272,7 @@ impl SampleNarrow for TruncNarrow {
 
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TruncDouble {
+pub struct TruncF64 {
     mean: f64,
     c0: f64,
     span: f64,
@@ -282,7 +281,7 @@ pub struct TruncDouble {
     g_hi: f64,
 }
 
-impl TruncDouble {
+impl TruncF64 {
     pub(crate) fn new(mean: f64, std: f64, low: f64, high: f64) -> Result<Self> {
         let t = trunc_consts(mean, std, low, high)?;
         let span = t.c_hi - t.c_lo;
@@ -301,9 +300,9 @@ impl TruncDouble {
     }
 }
 
-impl SampleDouble for TruncDouble {
+impl SampleF64 for TruncF64 {
     #[inline(always)]
-    fn sample<V: Lanes64>(&self, w: V::U) -> V {
+    fn sample<V: LanesF64>(&self, w: V::U) -> V {
         let one = V::splat(1.0);
         let u = V::top53(w) * V::splat(INV_2_53);
         let c = V::splat(self.c0) + V::splat(self.span) * u;
@@ -403,6 +402,55 @@ pub(crate) fn erf_series(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simd::{Scalar, ScalarF64};
+
+    /// erfinv(1 − q) in f64 by Newton on erfc, for the tests only: √2·erfinv(1 − q) = z with
+    /// erfc(z/√2) = q; start from the f64 kernel and polish with a series/continued-fraction erfc.
+    fn erfinv_q_ref(q: f64) -> f64 {
+        let mut y = erfinv_q_f64(ScalarF64(q)).0;
+        for _ in 0..3 {
+            // near q = 1 (small y) use erf(y) − (1 − q), which keeps relative precision
+            let f = if q > 0.5 {
+                (1.0 - q) - erf_series(y)
+            } else {
+                erfc(y) - q
+            };
+            let d = -2.0 / core::f64::consts::PI.sqrt() * exp(-y * y);
+            y -= f / d;
+        }
+        y
+    }
+
+    #[test]
+    fn erfinv_f32_error() {
+        let mut worst = 0f64;
+        let mut q = 2f64.powi(-25);
+        while q <= 1.0 {
+            for k in 0..8 {
+                let qq = (q * (1.0 + k as f64 / 9.0)).min(1.0) as f32;
+                let got = erfinv_q_f32(Scalar(qq)).0 as f64;
+                let want = erfinv_q_ref(qq as f64);
+                if want != 0.0 {
+                    worst = worst.max(((got - want) / want).abs());
+                }
+            }
+            q *= 1.01;
+        }
+        assert!(worst <= 1.1e-6, "erfinv f32 worst relative error {worst:e}");
+    }
+
+    #[test]
+    fn erfinv_f64_error() {
+        let mut worst = 0f64;
+        let mut q = 2f64.powi(-54);
+        while q < 1.0 {
+            let got = erfinv_q_f64(ScalarF64(q)).0;
+            let want = erfinv_q_ref(q);
+            worst = worst.max(((got - want) / want).abs());
+            q *= 1.003;
+        }
+        assert!(worst <= 2e-14, "erfinv f64 worst relative error {worst:e}");
+    }
 
     #[test]
     fn exp_matches_std() {

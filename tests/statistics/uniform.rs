@@ -3,9 +3,7 @@
 //! and the empirical standard deviation of every variance-scaled initializer within 1% of its
 //! formula at 10⁶ elements.
 
-mod common;
-
-use common::{ks_p_value, ks_statistic, mean_std};
+use crate::common::{ks_p_value, ks_statistic, mean_std};
 use glorot::{
     bf16, f16, fill, DType, Distribution, Element, FanMode, Fans, Init, Key, Layout, Nonlinearity,
 };

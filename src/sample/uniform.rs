@@ -10,9 +10,8 @@
 //! the largest output value below `high` (and to the smallest at or above `low`), so the
 //! half-open contract holds in every dtype, after rounding to `bf16`/`f16` included.
 
-use crate::kernel::double::SampleDouble;
-use crate::kernel::narrow::SampleNarrow;
-use crate::simd::{Lanes, Lanes64};
+use super::{SampleF64, SampleNarrow};
+use crate::simd::{Lanes, LanesF64};
 use crate::{Error, Result};
 
 /// 2⁻²⁴.
@@ -47,12 +46,12 @@ impl SampleNarrow for UniformNarrow {
 
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct UniformDouble {
+pub struct UniformF64 {
     low: f64,
     span: f64,
 }
 
-impl UniformDouble {
+impl UniformF64 {
     /// `low`, `high` come from a validated [`Distribution`](crate::Distribution).
     pub(crate) fn new(low: f64, high: f64) -> Self {
         Self {
@@ -62,9 +61,9 @@ impl UniformDouble {
     }
 }
 
-impl SampleDouble for UniformDouble {
+impl SampleF64 for UniformF64 {
     #[inline(always)]
-    fn sample<V: Lanes64>(&self, w: V::U) -> V {
+    fn sample<V: LanesF64>(&self, w: V::U) -> V {
         V::splat(self.low) + V::splat(self.span) * (V::top53(w) * V::splat(INV_2_53))
     }
 }

@@ -2,10 +2,10 @@
 //! few far ones) for fixed seeds and names, per initializer and dtype. These vectors were
 //! generated once from the implementation; any change to them is a breaking change of the
 //! value-stability contract. The same vectors must hold in a default build, an
-//! `x86-64-v3` build, on aarch64 and with every `Backend`.
+//! `x86-64-v3` build, on aarch64 and with every `Level`.
 
 use glorot::VarianceDistribution;
-use glorot::{bf16, f16, fill_at_with, Backend, Element, FanMode, Init, Key, Layout, Nonlinearity};
+use glorot::{bf16, f16, fill_at_with, Element, FanMode, Init, Key, Layout, Level, Nonlinearity};
 
 const SHAPE: [usize; 2] = [256, 384];
 const FAR: u64 = 70_001;
@@ -73,7 +73,7 @@ impl Bits for f16 {
 }
 
 /// First 8 elements, then 4 elements at FAR, of `init` on SHAPE under (seed 2024, name).
-fn values<T: Bits>(name: &str, init: Init, backend: Backend) -> Vec<u64> {
+fn values<T: Bits>(name: &str, init: Init, backend: Level) -> Vec<u64> {
     let d = init.distribution_for_shape(&SHAPE, Layout::Torch).unwrap();
     let key = Key::new(2024).tensor(name);
     let mut a = vec![T::default(); 8];
@@ -150,7 +150,7 @@ const EXPECTED: &[Expected] = &[
 ]),
 ];
 
-fn check(backend: Backend) {
+fn check(backend: Level) {
     let inits = inits();
     assert_eq!(inits.len(), EXPECTED.len());
     for ((name, init), (ename, e)) in inits.into_iter().zip(EXPECTED) {
@@ -180,26 +180,31 @@ fn check(backend: Backend) {
 
 #[test]
 fn scalar_reference_values_are_stable() {
-    check(Backend::Scalar);
+    check(Level::Scalar);
 }
 
 #[test]
 fn simd_values_are_stable() {
-    check(Backend::Simd);
+    check(Level::Avx512);
+}
+
+#[test]
+fn avx2_values_are_stable() {
+    check(Level::Avx2);
 }
 
 #[test]
 fn portable_values_are_stable() {
-    check(Backend::Portable);
+    check(Level::Portable);
 }
 
 #[test]
 fn bf16_f16_are_the_f32_values_rounded_once() {
     // For the plain normal (no clamping) bf16/f16 equal half's rounding of the f32 values.
     for (name, init) in inits().into_iter().take(3) {
-        let f = values::<f32>(name, init, Backend::Simd);
-        let b = values::<bf16>(name, init, Backend::Simd);
-        let h = values::<f16>(name, init, Backend::Simd);
+        let f = values::<f32>(name, init, Level::Avx512);
+        let b = values::<bf16>(name, init, Level::Avx512);
+        let h = values::<f16>(name, init, Level::Avx512);
         for i in 0..f.len() {
             let x = f32::from_bits(f[i] as u32);
             assert_eq!(b[i], u64::from(bf16::from_f32(x).to_bits()), "{name} {i}");

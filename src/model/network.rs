@@ -1,10 +1,11 @@
 //! Owned weights: the [`Network`] and [`Assemble`] traits and the [`Module`] bag of tensors the
 //! generated structs hold in their named fields.
 
-use crate::spec::ParamSpec;
+use super::ParamSpec;
 
-/// A model description: the consts every `network!` type carries. Generic runtime code (the
-/// `glorot` fill engine, writers) takes `M: Network` and iterates [`Network::SPECS`].
+/// A model description: the consts every `network!` type carries. Generic run-time code (the
+/// fill functions of [`crate::model`], writers) takes `M: Network` and iterates
+/// [`Network::SPECS`].
 pub trait Network {
     /// The type's name as declared.
     const NAME: &'static str;

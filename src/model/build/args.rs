@@ -1,44 +1,43 @@
 //! Keyword-argument holders for the initializers the DSL spells with `key = value` arguments.
-#![doc(hidden)]
 
-use crate::spec::{Act, InitSpec, Mode, VarDist};
+use crate::{FanMode, Init, Nonlinearity, VarianceDistribution};
 
 /// `kaiming_*(a = …, mode = …, nonlinearity = …)`.
 pub struct KaimingArgs {
     pub a: Option<f64>,
-    pub mode: Mode,
-    pub nonlinearity: Option<Act>,
+    pub mode: FanMode,
+    pub nonlinearity: Option<Nonlinearity>,
 }
 
 impl KaimingArgs {
     pub const fn new() -> Self {
         KaimingArgs {
             a: None,
-            mode: Mode::FanIn,
+            mode: FanMode::FanIn,
             nonlinearity: None,
         }
     }
     /// With neither `a` nor `nonlinearity` given, both come from the layer's activation (NaN
     /// placeholder); otherwise PyTorch's defaults fill the gaps (`a = 0`, `leaky_relu`).
-    const fn parts(&self) -> (f64, Act) {
+    const fn parts(&self) -> (f64, Nonlinearity) {
         match (self.a, self.nonlinearity) {
-            (None, None) => (f64::NAN, Act::LeakyRelu),
-            (Some(a), None) => (a, Act::LeakyRelu),
+            (None, None) => (f64::NAN, Nonlinearity::LeakyRelu),
+            (Some(a), None) => (a, Nonlinearity::LeakyRelu),
             (None, Some(n)) => (0.0, n),
             (Some(a), Some(n)) => (a, n),
         }
     }
-    pub const fn uniform(&self) -> InitSpec {
+    pub const fn uniform(&self) -> Init {
         let (a, nonlinearity) = self.parts();
-        InitSpec::KaimingUniform {
+        Init::KaimingUniform {
             a,
             mode: self.mode,
             nonlinearity,
         }
     }
-    pub const fn normal(&self) -> InitSpec {
+    pub const fn normal(&self) -> Init {
         let (a, nonlinearity) = self.parts();
-        InitSpec::KaimingNormal {
+        Init::KaimingNormal {
             a,
             mode: self.mode,
             nonlinearity,
@@ -69,8 +68,8 @@ impl UniformArgs {
             high: f64::NAN,
         }
     }
-    pub const fn build(&self) -> InitSpec {
-        InitSpec::Uniform {
+    pub const fn build(&self) -> Init {
+        Init::Uniform {
             low: if self.low.is_nan() { self.a } else { self.low },
             high: if self.high.is_nan() {
                 self.b
@@ -104,14 +103,14 @@ impl NormalArgs {
             b: 2.0,
         }
     }
-    pub const fn normal(&self) -> InitSpec {
-        InitSpec::Normal {
+    pub const fn normal(&self) -> Init {
+        Init::Normal {
             mean: self.mean,
             std: self.std,
         }
     }
-    pub const fn trunc(&self) -> InitSpec {
-        InitSpec::TruncNormal {
+    pub const fn trunc(&self) -> Init {
+        Init::TruncNormal {
             mean: self.mean,
             std: self.std,
             a: self.a,
@@ -129,20 +128,20 @@ impl Default for NormalArgs {
 /// `variance_scaling(scale, mode, distribution)` (JAX defaults 1, fan_in, truncated_normal).
 pub struct VarianceArgs {
     pub scale: f64,
-    pub mode: Mode,
-    pub distribution: VarDist,
+    pub mode: FanMode,
+    pub distribution: VarianceDistribution,
 }
 
 impl VarianceArgs {
     pub const fn new() -> Self {
         VarianceArgs {
             scale: 1.0,
-            mode: Mode::FanIn,
-            distribution: VarDist::TruncatedNormal,
+            mode: FanMode::FanIn,
+            distribution: VarianceDistribution::TruncatedNormal,
         }
     }
-    pub const fn build(&self) -> InitSpec {
-        InitSpec::VarianceScaling {
+    pub const fn build(&self) -> Init {
+        Init::VarianceScaling {
             scale: self.scale,
             mode: self.mode,
             distribution: self.distribution,

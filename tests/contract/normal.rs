@@ -11,13 +11,12 @@
 #![allow(clippy::excessive_precision, clippy::unreadable_literal)]
 
 use glorot::{
-    bf16, f16, fill, fill_at, fill_at_with, Backend, Distribution, Element, Key, Rounds, TensorKey,
+    bf16, f16, fill, fill_at, fill_at_with, Distribution, Element, Key, Level, Rounds, TensorKey,
 };
 use proptest::prelude::*;
-mod spec;
 
 // Words and integers straight from rand_chacha (tests/spec/mod.rs).
-use spec::{k24, w64};
+use crate::spec::{k24, w64};
 
 // ------------------------------------------------------------------------------------------
 // The spec's functions, scalar, written out again from the documentation.
@@ -495,18 +494,18 @@ fn backends_agree<T: Element + Default>(
     // Random parameters can be invalid for a dtype (no value strictly inside the bounds) or
     // have no representable mass (an interval ~38σ or more from the mean): then every backend
     // must report the same error.
-    let get = |b: Backend| {
+    let get = |b: Level| {
         let mut x = vec![T::default(); len];
         let r = fill_at_with(&mut x, dist, &key, a, b);
         (r, x)
     };
-    let reference = get(Backend::Scalar);
+    let reference = get(Level::Scalar);
     prop_assert!(
-        get(Backend::Simd) == reference,
+        get(Level::Avx512) == reference,
         "Simd (run-time AVX-512/AVX2) differs from scalar at {a}+{len} {dist:?}"
     );
     prop_assert!(
-        get(Backend::Portable) == reference,
+        get(Level::Portable) == reference,
         "Portable (wide) differs from scalar at {a}+{len} {dist:?}"
     );
     Ok(())
@@ -692,7 +691,7 @@ fn constructors_validate() {
     );
     // an interval ~9000σ from the mean has no representable mass: an error, never garbage
     let far = Distribution::truncated_normal(5.0, 1e-3, -4.0, -3.9).unwrap();
-    for b in [Backend::Simd, Backend::Portable, Backend::Scalar] {
+    for b in [Level::Avx512, Level::Portable, Level::Scalar] {
         let mut v = vec![0f32; 4];
         assert_eq!(
             fill_at_with(&mut v, &far, &Key::new(0).tensor("x"), 0, b),

@@ -1,6 +1,6 @@
 //! The `wide` backends: eight `f32` lanes, four `f64` lanes.
 
-use super::{Lanes, Lanes64};
+use super::{Lanes, LanesF64};
 use core::mem::MaybeUninit;
 use wide::{f32x8, f64x4, i32x8, u32x8, u64x4};
 
@@ -107,7 +107,7 @@ impl Lanes for f32x8 {
 /// 2^52 as f64; `from_bits(bits(2^52) | x) - 2^52 == x as f64` for any `x < 2^32`.
 const TWO52: f64 = 4_503_599_627_370_496.0;
 
-impl Lanes64 for f64x4 {
+impl LanesF64 for f64x4 {
     type U = u64x4;
     const N: usize = 4;
 

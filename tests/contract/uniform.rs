@@ -7,12 +7,11 @@
 //! - the SIMD backend equals the scalar backend, including tails shorter than a vector.
 
 use glorot::{
-    bf16, f16, fill, fill_at, fill_at_with, Backend, Distribution, Element, Key, Rounds, TensorKey,
+    bf16, f16, fill, fill_at, fill_at_with, Distribution, Element, Key, Level, Rounds, TensorKey,
 };
 use proptest::prelude::*;
-mod spec;
 
-use spec::{k24, w64};
+use crate::spec::{k24, w64};
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
@@ -129,8 +128,8 @@ fn simd_equals_scalar<T: Element + Default>(
     let mut y = vec![T::default(); len];
     // A narrow interval can hold no bf16/f16 value at all (InvalidBounds): then both must agree
     // on the error.
-    let rx = fill_at_with(&mut x, dist, &key, a as u64, Backend::Simd);
-    let ry = fill_at_with(&mut y, dist, &key, a as u64, Backend::Scalar);
+    let rx = fill_at_with(&mut x, dist, &key, a as u64, Level::Avx512);
+    let ry = fill_at_with(&mut y, dist, &key, a as u64, Level::Scalar);
     prop_assert_eq!(rx, ry);
     prop_assert!(x == y, "SIMD differs from scalar at offset {a}, len {len}");
     Ok(())

@@ -1,0 +1,92 @@
+//! Width flow and per-layer checks: the width a layer reads (declared, or flowing from the
+//! previous layer), the width it leaves behind, the options it accepts, and the diagnostics
+//! that name the layer.
+
+use super::msg::Msg;
+use super::opts::{opt, Opts};
+use super::Builder;
+
+impl<const N: usize> Builder<N> {
+    /// The width the current layer reads: the declared one (checked against the flowing
+    /// width) or the flowing one.
+    pub(super) const fn input(&self, declared: Option<usize>, kind: &str) -> usize {
+        match (declared, self.width) {
+            (Some(d), Some(w)) => {
+                if d != w {
+                    Msg::new()
+                        .s("network!: width mismatch: `")
+                        .s(self.path.as_str())
+                        .s("` (")
+                        .s(kind)
+                        .s(") takes ")
+                        .n(d)
+                        .s(" inputs but the previous layer `")
+                        .s(self.last.as_str())
+                        .s("` outputs ")
+                        .n(w)
+                        .panic();
+                }
+                d
+            }
+            (Some(d), None) => d,
+            (None, Some(w)) => w,
+            (None, None) => Msg::new()
+                .s("network!: `")
+                .s(self.path.as_str())
+                .s("` (")
+                .s(kind)
+                .s(") has no input width: no earlier layer sets one, so write it (e.g. `")
+                .s(kind)
+                .s("(IN => OUT)` or `")
+                .s(kind)
+                .s("(WIDTH)`)")
+                .panic(),
+        }
+    }
+
+    pub(super) const fn output(&mut self, w: usize) {
+        self.width = Some(w);
+        self.last = self.path;
+    }
+
+    pub(super) const fn check_opts(&self, o: &Opts, allowed: u32, kind: &str) {
+        let bad = o.set & !allowed;
+        if bad != 0 {
+            let bit = bad.trailing_zeros() as usize;
+            Msg::new()
+                .s("network!: layer `")
+                .s(self.path.as_str())
+                .s("` (")
+                .s(kind)
+                .s(") does not take option `")
+                .s(opt::NAMES[bit])
+                .s("`")
+                .panic();
+        }
+    }
+
+    pub(super) const fn fail(&self, kind: &str, what: &str) -> ! {
+        Msg::new()
+            .s("network!: layer `")
+            .s(self.path.as_str())
+            .s("` (")
+            .s(kind)
+            .s("): ")
+            .s(what)
+            .panic()
+    }
+
+    pub(super) const fn fail_n(&self, kind: &str, what: &str, a: usize, and: &str, b: usize) -> ! {
+        Msg::new()
+            .s("network!: layer `")
+            .s(self.path.as_str())
+            .s("` (")
+            .s(kind)
+            .s("): ")
+            .s(what)
+            .n(a)
+            .s(and)
+            .n(b)
+            .panic()
+    }
+}

@@ -1,0 +1,343 @@
+//! Layer kinds: each one's PyTorch tensor names, shapes, registration order and default
+//! initializers.
+
+use super::opts::{opt, Cell, NormKind, Opts};
+use super::Builder;
+use crate::model::{Name, Role};
+use crate::{Fans, Init};
+
+impl<const N: usize> Builder<N> {
+    /// A weight `(out, in)` plus optional bias `(out)` with PyTorch's `nn.Linear` defaults.
+    const fn linear_tensors(&mut self, input: usize, out: usize, o: &Opts, w_init: Init) {
+        self.tensor(
+            "weight",
+            &[out, input],
+            w_init,
+            o.act,
+            o.slope,
+            Role::Weight,
+        );
+        if o.bias {
+            let b = match o.bias_init {
+                Some(b) => b,
+                None => Init::torch_default_bias(input),
+            };
+            self.tensor("bias", &[out], b, o.act, o.slope, Role::Bias);
+        }
+    }
+
+    /// `linear(IN => OUT)` / `dense`: weight `(out, in)`, bias `(out)`.
+    pub const fn linear(&mut self, input: Option<usize>, out: usize, o: &Opts) {
+        self.check_opts(o, opt::ACT | opt::INIT | opt::BIAS, "linear");
+        let i = self.input(input, "linear");
+        let w = match o.init {
+            Some(w) => w,
+            None => Init::torch_default_weight(),
+        };
+        self.linear_tensors(i, out, o, w);
+        self.output(out);
+    }
+
+    /// `convNd(IN => OUT, kernel = …)`: weight `(out, in/groups, *k)`, or `(in, out/groups, *k)`
+    /// when transposed; bias `(out)`.
+    pub const fn conv(&mut self, dims: usize, input: Option<usize>, out: usize, o: &Opts) {
+        let kind = match dims {
+            1 => "conv1d",
+            2 => "conv2d",
+            _ => "conv3d",
+        };
+        self.check_opts(
+            o,
+            opt::ACT | opt::INIT | opt::BIAS | opt::KERNEL | opt::GROUPS | opt::TRANSPOSED,
+            kind,
+        );
+        let i = self.input(input, kind);
+        if o.kernel_len == 0 {
+            self.fail(kind, "needs `kernel = K` or `kernel = (K1, K2, ...)`");
+        }
+        if o.kernel_len != 1 && o.kernel_len != dims {
+            self.fail_n(
+                kind,
+                "kernel has ",
+                o.kernel_len,
+                " sizes but the layer has spatial rank ",
+                dims,
+            );
+        }
+        let g = o.groups;
+        if g == 0 {
+            self.fail(kind, "groups must be at least 1");
+        }
+        if !i.is_multiple_of(g) {
+            self.fail_n(kind, "in_channels ", i, " is not divisible by groups ", g);
+        }
+        if !out.is_multiple_of(g) {
+            self.fail_n(
+                kind,
+                "out_channels ",
+                out,
+                " is not divisible by groups ",
+                g,
+            );
+        }
+        let mut shape = [0usize; 5];
+        if o.transposed {
+            shape[0] = i;
+            shape[1] = out / g;
+        } else {
+            shape[0] = out;
+            shape[1] = i / g;
+        }
+        let mut d = 0;
+        while d < dims {
+            shape[2 + d] = if o.kernel_len == 1 {
+                o.kernel[0]
+            } else {
+                o.kernel[d]
+            };
+            d += 1;
+        }
+        let shape = shape.split_at(2 + dims).0;
+        let w = match o.init {
+            Some(w) => w,
+            None => Init::torch_default_weight(),
+        };
+        self.tensor("weight", shape, w, o.act, o.slope, Role::Weight);
+        if o.bias {
+            let b = match o.bias_init {
+                Some(b) => b,
+                // PyTorch: bound from the weight's fan_in (shape rule, so transposed convs use
+                // (out/groups)·∏k).
+                None => Init::torch_default_bias(match Fans::torch(shape) {
+                    Ok(f) => f.fan_in,
+                    Err(_) => 0,
+                }),
+            };
+            self.tensor("bias", &[out], b, o.act, o.slope, Role::Bias);
+        }
+        self.output(out);
+    }
+
+    /// `embedding(NUM, DIM)`: weight `(num, dim)`, PyTorch default `normal(0, 1)`.
+    pub const fn embedding(&mut self, num: usize, dim: usize, o: &Opts) {
+        self.check_opts(o, opt::INIT, "embedding");
+        let w = match o.init {
+            Some(w) => w,
+            None => Init::Normal {
+                mean: 0.0,
+                std: 1.0,
+            },
+        };
+        self.tensor("weight", &[num, dim], w, None, 0.01, Role::Embedding);
+        self.output(dim);
+    }
+
+    /// `layer_norm` / `rms_norm` / `batch_norm`: weight ones, bias zeros (no bias for RMSNorm).
+    pub const fn norm(&mut self, kind: NormKind, declared: Option<usize>, o: &Opts) {
+        let (name, allowed, has_bias) = match kind {
+            NormKind::LayerNorm => ("layer_norm", opt::INIT | opt::BIAS | opt::AFFINE, true),
+            NormKind::RmsNorm => ("rms_norm", opt::INIT | opt::AFFINE, false),
+            NormKind::BatchNorm => ("batch_norm", opt::INIT | opt::BIAS | opt::AFFINE, true),
+        };
+        self.check_opts(o, allowed, name);
+        let i = self.input(declared, name);
+        if o.affine {
+            let w = match o.init {
+                Some(w) => w,
+                None => Init::Ones,
+            };
+            self.tensor("weight", &[i], w, None, 0.01, Role::NormWeight);
+            if has_bias && o.bias {
+                let b = match o.bias_init {
+                    Some(b) => b,
+                    None => Init::Zeros,
+                };
+                self.tensor("bias", &[i], b, None, 0.01, Role::NormBias);
+            }
+        }
+        self.output(i);
+    }
+
+    /// A sub-linear `<seg>.weight` `(out, in)` (+ `<seg>.bias`).
+    const fn projection(&mut self, seg: &str, input: usize, out: usize, o: &Opts, w: Init) {
+        self.begin(seg);
+        self.linear_tensors(input, out, o, w);
+        self.end();
+    }
+
+    /// `attention(WIDTH, heads = H, kv_heads = K, head_dim = D, fused_qkv = B)`:
+    /// `q_proj (H·D, W)`, `k_proj (K·D, W)`, `v_proj (K·D, W)` (or one `qkv_proj ((H+2K)·D, W)`),
+    /// `o_proj (W, H·D)`.
+    pub const fn attention(&mut self, declared: Option<usize>, o: &Opts) {
+        let kind = "attention";
+        self.check_opts(
+            o,
+            opt::INIT
+                | opt::OUT_INIT
+                | opt::BIAS
+                | opt::HEADS
+                | opt::KV_HEADS
+                | opt::HEAD_DIM
+                | opt::FUSED_QKV
+                | opt::PROJ_NAMES,
+            kind,
+        );
+        let w = self.input(declared, kind);
+        let h = o.heads;
+        if h == 0 {
+            self.fail(kind, "needs `heads = H` (at least 1)");
+        }
+        let kv = if o.kv_heads == 0 { h } else { o.kv_heads };
+        if !h.is_multiple_of(kv) {
+            self.fail_n(kind, "heads ", h, " is not a multiple of kv_heads ", kv);
+        }
+        let d = if o.head_dim != 0 {
+            o.head_dim
+        } else {
+            if !w.is_multiple_of(h) {
+                self.fail_n(kind, "width ", w, " is not divisible by heads ", h);
+            }
+            w / h
+        };
+        let wi = match o.init {
+            Some(x) => x,
+            None => Init::torch_default_weight(),
+        };
+        let wo = match o.out_init {
+            Some(x) => x,
+            None => wi,
+        };
+        let want = if o.fused_qkv { 2 } else { 4 };
+        if o.names_len != 0 && o.names_len != want {
+            self.fail_n(
+                kind,
+                "`names` needs 2 names (qkv, out) when fused_qkv, else 4 (q, k, v, out); got ",
+                o.names_len,
+                " for fused_qkv = ",
+                o.fused_qkv as usize,
+            );
+        }
+        let named = o.names_len != 0;
+        if o.fused_qkv {
+            let qkv = if named { o.names[0] } else { "qkv_proj" };
+            self.projection(qkv, w, (h + 2 * kv) * d, o, wi);
+        } else {
+            self.projection(if named { o.names[0] } else { "q_proj" }, w, h * d, o, wi);
+            self.projection(if named { o.names[1] } else { "k_proj" }, w, kv * d, o, wi);
+            self.projection(if named { o.names[2] } else { "v_proj" }, w, kv * d, o, wi);
+        }
+        let out = if named {
+            o.names[o.names_len - 1]
+        } else {
+            "o_proj"
+        };
+        self.projection(out, h * d, w, o, wo);
+        self.output(w);
+    }
+
+    /// `gated_mlp(WIDTH => HIDDEN)`: `gate_proj (H, W)`, `up_proj (H, W)`, `down_proj (W, H)`.
+    pub const fn gated_mlp(&mut self, declared: Option<usize>, hidden: usize, o: &Opts) {
+        let kind = "gated_mlp";
+        self.check_opts(o, opt::ACT | opt::INIT | opt::OUT_INIT | opt::BIAS, kind);
+        let w = self.input(declared, kind);
+        let wi = match o.init {
+            Some(x) => x,
+            None => Init::torch_default_weight(),
+        };
+        let wo = match o.out_init {
+            Some(x) => x,
+            None => wi,
+        };
+        self.projection("gate_proj", w, hidden, o, wi);
+        self.projection("up_proj", w, hidden, o, wi);
+        self.projection("down_proj", hidden, w, o, wo);
+        self.output(w);
+    }
+
+    /// `rnn` / `lstm` / `gru (IN => HIDDEN, layers = L, bidirectional = B)`, PyTorch names and
+    /// gate stacking: `weight_ih_l{k}[_reverse] (G·H, in_k)`, `weight_hh_l{k} (G·H, H)`,
+    /// `bias_ih_l{k} (G·H)`, `bias_hh_l{k} (G·H)`; G = 1, 4, 3.
+    pub const fn recurrent(
+        &mut self,
+        cell: Cell,
+        declared: Option<usize>,
+        hidden: usize,
+        o: &Opts,
+    ) {
+        let (kind, gates) = match cell {
+            Cell::Rnn => ("rnn", 1),
+            Cell::Lstm => ("lstm", 4),
+            Cell::Gru => ("gru", 3),
+        };
+        self.check_opts(
+            o,
+            opt::ACT | opt::INIT | opt::BIAS | opt::LAYERS | opt::BIDIRECTIONAL,
+            kind,
+        );
+        let input = self.input(declared, kind);
+        if o.layers == 0 {
+            self.fail(kind, "layers must be at least 1");
+        }
+        // PyTorch RNNBase.reset_parameters: every parameter U(-1/√H, 1/√H) (zeros if H = 0).
+        let default = Init::torch_default_bias(hidden);
+        let w_init = match o.init {
+            Some(w) => w,
+            None => default,
+        };
+        let b_init = match o.bias_init {
+            Some(b) => b,
+            None => default,
+        };
+        let dirs = if o.bidirectional { 2 } else { 1 };
+        let mut layer = 0;
+        while layer < o.layers {
+            let in_k = if layer == 0 { input } else { hidden * dirs };
+            let mut dir = 0;
+            while dir < dirs {
+                let names = ["weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"];
+                let mut t = 0;
+                while t < 4 {
+                    if t >= 2 && !o.bias {
+                        break;
+                    }
+                    let mut seg = Name::EMPTY;
+                    seg.push_str(names[t]);
+                    seg.push_usize(layer);
+                    if dir == 1 {
+                        seg.push_str("_reverse");
+                    }
+                    match t {
+                        0 => self.tensor(
+                            seg.as_str(),
+                            &[gates * hidden, in_k],
+                            w_init,
+                            o.act,
+                            o.slope,
+                            Role::Weight,
+                        ),
+                        1 => self.tensor(
+                            seg.as_str(),
+                            &[gates * hidden, hidden],
+                            w_init,
+                            o.act,
+                            o.slope,
+                            Role::Weight,
+                        ),
+                        _ => self.tensor(
+                            seg.as_str(),
+                            &[gates * hidden],
+                            b_init,
+                            o.act,
+                            o.slope,
+                            Role::Bias,
+                        ),
+                    }
+                    t += 1;
+                }
+                dir += 1;
+            }
+            layer += 1;
+        }
+        self.output(hidden * dirs);
+    }
+}

@@ -1,0 +1,203 @@
+//! The options of one layer, as the DSL's `key = value` pairs set them, and the small enums
+//! that pick a layer variant.
+
+use crate::{Init, Nonlinearity};
+
+// Option bits (which options a layer was given).
+#[doc(hidden)]
+pub mod opt {
+    pub const ACT: u32 = 1 << 0;
+    pub const INIT: u32 = 1 << 1;
+    pub const BIAS: u32 = 1 << 2;
+    pub const OUT_INIT: u32 = 1 << 3;
+    pub const KERNEL: u32 = 1 << 4;
+    pub const GROUPS: u32 = 1 << 5;
+    pub const TRANSPOSED: u32 = 1 << 6;
+    pub const HEADS: u32 = 1 << 7;
+    pub const KV_HEADS: u32 = 1 << 8;
+    pub const HEAD_DIM: u32 = 1 << 9;
+    pub const FUSED_QKV: u32 = 1 << 10;
+    pub const LAYERS: u32 = 1 << 11;
+    pub const BIDIRECTIONAL: u32 = 1 << 12;
+    pub const AFFINE: u32 = 1 << 13;
+    pub const PROJ_NAMES: u32 = 1 << 14;
+    pub const NAMES: [&str; 15] = [
+        "act",
+        "init",
+        "bias",
+        "out_init",
+        "kernel",
+        "groups",
+        "transposed",
+        "heads",
+        "kv_heads",
+        "head_dim",
+        "fused_qkv",
+        "layers",
+        "bidirectional",
+        "affine",
+        "names",
+    ];
+}
+
+/// The options of one layer, as the DSL's `key = value` pairs set them.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Opts {
+    pub set: u32,
+    pub act: Option<Nonlinearity>,
+    pub slope: f64,
+    pub init: Option<Init>,
+    pub bias: bool,
+    pub bias_init: Option<Init>,
+    pub out_init: Option<Init>,
+    pub kernel: [usize; 3],
+    pub kernel_len: usize,
+    pub groups: usize,
+    pub transposed: bool,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub head_dim: usize,
+    pub fused_qkv: bool,
+    pub layers: usize,
+    pub bidirectional: bool,
+    pub affine: bool,
+    pub names: [&'static str; 4],
+    pub names_len: usize,
+}
+
+#[doc(hidden)]
+impl Opts {
+    pub const fn new() -> Self {
+        Opts {
+            set: 0,
+            act: None,
+            slope: 0.01,
+            init: None,
+            bias: true,
+            bias_init: None,
+            out_init: None,
+            kernel: [0; 3],
+            kernel_len: 0,
+            groups: 1,
+            transposed: false,
+            heads: 0,
+            kv_heads: 0,
+            head_dim: 0,
+            fused_qkv: false,
+            layers: 1,
+            bidirectional: false,
+            affine: true,
+            names: [""; 4],
+            names_len: 0,
+        }
+    }
+    pub const fn act(&mut self, act: Nonlinearity, slope: Option<f64>) {
+        self.set |= opt::ACT;
+        self.act = Some(act);
+        if let Some(s) = slope {
+            self.slope = s;
+        }
+    }
+    pub const fn init(&mut self, init: Init) {
+        self.set |= opt::INIT;
+        self.init = Some(init);
+    }
+    pub const fn bias(&mut self, on: bool) {
+        self.set |= opt::BIAS;
+        self.bias = on;
+    }
+    pub const fn bias_init(&mut self, init: Init) {
+        self.set |= opt::BIAS;
+        self.bias = true;
+        self.bias_init = Some(init);
+    }
+    pub const fn out_init(&mut self, init: Init) {
+        self.set |= opt::OUT_INIT;
+        self.out_init = Some(init);
+    }
+    pub const fn kernel(&mut self, k: &[usize]) {
+        self.set |= opt::KERNEL;
+        if k.is_empty() || k.len() > 3 {
+            panic!("network!: `kernel` takes 1 to 3 sizes");
+        }
+        let mut i = 0;
+        while i < k.len() {
+            self.kernel[i] = k[i];
+            i += 1;
+        }
+        self.kernel_len = k.len();
+    }
+    pub const fn groups(&mut self, g: usize) {
+        self.set |= opt::GROUPS;
+        self.groups = g;
+    }
+    pub const fn transposed(&mut self, t: bool) {
+        self.set |= opt::TRANSPOSED;
+        self.transposed = t;
+    }
+    pub const fn heads(&mut self, h: usize) {
+        self.set |= opt::HEADS;
+        self.heads = h;
+    }
+    pub const fn kv_heads(&mut self, h: usize) {
+        self.set |= opt::KV_HEADS;
+        self.kv_heads = h;
+    }
+    pub const fn head_dim(&mut self, d: usize) {
+        self.set |= opt::HEAD_DIM;
+        self.head_dim = d;
+    }
+    pub const fn fused_qkv(&mut self, f: bool) {
+        self.set |= opt::FUSED_QKV;
+        self.fused_qkv = f;
+    }
+    pub const fn layers(&mut self, n: usize) {
+        self.set |= opt::LAYERS;
+        self.layers = n;
+    }
+    pub const fn bidirectional(&mut self, b: bool) {
+        self.set |= opt::BIDIRECTIONAL;
+        self.bidirectional = b;
+    }
+    pub const fn names(&mut self, n: &[&'static str]) {
+        self.set |= opt::PROJ_NAMES;
+        if n.len() > 4 {
+            panic!("network!: `names` takes 2 (fused) or 4 projection names");
+        }
+        let mut i = 0;
+        while i < n.len() {
+            self.names[i] = n[i];
+            i += 1;
+        }
+        self.names_len = n.len();
+    }
+    pub const fn affine(&mut self, a: bool) {
+        self.set |= opt::AFFINE;
+        self.affine = a;
+    }
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Which normalisation layer.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NormKind {
+    LayerNorm,
+    RmsNorm,
+    BatchNorm,
+}
+
+/// Which recurrent cell (the number is PyTorch's gate count).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cell {
+    Rnn,
+    Lstm,
+    Gru,
+}
