@@ -2,7 +2,7 @@
 //! shared/reference/papers.md: Glorot & Bengio 2010 §4.2.2 and Figures 6–8, He et al. 2015
 //! §2.2) and its figures (SVG parsed and rasterized, HTML in headless Chromium).
 
-use glorot::model::{presets::GlorotMlp, Network as _, Role};
+use glorot::model::{presets::GlorotMlp, Role};
 use glorot::report::{
     self, depth, html, svg, Activation, DepthOptions, Input, Layer, Options, Report, Scheme, Stack,
 };
