@@ -263,8 +263,8 @@ fn backward(
         let m = zr.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) as f64;
         let sum: f64 = zr.iter().map(|&v| (v as f64 - m).exp()).sum();
         cost += sum.ln() + m - zr[y[e]] as f64;
-        for c in 0..classes {
-            let p = ((zr[c] as f64 - m).exp() / sum) as f32;
+        for (c, &zc) in zr.iter().enumerate() {
+            let p = ((zc as f64 - m).exp() / sum) as f32;
             let t = if c == y[e] { 1.0 } else { 0.0 };
             let k = e * classes + c;
             g[k] = (p - t) * top.act.derivative(pass.s[n - 1][k], pass.z[n - 1][k]);

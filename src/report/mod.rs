@@ -297,7 +297,7 @@ impl Run {
     /// (the last layer before the logits): how much of the gradient survives the way down.
     pub fn backprop_ratio(&self) -> f64 {
         let n = self.layers.len();
-        let top = if n >= 2 { n - 2 } else { 0 };
+        let top = n.saturating_sub(2);
         self.layers[0].backprop.std / self.layers[top].backprop.std
     }
 }

@@ -36,6 +36,9 @@ const SCHEME: [RGBColor; 5] = [
 
 const FONT: &str = "sans-serif";
 
+/// A curve of the depth figure: label, points, colour, dashed.
+type Series = (String, Vec<(f64, f64)>, RGBColor, bool);
+
 fn err<E: std::fmt::Display>(e: E) -> ReportError {
     ReportError::Plot(e.to_string())
 }
@@ -336,7 +339,7 @@ pub fn depth(depth: &DepthReport) -> Result<String, ReportError> {
             o.layers, o.width, o.batch, o.seed
         );
         let l = o.layers;
-        let mut series: Vec<(String, Vec<(f64, f64)>, RGBColor, bool)> = Vec::new();
+        let mut series: Vec<Series> = Vec::new();
         for (k, r) in depth.runs.iter().enumerate() {
             let colour = SCHEME[k % SCHEME.len()];
             let pts: Vec<(f64, f64)> = r
