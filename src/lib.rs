@@ -125,6 +125,7 @@
 //!
 //! | # | layer | files (under `src/`) | what it owns |
 //! |---|---|---|---|
+//! | 16 | report | `report/` | variance propagation at initialization, SVG figures (`report` feature) |
 //! | 16 | frameworks | `frameworks/` | candle and burn plug-ins (optional features) |
 //! | 15 | Hugging Face | `hf/` | `config.json` → checkpoint tables with transformers' `_init_weights` |
 //! | 14 | models and files | `model/`, `io/` | `network!` models, safetensors writing, shard plans |
@@ -169,7 +170,7 @@
 //! # Features
 //!
 //! - `cli` (off by default): the `glorot` command-line tool (clap, indicatif, serde_json).
-//!   Library users get none of these dependencies.
+//!   Library users get none of these dependencies. Includes `hf` and `report`.
 //! - `hf` (off by default; `cli` enables it): [`hf`], Hugging Face `config.json` → the exact
 //!   tensor table and `_init_weights` rules of transformers (serde_json).
 //! - `candle` (off by default): [`frameworks::candle`], a candle-nn `SimpleBackend` (candle-core,
@@ -177,6 +178,8 @@
 //!   the plug-in's tests and examples.
 //! - `burn` (off by default): [`frameworks::burn`], a burn-store `ModuleStore` (burn with `std`,
 //!   `ndarray`, `safetensors`; burn 0.22 needs Rust 1.95).
+//! - `report` (off by default): [`report`], the variance-propagation report of Glorot & Bengio
+//!   (2010) and He et al. (2015) at initialization, with SVG figures (plotters, faer).
 //!
 //! The library itself depends on rand_core, rand_chacha, wide, rayon, half, bytemuck, libc (for
 //! the huge-page hint and positioned writes) and glorot-macros.
@@ -220,6 +223,8 @@ mod key;
 mod level;
 pub mod model;
 mod parallel;
+#[cfg(feature = "report")]
+pub mod report;
 mod sample;
 mod simd;
 pub mod structured;

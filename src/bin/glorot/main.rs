@@ -6,11 +6,13 @@
 //! glorot init --spec model.json --seed 0 --dtype f32 --out ckpt/ --shard auto   # one rank
 //! glorot init --hf-config config.json --dtype bf16 --out model/   # a Hugging Face model directory
 //! glorot list
+//! glorot report --out report/                # Glorot & Bengio (2010) figure; --depth: He et al.
 //! ```
 
 #[cfg(test)]
 mod fuzz;
 mod guard;
+mod report;
 mod spec;
 
 use std::io::{IsTerminal, Read, Write};
@@ -55,6 +57,9 @@ enum Cmd {
     Init(InitArgs),
     /// List the built-in models with parameter counts and sizes.
     List,
+    /// Variance propagation at initialization (Glorot & Bengio 2010, He et al. 2015):
+    /// DIR/report.svg, DIR/report.html and a per-layer table.
+    Report(report::ReportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -185,6 +190,7 @@ fn main() -> ExitCode {
         None => demo(),
         Some(Cmd::List) => list(),
         Some(Cmd::Init(args)) => init(args),
+        Some(Cmd::Report(args)) => report::run(args).map_err(Failure::from),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

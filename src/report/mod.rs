@@ -1,0 +1,374 @@
+//! Variance propagation at initialization: the report of Glorot & Bengio (2010) and He et al.
+//! (2015) for your own stack of layers (feature `report`, off by default).
+//!
+//! The point of Xavier/Glorot and He initialization is that activations and back-propagated
+//! gradients keep their variance across depth. [`run`] shows it the way the papers do: it
+//! initializes a [`Stack`] with glorot (the same [`Key`](crate::Key), tensor names and
+//! initializers as [`crate::model::init`] or `glorot init` use, so it looks at exactly the
+//! weights glorot writes), pushes a batch of random inputs forward and the gradient of a softmax
+//! cross-entropy against random labels backward, and records per layer:
+//!
+//! - the activations `z = f(s)`: mean, std, 98th percentile, fraction saturated, histogram
+//!   (Glorot & Bengio, Figure 6);
+//! - the back-propagated gradient `∂cost/∂s`: std and histogram (Figure 7);
+//! - the weight gradient `∂cost/∂W`: std and histogram (Figure 8);
+//! - the mean singular value of the layer Jacobian `J = ∂z^i/∂z^{i−1} = diag(f′(s^i))·W_i`,
+//!   averaged over a few examples (§4.2.2; the large-n limit for a square iid matrix is
+//!   `8/(3π)·√(n·Var W)`: 0.849 for the normalized init, 0.490 for the standard one).
+//!
+//! Each [`Scheme`] is run on the same inputs, labels and uniform draws (the same tensor names
+//! under the same key), so the runs differ only by the initializer: the stack's own
+//! initializers, the paper's "standard" `U[−1/√n, 1/√n]` (eq. 1, which is also PyTorch's
+//! `nn.Linear` default `kaiming_uniform_(a=√5)`), the "normalized" init (eq. 16, PyTorch's
+//! `xavier_uniform_(gain=1)`), and for rectifiers He et al.'s `kaiming_normal_(fan_in)`.
+//!
+//! [`depth`] is He et al.'s §2.2 experiment: E[y²] of the pre-activations through a deep ReLU
+//! stack under He init vs variance 1/n. [`svg`] and [`html`] draw the figures; [`Report::table`]
+//! prints the numbers.
+//!
+//! ```
+//! use glorot::report::{self, Activation, Options, Scheme, Stack};
+//!
+//! // The paper's setup, smaller: 64 → 3 × 64 tanh → 10, batch 50.
+//! let stack = Stack::mlp(64, &[64, 64, 64], Activation::Tanh, 10);
+//! let opts = Options { batch: 50, jacobian_examples: 1, ..Options::default() };
+//! let rep = report::run(&stack, &[Scheme::Standard, Scheme::Normalized], &opts)?;
+//! let std = &rep.runs[0].layers;
+//! // Standard init: the activations shrink going up.
+//! assert!(std[2].activation.std < std[0].activation.std);
+//! # Ok::<(), glorot::report::ReportError>(())
+//! ```
+//!
+//! Conventions: weights have PyTorch's layout `(out, in)` and the layer computes
+//! `s = z·Wᵀ + b` (`nn.Linear`); the cost is the batch mean of `−log softmax(z^L)[y]`, so the
+//! weight gradient is the batch mean, and the back-propagated gradient shown is the
+//! per-example `∂(−log P(y|x))/∂s` (the quantity of the paper's Figure 7). Matrix products and
+//! singular values are computed with `faer` (not bit-reproducible across machines, but the same
+//! seed gives the same numbers on one machine); every random number comes from glorot.
+
+mod activation;
+pub mod depth;
+mod engine;
+mod error;
+pub mod html;
+mod stats;
+pub mod svg;
+
+pub use activation::Activation;
+pub use depth::{DepthOptions, DepthReport, DepthRun};
+pub use engine::run;
+pub use error::ReportError;
+pub use stats::{Histogram, Summary};
+
+use crate::Init;
+
+/// One fully connected layer: `s = z·Wᵀ + b`, `z′ = act(s)`; `W` has PyTorch's shape
+/// `(out, in)` and is stored as the tensor `{name}.weight` (`{name}.bias` for the bias).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    /// Tensor-name prefix, e.g. `fc1` (tensors `fc1.weight`, `fc1.bias`).
+    pub name: String,
+    /// Output units.
+    pub out: usize,
+    /// The activation applied to this layer's output.
+    pub act: Activation,
+    /// The weight initializer under [`Scheme::Own`].
+    pub init: Init,
+    /// The bias initializer under [`Scheme::Own`] (`None`: no bias). The comparison schemes
+    /// use zero biases, as the papers do.
+    pub bias: Option<Init>,
+}
+
+/// A stack of fully connected layers on an input of `input` features.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stack {
+    /// Input features.
+    pub input: usize,
+    /// The layers, bottom to top; the last one's outputs are the softmax logits.
+    pub layers: Vec<Layer>,
+}
+
+impl Stack {
+    /// An MLP `input → hidden[0] → … → classes` with `act` on the hidden layers and a linear
+    /// output, named `fc1`, `fc2`, …, `out`; its own init is `xavier_uniform` with the
+    /// activation's gain (PyTorch's `calculate_gain`; 1 where PyTorch has none), zero biases.
+    pub fn mlp(input: usize, hidden: &[usize], act: Activation, classes: usize) -> Stack {
+        let gain = act.torch_gain().unwrap_or(1.0);
+        let mut layers: Vec<Layer> = hidden
+            .iter()
+            .enumerate()
+            .map(|(i, &out)| Layer {
+                name: format!("fc{}", i + 1),
+                out,
+                act,
+                init: Init::XavierUniform { gain },
+                bias: Some(Init::Zeros),
+            })
+            .collect();
+        layers.push(Layer {
+            name: "out".into(),
+            out: classes,
+            act: Activation::Linear,
+            init: Init::XavierUniform { gain: 1.0 },
+            bias: Some(Init::Zeros),
+        });
+        Stack { input, layers }
+    }
+
+    /// Glorot & Bengio's network: 784 → 5 × 1000 `act` → 10. With tanh this is the
+    /// `glorot-mlp` preset ([`crate::model::presets::GlorotMlp`]): same names, shapes and
+    /// initializers.
+    pub fn glorot_mlp(act: Activation) -> Stack {
+        Stack::mlp(784, &[1000; 5], act, 10)
+    }
+
+    /// Fan-in of layer `i` (its input width).
+    pub fn fan_in(&self, i: usize) -> usize {
+        if i == 0 {
+            self.input
+        } else {
+            self.layers[i - 1].out
+        }
+    }
+
+    /// Checks sizes: at least one layer, every width ≥ 1, at least 2 classes.
+    pub fn check(&self) -> Result<(), ReportError> {
+        if self.layers.is_empty() {
+            return Err(ReportError::Invalid("the stack has no layers".into()));
+        }
+        if self.input == 0 || self.layers.iter().any(|l| l.out == 0) {
+            return Err(ReportError::Invalid(
+                "every layer width must be at least 1".into(),
+            ));
+        }
+        if self.layers.last().map(|l| l.out) < Some(2) {
+            return Err(ReportError::Invalid(
+                "the last layer (the softmax logits) needs at least 2 outputs".into(),
+            ));
+        }
+        for l in &self.layers {
+            l.act.check()?;
+        }
+        Ok(())
+    }
+}
+
+/// Which initializer a run uses for every weight.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scheme {
+    /// Each layer's own [`Layer::init`] and [`Layer::bias`].
+    Own,
+    /// Glorot & Bengio's eq. (1): `U[−1/√n, 1/√n)`, `n` = fan-in (so `n·Var W = 1/3`); this
+    /// is also PyTorch's `nn.Linear` default. Zero biases.
+    Standard,
+    /// Glorot & Bengio's eq. (16), "normalized": `U[±√6/√(n_in + n_out))`, PyTorch's
+    /// `xavier_uniform_(gain=1)`. Zero biases.
+    Normalized,
+    /// He et al. (2015): `N(0, 2/((1+a²)·fan_in))` (`kaiming_normal_(a, fan_in)` with each
+    /// layer's activation: ReLU/leaky ReLU gain, 1 for the rest). Zero biases.
+    He,
+    /// Any initializer for every weight, zero biases.
+    Custom {
+        /// Shown in tables and legends.
+        label: String,
+        /// The initializer.
+        init: Init,
+    },
+}
+
+impl Scheme {
+    /// The name in tables and legends.
+    pub fn label(&self) -> String {
+        match self {
+            Scheme::Own => "own init".into(),
+            Scheme::Standard => "standard U[±1/√n]".into(),
+            Scheme::Normalized => "normalized (Xavier)".into(),
+            Scheme::He => "He (kaiming_normal)".into(),
+            Scheme::Custom { label, .. } => label.clone(),
+        }
+    }
+
+    /// The weight and bias initializers of `layer` (fan-in `fan_in`) under this scheme.
+    pub fn inits(&self, layer: &Layer, fan_in: usize) -> (Init, Option<Init>) {
+        match self {
+            Scheme::Own => (layer.init, layer.bias),
+            Scheme::Standard => {
+                let b = 1.0 / (fan_in as f64).sqrt();
+                (Init::Uniform { low: -b, high: b }, None)
+            }
+            Scheme::Normalized => (Init::XavierUniform { gain: 1.0 }, None),
+            Scheme::He => (layer.act.he_init(), None),
+            Scheme::Custom { init, .. } => (*init, None),
+        }
+    }
+
+    /// The default comparison for `stack`: its own init, standard, normalized, and He when a
+    /// hidden layer is a rectifier (ReLU, leaky ReLU, GELU).
+    pub fn defaults_for(stack: &Stack) -> Vec<Scheme> {
+        let mut v = vec![Scheme::Standard, Scheme::Normalized, Scheme::Own];
+        if stack.layers.iter().any(|l| l.act.is_rectifier()) {
+            v.push(Scheme::He);
+        }
+        v
+    }
+}
+
+/// Random inputs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Input {
+    /// Standard normal features (glorot's `normal(0, 1)`).
+    Gaussian,
+    /// `U[0, 1)` features, like pixel intensities.
+    Uniform01,
+}
+
+/// How a report is computed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// Examples in the batch (Glorot & Bengio's figures: 300 at a time is plenty).
+    pub batch: usize,
+    /// The seed of the weights (as `glorot init --seed`), the inputs and the labels.
+    pub seed: u64,
+    /// Input distribution.
+    pub input: Input,
+    /// Histogram bins.
+    pub bins: usize,
+    /// Examples whose Jacobians are decomposed per layer (0: skip the singular values).
+    /// Each costs one SVD per layer, O(n³) for width n.
+    pub jacobian_examples: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            batch: 300,
+            seed: 0,
+            input: Input::Gaussian,
+            bins: 80,
+            jacobian_examples: 2,
+        }
+    }
+}
+
+/// Per-layer numbers of one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerStats {
+    /// The layer's name.
+    pub name: String,
+    /// Input width.
+    pub fan_in: usize,
+    /// Output width.
+    pub fan_out: usize,
+    /// The activation.
+    pub act: Activation,
+    /// The weight initializer used.
+    pub init: Init,
+    /// Activations `z = f(s)`.
+    pub activation: Summary,
+    /// Their histogram.
+    pub activation_hist: Histogram,
+    /// Back-propagated gradient `∂(−log P(y|x))/∂s`, per example.
+    pub backprop: Summary,
+    /// Its histogram.
+    pub backprop_hist: Histogram,
+    /// Weight gradient `∂cost/∂W` (batch mean).
+    pub weight_grad: Summary,
+    /// Its histogram.
+    pub weight_grad_hist: Histogram,
+    /// Mean singular value of `diag(f′(s))·W` over [`Options::jacobian_examples`] examples.
+    pub jacobian_mean_sv: Option<f64>,
+}
+
+/// One scheme's run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// Its label.
+    pub label: String,
+    /// Bottom to top.
+    pub layers: Vec<LayerStats>,
+    /// Batch-mean cost `−log P(y|x)`.
+    pub cost: f64,
+}
+
+impl Run {
+    /// The back-propagated gradient std of the bottom layer over that of the top hidden layer
+    /// (the last layer before the logits): how much of the gradient survives the way down.
+    pub fn backprop_ratio(&self) -> f64 {
+        let n = self.layers.len();
+        let top = n.saturating_sub(2);
+        self.layers[0].backprop.std / self.layers[top].backprop.std
+    }
+}
+
+/// The report: one [`Run`] per scheme, on the same inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// What was analysed.
+    pub stack: Stack,
+    /// How.
+    pub options: Options,
+    /// One per scheme, in the order asked.
+    pub runs: Vec<Run>,
+}
+
+impl Report {
+    /// The per-layer table, plain text (one block per scheme).
+    pub fn table(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} examples ({}), seed {}; per example −log P(y|x) with random labels",
+            self.options.batch,
+            match self.options.input {
+                Input::Gaussian => "Gaussian N(0,1) inputs",
+                Input::Uniform01 => "U[0,1) inputs",
+            },
+            self.options.seed
+        );
+        for run in &self.runs {
+            let _ = writeln!(s, "\n{} — cost {:.4}", run.label, run.cost);
+            let _ = writeln!(
+                s,
+                "{:<6} {:>11} {:<11} {:>8} {:>8} {:>8} {:>6} {:>10} {:>10} {:>8}",
+                "layer",
+                "shape",
+                "act",
+                "mean",
+                "std",
+                "p98",
+                "sat%",
+                "∂C/∂s std",
+                "∂C/∂W std",
+                "mean σ(J)"
+            );
+            for l in &run.layers {
+                let _ = writeln!(
+                    s,
+                    "{:<6} {:>11} {:<11} {:>8.4} {:>8.4} {:>8.4} {:>6} {:>10.3e} {:>10.3e} {:>8}",
+                    l.name,
+                    format!("{}x{}", l.fan_out, l.fan_in),
+                    l.act.name(),
+                    l.activation.mean,
+                    l.activation.std,
+                    l.activation.p98,
+                    l.activation
+                        .saturated
+                        .map_or("-".to_string(), |f| format!("{:.1}", 100.0 * f)),
+                    l.backprop.std,
+                    l.weight_grad.std,
+                    l.jacobian_mean_sv
+                        .map_or("-".to_string(), |v| format!("{v:.4}")),
+                );
+            }
+            let _ = writeln!(
+                s,
+                "∂C/∂s std, bottom / top hidden layer: {:.3}",
+                run.backprop_ratio()
+            );
+        }
+        s
+    }
+}

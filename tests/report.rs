@@ -1,0 +1,485 @@
+//! The variance-propagation report against the papers (numbers in
+//! shared/reference/papers.md: Glorot & Bengio 2010 §4.2.2 and Figures 6–8, He et al. 2015
+//! §2.2) and its figures (SVG parsed and rasterized, HTML in headless Chromium).
+
+use glorot::model::{presets::GlorotMlp, Role};
+use glorot::report::{
+    self, depth, html, svg, Activation, DepthOptions, Input, Layer, Options, Report, Scheme, Stack,
+};
+use glorot::Init;
+
+/// The paper's setup: 784 → 5 × 1000 tanh → 10, Gaussian inputs, batch 300, standard and
+/// normalized init, one example's Jacobians.
+fn glorot_tanh() -> &'static Report {
+    static R: std::sync::OnceLock<Report> = std::sync::OnceLock::new();
+    R.get_or_init(|| {
+        let opts = Options {
+            batch: 300,
+            seed: 2010,
+            input: Input::Gaussian,
+            bins: 60,
+            jacobian_examples: 1,
+        };
+        report::run(
+            &Stack::glorot_mlp(Activation::Tanh),
+            &[Scheme::Standard, Scheme::Normalized],
+            &opts,
+        )
+        .expect("report")
+    })
+}
+
+#[test]
+fn jacobian_singular_values_match_the_quarter_circle_law() {
+    let r = glorot_tanh();
+    // Last hidden layer (fc5), 1000 × 1000. Large-n limit 8/(3π)·√(n·Var W) = 0.490 for the
+    // standard init (where f′ ≈ 1: the top activations are small) and 0.849 × E[f′] for the
+    // normalized one (papers.md: 0.766 measured with numpy; the paper says "around 0.8").
+    let std5 = r.runs[0].layers[4].jacobian_mean_sv.unwrap();
+    let norm5 = r.runs[1].layers[4].jacobian_mean_sv.unwrap();
+    assert!((std5 - 0.49).abs() <= 0.02, "standard: {std5}");
+    assert!((0.72..=0.85).contains(&norm5), "normalized: {norm5}");
+}
+
+#[test]
+fn backpropagated_gradients_shrink_under_standard_init_only() {
+    let r = glorot_tanh();
+    let (st, no) = (&r.runs[0], &r.runs[1]);
+    // Shrinks monotonically from the top hidden layer (fc5) down to fc1 under standard init.
+    for w in st.layers[..5].windows(2) {
+        assert!(
+            w[0].backprop.std < w[1].backprop.std,
+            "standard: {} {} vs {} {}",
+            w[0].name,
+            w[0].backprop.std,
+            w[1].name,
+            w[1].backprop.std
+        );
+    }
+    // papers.md: bottom/top 0.084 standard vs 0.41 normalized.
+    let (rs, rn) = (st.backprop_ratio(), no.backprop_ratio());
+    assert!(rs < 0.15, "standard bottom/top {rs}");
+    assert!(rn > 0.3, "normalized bottom/top {rn}");
+    assert!(rn > 3.0 * rs, "normalized {rn} vs standard {rs}");
+}
+
+#[test]
+fn activations_follow_the_paper() {
+    let r = glorot_tanh();
+    let (st, no) = (&r.runs[0], &r.runs[1]);
+    // papers.md: activation std layer 1 → 5: 0.46 → 0.047 standard, 0.63 → 0.32 normalized
+    // (±15%: one batch of 300, another seed).
+    let close = |got: f64, want: f64| (got / want - 1.0).abs() < 0.15;
+    assert!(
+        close(st.layers[0].activation.std, 0.46),
+        "{}",
+        st.layers[0].activation.std
+    );
+    assert!(
+        close(st.layers[4].activation.std, 0.047),
+        "{}",
+        st.layers[4].activation.std
+    );
+    assert!(
+        close(no.layers[0].activation.std, 0.63),
+        "{}",
+        no.layers[0].activation.std
+    );
+    assert!(
+        close(no.layers[4].activation.std, 0.32),
+        "{}",
+        no.layers[4].activation.std
+    );
+    // tanh is odd and the inputs symmetric: means near 0; the 98th percentile and the
+    // saturated fraction shrink going up under standard init.
+    for l in &st.layers[..5] {
+        assert!(
+            l.activation.mean.abs() < 0.02,
+            "{} mean {}",
+            l.name,
+            l.activation.mean
+        );
+    }
+    assert!(st.layers[4].activation.p98 < st.layers[0].activation.p98);
+    assert!(
+        st.layers[4].activation.saturated.unwrap() <= st.layers[0].activation.saturated.unwrap()
+    );
+}
+
+#[test]
+fn weight_gradients_are_roughly_flat_across_layers() {
+    let r = glorot_tanh();
+    for run in &r.runs {
+        // Tolerance: the weight-gradient std of the five hidden layers stays within a factor 2,
+        // while under standard init the activation std (one factor of it) varies 10×.
+        let w: Vec<f64> = run.layers[..5].iter().map(|l| l.weight_grad.std).collect();
+        let (lo, hi) = w
+            .iter()
+            .fold((f64::MAX, 0f64), |(a, b), &v| (a.min(v), b.max(v)));
+        assert!(hi / lo < 2.0, "{}: {w:?}", run.label);
+    }
+    let a: Vec<f64> = r.runs[0].layers[..5]
+        .iter()
+        .map(|l| l.activation.std)
+        .collect();
+    assert!(a[0] / a[4] > 5.0, "standard activation std {a:?}");
+}
+
+#[test]
+fn he_depth_30_relu_layers() {
+    let d = depth::run(&DepthOptions::default()).unwrap();
+    let he = d.runs[0].ratio();
+    let lecun = d.runs[1].ratio();
+    assert!((0.5..=2.0).contains(&he), "He E[y²]_30/E[y²]_1 = {he}");
+    assert!(lecun < 1e-6, "Var 1/n: E[y²]_30/E[y²]_1 = {lecun}");
+    // E[y_1²] = n·Var w·E[x²]: 2 for He, 1 for 1/n (±10%: 100 000 samples).
+    assert!(
+        (d.runs[0].e_y2[0] - 2.0).abs() < 0.2,
+        "{}",
+        d.runs[0].e_y2[0]
+    );
+    assert!(
+        (d.runs[1].e_y2[0] - 1.0).abs() < 0.1,
+        "{}",
+        d.runs[1].e_y2[0]
+    );
+    assert!(d.table().lines().count() >= 32);
+}
+
+/// A small stack for the fast tests: 32 → 3 × 48 `act` → 5.
+fn small(act: Activation) -> Stack {
+    Stack::mlp(32, &[48, 48, 48], act, 5)
+}
+
+fn small_opts(seed: u64) -> Options {
+    Options {
+        batch: 40,
+        seed,
+        input: Input::Uniform01,
+        bins: 30,
+        jacobian_examples: 2,
+    }
+}
+
+#[test]
+fn same_seed_same_numbers() {
+    let stack = small(Activation::Softsign);
+    let schemes = Scheme::defaults_for(&stack);
+    let a = report::run(&stack, &schemes, &small_opts(7)).unwrap();
+    let b = report::run(&stack, &schemes, &small_opts(7)).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.table(), b.table());
+    let c = report::run(&stack, &schemes, &small_opts(8)).unwrap();
+    assert_ne!(
+        a.runs[0].layers[0].activation,
+        c.runs[0].layers[0].activation
+    );
+}
+
+#[test]
+fn every_activation_runs_and_he_joins_for_rectifiers() {
+    for act in [
+        Activation::Tanh,
+        Activation::Softsign,
+        Activation::Sigmoid,
+        Activation::Relu,
+        Activation::LeakyRelu(0.1),
+        Activation::Gelu,
+        Activation::Linear,
+    ] {
+        let stack = small(act);
+        let schemes = Scheme::defaults_for(&stack);
+        assert_eq!(schemes.contains(&Scheme::He), act.is_rectifier(), "{act:?}");
+        let r = report::run(&stack, &schemes, &small_opts(1)).unwrap();
+        for run in &r.runs {
+            for l in &run.layers {
+                assert!(
+                    l.activation.std.is_finite() && l.backprop.std > 0.0,
+                    "{act:?}"
+                );
+                assert!(l.weight_grad.std > 0.0);
+                let sv = l.jacobian_mean_sv.unwrap();
+                assert!(sv.is_finite() && sv >= 0.0);
+            }
+            assert!(run.cost.is_finite() && run.cost > 0.0);
+        }
+    }
+}
+
+#[test]
+fn gradients_of_a_hand_computable_net() {
+    // 2 → 1 linear → 2 logits with constant weights: both logits are equal, so P = (½, ½)
+    // for every example, cost = ln 2, ∂C/∂logits = (P − onehot) = ±(½, −½), and the gradient
+    // reaching the hidden unit is 0.25·(½ − ½) = 0.
+    let stack = Stack {
+        input: 2,
+        layers: vec![
+            Layer {
+                name: "a".into(),
+                out: 1,
+                act: Activation::Linear,
+                init: Init::Constant { val: 0.5 },
+                bias: None,
+            },
+            Layer {
+                name: "b".into(),
+                out: 2,
+                act: Activation::Linear,
+                init: Init::Constant { val: 0.25 },
+                bias: None,
+            },
+        ],
+    };
+    let opts = Options {
+        batch: 64,
+        jacobian_examples: 1,
+        ..Options::default()
+    };
+    let r = report::run(&stack, &[Scheme::Own], &opts).unwrap();
+    let top = &r.runs[0].layers[1];
+    // Per-example ∂C/∂logits is ±½ exactly: mean 0, std ½.
+    assert!(top.backprop.mean.abs() < 1e-7);
+    assert!((top.backprop.std - 0.5).abs() < 1e-6);
+    // The two logits' gradients cancel through the equal weights of `b`.
+    assert!(r.runs[0].layers[0].backprop.std < 1e-7);
+    // Cost is log 2 for every example.
+    assert!((r.runs[0].cost - std::f64::consts::LN_2).abs() < 1e-6);
+    // The layer Jacobian of `a` is W = [0.5, 0.5]: one singular value √0.5.
+    let sv = r.runs[0].layers[0].jacobian_mean_sv.unwrap();
+    assert!((sv - 0.5f64.sqrt()).abs() < 1e-6, "{sv}");
+}
+
+#[test]
+fn own_init_is_the_glorot_mlp_preset() {
+    // Same tensor names, shapes and initializers as `glorot init --model mlp` writes.
+    let stack = Stack::glorot_mlp(Activation::Tanh);
+    let weights: Vec<_> = GlorotMlp::SPECS
+        .iter()
+        .filter(|s| s.role == Role::Weight)
+        .collect();
+    assert_eq!(weights.len(), stack.layers.len());
+    for (i, (spec, layer)) in weights.iter().zip(&stack.layers).enumerate() {
+        assert_eq!(spec.name(), format!("{}.weight", layer.name));
+        assert_eq!(spec.shape(), &[layer.out, stack.fan_in(i)]);
+        assert_eq!(spec.init, layer.init, "{}", spec.name());
+    }
+    let biases: Vec<_> = GlorotMlp::SPECS
+        .iter()
+        .filter(|s| s.role == Role::Bias)
+        .collect();
+    for (spec, layer) in biases.iter().zip(&stack.layers) {
+        assert_eq!(spec.name(), format!("{}.bias", layer.name));
+        assert_eq!(Some(spec.init), layer.bias);
+    }
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let mut s = small(Activation::Tanh);
+    let o = small_opts(0);
+    assert!(report::run(
+        &s,
+        &[Scheme::Own],
+        &Options {
+            batch: 0,
+            ..o.clone()
+        }
+    )
+    .is_err());
+    assert!(report::run(&s, &[], &o).is_err());
+    assert!(report::run(
+        &s,
+        &[Scheme::Own],
+        &Options {
+            bins: 0,
+            ..o.clone()
+        }
+    )
+    .is_err());
+    s.layers[0].act = Activation::LeakyRelu(f64::NAN);
+    assert!(report::run(&s, &[Scheme::Own], &o).is_err());
+    let mut s = small(Activation::Tanh);
+    s.layers.last_mut().unwrap().out = 1;
+    assert!(report::run(&s, &[Scheme::Own], &o).is_err());
+    // A bias initializer that needs fans is the initializer's error, not a panic.
+    let mut s = small(Activation::Tanh);
+    s.layers[0].bias = Some(Init::XavierUniform { gain: 1.0 });
+    assert!(report::run(&s, &[Scheme::Own], &o).is_err());
+    // Weights so large that the logits overflow: a clear error, not NaN numbers.
+    let mut s = small(Activation::Linear);
+    for l in &mut s.layers {
+        l.init = Init::Constant { val: 1e30 };
+    }
+    assert!(report::run(&s, &[Scheme::Own], &o).is_err());
+    assert!(depth::run(&DepthOptions {
+        layers: 0,
+        ..DepthOptions::default()
+    })
+    .is_err());
+}
+
+// ---------------------------------------------------------------- figures
+
+fn small_report() -> Report {
+    let stack = small(Activation::Tanh);
+    report::run(&stack, &Scheme::defaults_for(&stack), &small_opts(3)).unwrap()
+}
+
+/// Rasterizes `svg` with resvg (system fonts for the labels).
+fn rasterize(svg: &str) -> resvg::tiny_skia::Pixmap {
+    let mut opt = resvg::usvg::Options::default();
+    let db = opt.fontdb_mut();
+    db.load_system_fonts();
+    // fontdb maps `sans-serif` to Arial; fall back to any installed sans face (DejaVu Sans).
+    let sans = db
+        .faces()
+        .find(|f| f.families.iter().any(|(n, _)| n.contains("Sans")))
+        .map(|f| f.families[0].0.clone());
+    if let Some(family) = sans {
+        db.set_sans_serif_family(family);
+    }
+    let tree = resvg::usvg::Tree::from_str(svg, &opt).expect("usvg parses the SVG");
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+}
+
+/// Fraction of pixels in the rectangle that are not (near) white.
+fn ink(p: &resvg::tiny_skia::Pixmap, x0: u32, y0: u32, x1: u32, y1: u32) -> f64 {
+    let mut n = 0usize;
+    let mut inked = 0usize;
+    for y in y0..y1.min(p.height()) {
+        for x in x0..x1.min(p.width()) {
+            let c = p.pixel(x, y).unwrap();
+            n += 1;
+            if c.alpha() > 0 && (c.red() < 235 || c.green() < 235 || c.blue() < 235) {
+                inked += 1;
+            }
+        }
+    }
+    inked as f64 / n.max(1) as f64
+}
+
+#[test]
+fn report_svg_is_well_formed_and_every_panel_renders() {
+    let rep = small_report();
+    let text = svg::report(&rep).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    // Every panel has its title.
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    for run in &rep.runs {
+        assert!(texts
+            .iter()
+            .any(|t| t.contains(&run.label) && t.contains("activations")));
+    }
+    assert!(texts.iter().any(|t| t.contains("mean singular value")));
+    assert!(texts.iter().any(|t| t.contains("layer 3")));
+
+    let p = rasterize(&text);
+    let rows = rep.runs.len() as u32 + 1;
+    let (w, h) = (p.width(), p.height());
+    assert_eq!(w, 3 * 520);
+    let cell_h = (h - 70) / rows;
+    for r in 0..rows {
+        for c in 0..3 {
+            let (x0, y0) = (c * w / 3, 70 + r * cell_h);
+            // The plot area (away from the axis labels) has curves in it.
+            let f = ink(&p, x0 + 70, y0 + 30, x0 + w / 3 - 15, y0 + cell_h - 35);
+            assert!(f > 0.02, "panel row {r} col {c}: ink {f}");
+            assert!(f < 0.6, "panel row {r} col {c}: ink {f}");
+        }
+    }
+}
+
+#[test]
+fn depth_svg_renders() {
+    let d = depth::run(&DepthOptions {
+        layers: 12,
+        width: 64,
+        batch: 20,
+        ..DepthOptions::default()
+    })
+    .unwrap();
+    let text = svg::depth(&d).unwrap();
+    roxmltree::Document::parse(&text).expect("well-formed XML");
+    let p = rasterize(&text);
+    let f = ink(&p, 100, 60, p.width() - 30, p.height() - 50);
+    assert!(f > 0.02, "ink {f}");
+}
+
+#[test]
+fn html_is_self_contained() {
+    let rep = small_report();
+    let svg_text = svg::report(&rep).unwrap();
+    let page = html::page("t <x>", "about", &svg_text, &rep.table());
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("t &lt;x&gt;"));
+    assert!(page.contains("<svg"));
+    assert!(!page.contains("<?xml"));
+    assert!(!page.contains("<script"));
+    assert!(!page.contains("http://") || !page.contains("src=\"http"));
+}
+
+/// Opens the report page in headless Chromium and checks the screenshot is not blank.
+/// Skipped (with a message) when no chromium is installed, unless GLOROT_REQUIRE_CHROMIUM=1.
+#[test]
+fn html_opens_in_headless_chromium() {
+    let require = std::env::var("GLOROT_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(browser) = browser else {
+        assert!(!require, "GLOROT_REQUIRE_CHROMIUM=1 but no chromium found");
+        eprintln!("skipped: no chromium (apt-get install -y chromium; GLOROT_REQUIRE_CHROMIUM=1 makes this fail)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rep = small_report();
+    let page = html::page("report", "test", &svg::report(&rep).unwrap(), &rep.table());
+    let html_path = dir.path().join("report.html");
+    std::fs::write(&html_path, page).unwrap();
+    let shot = dir.path().join("shot.png");
+    let profile = dir.path().join("profile");
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1400,1000")
+        .arg(format!("file://{}", html_path.display()))
+        .output()
+        .expect("run chromium");
+    assert!(
+        shot.exists(),
+        "no screenshot; chromium said: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = resvg::tiny_skia::Pixmap::load_png(&shot).expect("a PNG screenshot");
+    assert_eq!((p.width(), p.height()), (1400, 1000));
+    // The heading, the first row of panels: well above a blank page's zero.
+    let f = ink(&p, 0, 0, p.width(), p.height());
+    assert!(f > 0.03, "screenshot ink {f}");
+}
