@@ -127,6 +127,7 @@
 //! |---|---|---|---|
 //! | 13 | models and files | `model.rs`, `io/` | `network!` models, safetensors writing, shard plans |
 //! | 12 | blocks | `block.rs` | 2-D row/column blocks and shards of a tensor |
+//! | 12 | JAX mode | `jax/` | JAX-exact uniform initializers: Threefry keys, kernels, fills |
 //! | 11 | vocabulary | `gain.rs`, `fan.rs`, `init.rs` | gains, fans, the named initializers |
 //! | 10 | fill API | `fill.rs`, `alloc.rs` | `fill`, `fill_at`, `fill_uninit`, allocate-and-fill |
 //! | 9 | parallel | `parallel.rs` | fixed chunks on the rayon pool |
