@@ -125,7 +125,7 @@
 //!
 //! | # | layer | files (under `src/`) | what it owns |
 //! |---|---|---|---|
-//! | 13 | models and files | `model.rs`, `io/` | `network!` models, safetensors writing, shard plans |
+//! | 13 | models and files | `model.rs`, `io/`, `hf/` | `network!` models, safetensors writing, shard plans, Hugging Face config tables |
 //! | 12 | blocks | `block.rs` | 2-D row/column blocks and shards of a tensor |
 //! | 11 | vocabulary | `gain.rs`, `fan.rs`, `init.rs` | gains, fans, the named initializers |
 //! | 10 | fill API | `fill.rs`, `alloc.rs` | `fill`, `fill_at`, `fill_uninit`, allocate-and-fill |
