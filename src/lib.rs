@@ -127,8 +127,7 @@
 //! |---|---|---|---|
 //! | 16 | report | `report/` | variance propagation at initialization, SVG figures (`report` feature) |
 //! | 16 | frameworks | `frameworks/` | candle and burn plug-ins (optional features) |
-//! | 15 | Hugging Face | `hf/` | `config.json` → checkpoint tables with transformers' `_init_weights` |
-//! | 14 | models and files | `model/`, `io/` | `network!` models, safetensors writing, shard plans |
+//! | 14 | models and files | `model/`, `io/`, `hf/` | `network!` models, safetensors writing, shard plans, Hugging Face configs and model directories |
 //! | 13 | JAX keys | `jax/` | threefry keys and JAX-exact uniform initializers |
 //! | 12 | blocks | `block.rs` | 2-D row/column blocks and shards of a tensor |
 //! | 11 | vocabulary | `gain.rs`, `fan.rs`, `init.rs`, `structured/` | gains, fans, the named initializers; orthogonal and the structured ones |
