@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let x = Tensor::<2>::random([64, 784], Distribution::Uniform(0.0, 1.0), &device);
     let t2 = Instant::now();
     let y = mlp.forward(x);
-    let out = y.into_data().to_vec::<f32>()?;
+    let out = y.into_data().try_to_vec::<f32>()?;
     println!(
         "forward pass, batch 64: {:.1} ms, output [64, 10], first row {:?}",
         t2.elapsed().as_secs_f64() * 1e3,

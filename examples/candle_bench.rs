@@ -43,7 +43,14 @@ fn policy(name: &str, shape: &[usize]) -> Init {
 struct CandleRandn;
 
 impl SimpleBackend for CandleRandn {
-    fn get(&self, s: Shape, name: &str, _: candle_nn::Init, dtype: DType, dev: &Device) -> Result<Tensor> {
+    fn get(
+        &self,
+        s: Shape,
+        name: &str,
+        _: candle_nn::Init,
+        dtype: DType,
+        dev: &Device,
+    ) -> Result<Tensor> {
         if is_norm(name, &s) {
             Tensor::ones(s, dtype, dev)
         } else {
@@ -62,7 +69,14 @@ impl SimpleBackend for CandleRandn {
 struct GlorotF32(GlorotBackend);
 
 impl SimpleBackend for GlorotF32 {
-    fn get(&self, s: Shape, name: &str, h: candle_nn::Init, dtype: DType, dev: &Device) -> Result<Tensor> {
+    fn get(
+        &self,
+        s: Shape,
+        name: &str,
+        h: candle_nn::Init,
+        dtype: DType,
+        dev: &Device,
+    ) -> Result<Tensor> {
         self.0.get(s, name, h, DType::F32, dev)?.to_dtype(dtype)
     }
     fn get_unchecked(&self, name: &str, d: DType, dev: &Device) -> Result<Tensor> {
@@ -101,7 +115,10 @@ fn child(way: &str, layers: usize) -> Result<()> {
     let dev = Device::Cpu;
     let backend: Box<dyn SimpleBackend> = match way {
         "glorot" => Box::new(GlorotBackend::new(Key::new(0), policy_fn(policy))),
-        "glorot-f32" => Box::new(GlorotF32(GlorotBackend::new(Key::new(0), policy_fn(policy)))),
+        "glorot-f32" => Box::new(GlorotF32(GlorotBackend::new(
+            Key::new(0),
+            policy_fn(policy),
+        ))),
         "candle" => Box::new(CandleRandn),
         other => candle_core::bail!("unknown way {other}"),
     };
@@ -129,7 +146,10 @@ fn main() -> Result<()> {
     let cfg = config(layers);
     let params = cfg.vocab_size * cfg.hidden_size * 2
         + cfg.hidden_size
-        + layers * (4 * cfg.hidden_size * cfg.hidden_size + 3 * cfg.hidden_size * cfg.intermediate_size + 2 * cfg.hidden_size);
+        + layers
+            * (4 * cfg.hidden_size * cfg.hidden_size
+                + 3 * cfg.hidden_size * cfg.intermediate_size
+                + 2 * cfg.hidden_size);
     println!(
         "Llama-7B shape, {layers} layers: {:.2} G parameters, {:.2} GB in bf16; {} threads",
         params as f64 / 1e9,
@@ -143,11 +163,16 @@ fn main() -> Result<()> {
             .output()
             .expect("run child");
         let text = String::from_utf8_lossy(&out.stdout);
-        let line = text.lines().find(|l| l.starts_with("RESULT")).unwrap_or_else(|| {
-            panic!("{way} failed: {}", String::from_utf8_lossy(&out.stderr))
-        });
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("RESULT"))
+            .unwrap_or_else(|| panic!("{way} failed: {}", String::from_utf8_lossy(&out.stderr)));
         let f: Vec<&str> = line.split_whitespace().collect();
-        let (wall, cpu, rss): (f64, f64, u64) = (f[2].parse().unwrap(), f[3].parse().unwrap(), f[4].parse().unwrap());
+        let (wall, cpu, rss): (f64, f64, u64) = (
+            f[2].parse().unwrap(),
+            f[3].parse().unwrap(),
+            f[4].parse().unwrap(),
+        );
         println!(
             "{way:>11}: {wall:8.2} s wall, {cpu:8.2} s CPU, peak RSS {:6.2} GB",
             rss as f64 * 1024.0 / 1e9

@@ -35,7 +35,10 @@ fn main() -> candle_core::Result<()> {
         if shape.len() == 1 && name.ends_with("norm.weight") {
             Init::Ones
         } else {
-            Init::Normal { mean: 0.0, std: 0.02 }
+            Init::Normal {
+                mean: 0.0,
+                std: 0.02,
+            }
         }
     });
 
@@ -62,7 +65,10 @@ fn main() -> candle_core::Result<()> {
         params as f64 / 1e6,
         varmap.all_vars().len()
     );
-    println!("built with glorot init in {:.1} ms", built.as_secs_f64() * 1e3);
+    println!(
+        "built with glorot init in {:.1} ms",
+        built.as_secs_f64() * 1e3
+    );
     println!(
         "forward pass over {} tokens in {:.1} ms: logits {:?}, next token {}",
         tokens.dims()[1],

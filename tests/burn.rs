@@ -45,7 +45,7 @@ fn params(m: &Net) -> BTreeMap<String, (Vec<usize>, Vec<f32>)> {
         .map(|t| {
             let shape = t.shape.iter().copied().collect();
             let data = bridge::into_data(t.clone()).unwrap();
-            (t.name.clone(), (shape, data.to_vec::<f32>().unwrap()))
+            (t.name.clone(), (shape, data.try_to_vec::<f32>().unwrap()))
         })
         .collect()
 }
@@ -71,21 +71,33 @@ fn store_equals_the_cli_checkpoint_loaded_by_burns_safetensors_store() {
     assert_eq!(
         names,
         [
-            "conv.bias", "conv.weight", "embed.weight", "fc1.bias", "fc1.weight", "head.weight",
-            "norm.bias", "norm.weight"
+            "conv.bias",
+            "conv.weight",
+            "embed.weight",
+            "fc1.bias",
+            "fc1.weight",
+            "head.weight",
+            "norm.bias",
+            "norm.weight"
         ]
     );
     let fc1 = specs.iter().find(|s| s.name == "fc1.weight").unwrap();
     assert_eq!(fc1.shape, [300, 16], "PyTorch's (out, in)");
 
     let dir = tempfile::tempdir().unwrap();
-    let tensors: Vec<_> = specs.iter().map(|s| (s.name.clone(), s.shape.clone(), s.init)).collect();
+    let tensors: Vec<_> = specs
+        .iter()
+        .map(|s| (s.name.clone(), s.shape.clone(), s.init))
+        .collect();
     let path = fw::cli_checkpoint(dir.path(), &tensors, SEED, "f32");
 
     let mut from_file = net(&device);
     let mut st = SafetensorsStore::from_file(&path).with_from_adapter(PyTorchToBurnAdapter);
     let r = from_file.load_from(&mut st).unwrap();
-    assert!(r.missing.is_empty() && r.errors.is_empty() && r.unused.is_empty(), "{r}");
+    assert!(
+        r.missing.is_empty() && r.errors.is_empty() && r.unused.is_empty(),
+        "{r}"
+    );
 
     let mut from_store = net(&device);
     let mut store = store;
@@ -97,8 +109,14 @@ fn store_equals_the_cli_checkpoint_loaded_by_burns_safetensors_store() {
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (n, (shape, v)) in &a {
         assert_eq!(shape, &b[n].0, "{n}");
-        let same = v.iter().zip(&b[n].1).all(|(x, y)| x.to_bits() == y.to_bits());
-        assert!(same, "`{n}` differs between burn's SafetensorsStore and GlorotStore");
+        let same = v
+            .iter()
+            .zip(&b[n].1)
+            .all(|(x, y)| x.to_bits() == y.to_bits());
+        assert!(
+            same,
+            "`{n}` differs between burn's SafetensorsStore and GlorotStore"
+        );
     }
 
     // And both are glorot's values for the PyTorch names: burn's Linear weight is the transpose.
@@ -117,22 +135,34 @@ fn store_equals_the_cli_checkpoint_loaded_by_burns_safetensors_store() {
 
     // The module the store initialized runs.
     let x = Tensor::<2>::ones([4, 16], &device);
-    let y = from_store.head.forward(from_store.fc1.forward(from_store.norm.forward(x)));
-    assert!(y.into_data().to_vec::<f32>().unwrap().iter().all(|v| v.is_finite()));
+    let y = from_store
+        .head
+        .forward(from_store.fc1.forward(from_store.norm.forward(x)));
+    assert!(y
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap()
+        .iter()
+        .all(|v| v.is_finite()));
 }
 
 #[test]
 fn torch_defaults_follow_pytorch_reset_parameters() {
     let device = Device::default();
     let mut m = net(&device);
-    m.load_from(&mut GlorotStore::new(Key::new(SEED), TorchDefaults)).unwrap();
+    m.load_from(&mut GlorotStore::new(Key::new(SEED), TorchDefaults))
+        .unwrap();
     let p = params(&m);
     let max_abs = |n: &str| p[n].1.iter().fold(0f32, |a, &x| a.max(x.abs()));
     // U[-1/√fan_in, 1/√fan_in): fan_in 16 for fc1, 3·3·3 for conv.
     assert!(max_abs("fc1.weight") <= 0.25 && max_abs("fc1.weight") > 0.24);
     assert!(max_abs("fc1.bias") <= 0.25 && max_abs("fc1.bias") > 0.2);
     let b = 1.0 / 27f32.sqrt();
-    assert!(max_abs("conv.bias") <= b && max_abs("conv.weight") <= b && max_abs("conv.weight") > 0.9 * b);
+    assert!(
+        max_abs("conv.bias") <= b
+            && max_abs("conv.weight") <= b
+            && max_abs("conv.weight") > 0.9 * b
+    );
     // Embedding: N(0, 1).
     let e = &p["embed.weight"].1;
     let std = (e.iter().map(|&x| (x as f64).powi(2)).sum::<f64>() / e.len() as f64).sqrt();
@@ -143,7 +173,10 @@ fn torch_defaults_follow_pytorch_reset_parameters() {
 fn closure_policy_and_thread_invariance() {
     let device = Device::default();
     let init = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             let mut m = net(&device);
             let mut store = GlorotStore::from_fn(Key::new(SEED), |name: &str, shape: &[usize]| {
@@ -160,7 +193,11 @@ fn closure_policy_and_thread_invariance() {
     };
     let one = init(1);
     let w: Vec<f32> = Init::xavier_uniform(1.0)
-        .alloc(&[10, 300], Layout::Torch, &Key::new(SEED).tensor("head.weight"))
+        .alloc(
+            &[10, 300],
+            Layout::Torch,
+            &Key::new(SEED).tensor("head.weight"),
+        )
         .unwrap();
     assert!(one["head.weight"].1 == transpose(&w, 10, 300));
     assert!(one["fc1.bias"].1.iter().all(|&x| x == 0.0));
@@ -183,17 +220,24 @@ fn errors_name_the_parameter() {
         fc: LinearConfig::new(4, 4).init(&device),
         scale: Param::from_tensor(Tensor::ones([4], &device)),
     };
-    let err = m.load_from(&mut GlorotStore::new(Key::new(0), TorchDefaults)).unwrap_err();
+    let err = m
+        .load_from(&mut GlorotStore::new(Key::new(0), TorchDefaults))
+        .unwrap_err();
     assert!(matches!(err, GlorotStoreError::Policy(_)));
     let msg = err.to_string();
     assert!(msg.contains("`scale`") && msg.contains("Custom"), "{msg}");
 
-    let mut bad = GlorotStore::from_fn(Key::new(0), |_: &str, _: &[usize]| Init::Uniform { low: 1.0, high: 0.0 });
+    let mut bad = GlorotStore::from_fn(Key::new(0), |_: &str, _: &[usize]| Init::Uniform {
+        low: 1.0,
+        high: 0.0,
+    });
     let msg = m.load_from(&mut bad).unwrap_err().to_string();
     assert!(msg.contains("fc.") && msg.contains("uniform"), "{msg}");
     // Nothing was applied: the module keeps its own values.
-    assert!(m.scale.val().into_data().to_vec::<f32>().unwrap() == vec![1.0; 4]);
+    assert!(m.scale.val().into_data().try_to_vec::<f32>().unwrap() == vec![1.0; 4]);
 
-    let err = m.save_into(&mut GlorotStore::new(Key::new(0), TorchDefaults)).unwrap_err();
+    let err = m
+        .save_into(&mut GlorotStore::new(Key::new(0), TorchDefaults))
+        .unwrap_err();
     assert!(matches!(err, GlorotStoreError::Unsupported(_)));
 }

@@ -9,7 +9,7 @@ mod fw;
 use candle_core::{DType, Device, IndexOp, Tensor};
 use candle_nn::{Optimizer, VarBuilder, VarMap};
 use candle_transformers::models::{bigcode, llama, qwen2};
-use glorot::frameworks::candle::{policy_fn, GlorotBackend, HintPolicy};
+use glorot::frameworks::candle::{policy_fn, GlorotBackend, HfPolicy, HintPolicy};
 use glorot::frameworks::TensorInit;
 use glorot::{Init, Key};
 
@@ -112,15 +112,23 @@ fn llama_equals_the_cli_checkpoint_bit_for_bit() {
     let cfg = tiny_llama(101, false);
     let list = llama_tensors(&cfg);
     let dir = tempfile::tempdir().unwrap();
-    for (dtype, name) in [(DType::F32, "f32"), (DType::BF16, "bf16"), (DType::F16, "f16")] {
+    for (dtype, name) in [
+        (DType::F32, "f32"),
+        (DType::BF16, "bf16"),
+        (DType::F16, "f16"),
+    ] {
         let path = fw::cli_checkpoint(dir.path(), &with_inits(&list), SEED, name);
         let bytes = std::fs::read(&path).unwrap();
         let file_vb = VarBuilder::from_buffered_safetensors(bytes.clone(), dtype, &dev).unwrap();
 
         // Tensor for tensor, through the training variant's VarMap.
         let varmap = VarMap::new();
-        let backend = GlorotBackend::new(Key::new(SEED), policy_fn(hf_like)).with_tensors(list.clone());
-        let vb = backend.clone().with_var_map(&varmap).into_var_builder(dtype, dev.clone());
+        let backend =
+            GlorotBackend::new(Key::new(SEED), policy_fn(hf_like)).with_tensors(list.clone());
+        let vb = backend
+            .clone()
+            .with_var_map(&varmap)
+            .into_var_builder(dtype, dev.clone());
         let from_glorot = llama_logits(vb, &cfg, dtype);
         let vars = varmap.data().lock().unwrap();
         let file = candle_core::safetensors::load_buffer(&bytes, &dev).unwrap();
@@ -128,12 +136,18 @@ fn llama_equals_the_cli_checkpoint_bit_for_bit() {
         let mut file_names: Vec<&String> = file.keys().collect();
         names.sort();
         file_names.sort();
-        assert_eq!(names, file_names, "{name}: the model's tensors are the file's");
+        assert_eq!(
+            names, file_names,
+            "{name}: the model's tensors are the file's"
+        );
         for (n, var) in vars.iter() {
             assert_eq!(var.dtype(), dtype, "{n}");
             assert_eq!(file[n].dtype(), dtype, "{n}: the CLI wrote {name}");
             assert_eq!(var.shape(), file[n].shape(), "{n}");
-            assert!(bits(var.as_tensor()) == bits(&file[n]), "{name}: `{n}` differs from the CLI's");
+            assert!(
+                bits(var.as_tensor()) == bits(&file[n]),
+                "{name}: `{n}` differs from the CLI's"
+            );
         }
         drop(vars);
 
@@ -142,12 +156,98 @@ fn llama_equals_the_cli_checkpoint_bit_for_bit() {
         let from_file = llama_logits(file_vb, &cfg, dtype);
         let plain = llama_logits(backend.into_var_builder(dtype, dev.clone()), &cfg, dtype);
         assert_eq!(from_file.dims(), &[1, 101]);
-        assert_eq!(bits(&from_file), bits(&from_glorot), "{name}: logits differ");
-        assert_eq!(bits(&from_file), bits(&plain), "{name}: logits differ (plain backend)");
+        assert_eq!(
+            bits(&from_file),
+            bits(&from_glorot),
+            "{name}: logits differ"
+        );
+        assert_eq!(
+            bits(&from_file),
+            bits(&plain),
+            "{name}: logits differ (plain backend)"
+        );
         let l = from_file.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         assert!(l.iter().all(|x| x.is_finite()));
-        let spread = l.iter().cloned().fold(f32::MIN, f32::max) - l.iter().cloned().fold(f32::MAX, f32::min);
+        let spread =
+            l.iter().cloned().fold(f32::MIN, f32::max) - l.iter().cloned().fold(f32::MAX, f32::min);
         assert!(spread > 0.0, "{name}: constant logits");
+    }
+}
+
+/// A tiny LLaMA `config.json` (GQA, untied head, padding row 3), as transformers reads it.
+const LLAMA_CONFIG: &str = r#"{"model_type": "llama", "architectures": ["LlamaForCausalLM"],
+  "vocab_size": 101, "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 2,
+  "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 64,
+  "rms_norm_eps": 1e-05, "rope_theta": 10000.0, "tie_word_embeddings": false,
+  "pad_token_id": 3, "initializer_range": 0.02}"#;
+
+/// The HF policy: the candle Llama built through it equals, tensor for tensor and in its
+/// logits, the checkpoint `glorot init --hf-config` writes for the same config and seed, loaded
+/// through candle's own safetensors VarBuilder.
+#[test]
+fn hf_policy_llama_equals_the_hf_config_checkpoint() {
+    let dev = Device::Cpu;
+    let cfg: llama::LlamaConfig = serde_json::from_str(LLAMA_CONFIG).unwrap();
+    let cfg = cfg.into_config(false);
+    let dir = tempfile::tempdir().unwrap();
+    for (dtype, name) in [(DType::F32, "f32"), (DType::BF16, "bf16")] {
+        let path = fw::hf_checkpoint(dir.path(), LLAMA_CONFIG, SEED, name);
+        let bytes = std::fs::read(&path).unwrap();
+        let file = candle_core::safetensors::load_buffer(&bytes, &dev).unwrap();
+        let policy = HfPolicy::from_json_str(LLAMA_CONFIG).unwrap();
+        assert_eq!(policy.model().tensors().len(), file.len());
+        let varmap = VarMap::new();
+        let vb = GlorotBackend::new(Key::new(SEED), policy.clone())
+            .with_var_map(&varmap)
+            .into_var_builder(dtype, dev.clone());
+        let from_glorot = llama_logits(vb, &cfg, dtype);
+        {
+            let vars = varmap.data().lock().unwrap();
+            assert_eq!(
+                vars.len(),
+                file.len(),
+                "{name}: every tensor of the checkpoint, no other"
+            );
+            for (n, t) in &file {
+                let v = vars
+                    .get(n)
+                    .unwrap_or_else(|| panic!("{name}: the model never asked for `{n}`"));
+                assert_eq!(v.shape(), t.shape(), "{n}");
+                assert!(
+                    bits(v.as_tensor()) == bits(t),
+                    "{name}: `{n}` differs from the CLI's"
+                );
+            }
+            // The padding row is zero, the others are not.
+            let e = vars["model.embed_tokens.weight"]
+                .as_tensor()
+                .to_dtype(DType::F32)
+                .unwrap();
+            let row_abs = |r: usize| {
+                e.get(r)
+                    .unwrap()
+                    .abs()
+                    .unwrap()
+                    .sum_all()
+                    .unwrap()
+                    .to_scalar::<f32>()
+                    .unwrap()
+            };
+            assert_eq!(row_abs(3), 0.0);
+            assert!(row_abs(2) > 0.0 && row_abs(4) > 0.0);
+        }
+        let file_vb = VarBuilder::from_buffered_safetensors(bytes, dtype, &dev).unwrap();
+        assert_eq!(
+            bits(&llama_logits(file_vb, &cfg, dtype)),
+            bits(&from_glorot),
+            "{name}: logits"
+        );
+        let plain = GlorotBackend::new(Key::new(SEED), policy).into_var_builder(dtype, dev.clone());
+        assert_eq!(
+            bits(&llama_logits(plain, &cfg, dtype)),
+            bits(&from_glorot),
+            "{name}: plain backend"
+        );
     }
 }
 
@@ -159,16 +259,28 @@ fn check_vars(varmap: &VarMap, key: Key, expected_count: usize) {
     for (n, var) in vars.iter() {
         let shape = var.dims().to_vec();
         let init = hf_like(n, &shape);
-        let want: Vec<f32> = TensorInit::from(init).alloc(&shape, &key.tensor(n)).unwrap();
-        let got = var.as_tensor().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let want: Vec<f32> = TensorInit::from(init)
+            .alloc(&shape, &key.tensor(n))
+            .unwrap();
+        let got = var
+            .as_tensor()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
         assert!(got == want, "`{n}` is not the policy's {}", init.name());
         match init {
             Init::Ones => assert!(got.iter().all(|&x| x == 1.0), "{n}"),
             Init::Zeros => assert!(got.iter().all(|&x| x == 0.0), "{n}"),
             _ => {
                 let mean = got.iter().map(|&x| x as f64).sum::<f64>() / got.len() as f64;
-                let var = got.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / got.len() as f64;
-                assert!(var.sqrt() > 0.01 && var.sqrt() < 0.03, "`{n}`: std {}", var.sqrt());
+                let var =
+                    got.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / got.len() as f64;
+                assert!(
+                    var.sqrt() > 0.01 && var.sqrt() < 0.03,
+                    "`{n}`: std {}",
+                    var.sqrt()
+                );
             }
         }
     }
@@ -222,9 +334,15 @@ fn every_gpt_bigcode_tensor_gets_the_policy_init_and_ties_stay_tied() {
     // The plain backend gives the tied name the same values both times it is asked for.
     let vb = GlorotBackend::new(key, policy_fn(hf_like)).into_var_builder(DType::F32, Device::Cpu);
     let a = vb.pp("transformer.wte").get((120, 64), "weight").unwrap();
-    let b = vb.pp("transformer").pp("wte").get_with_hints((120, 64), "weight", candle_nn::init::DEFAULT_KAIMING_NORMAL).unwrap();
+    let b = vb
+        .pp("transformer")
+        .pp("wte")
+        .get_with_hints((120, 64), "weight", candle_nn::init::DEFAULT_KAIMING_NORMAL)
+        .unwrap();
     assert_eq!(bits(&a), bits(&b));
-    let in_map = varmap.data().lock().unwrap()["transformer.wte.weight"].as_tensor().clone();
+    let in_map = varmap.data().lock().unwrap()["transformer.wte.weight"]
+        .as_tensor()
+        .clone();
     assert_eq!(bits(&a), bits(&in_map));
 }
 
@@ -233,19 +351,36 @@ fn hint_policy_refuses_what_would_silently_be_zero() {
     let key = Key::new(SEED);
     // GPT-BigCode asks for its LayerNorm gains with a plain `vb.get` (hint Const(0.)).
     let vb = GlorotBackend::new(key, HintPolicy::new()).into_var_builder(DType::F32, Device::Cpu);
-    let err = bigcode::GPTBigCode::load(vb, tiny_bigcode()).err().expect("must refuse").to_string();
-    assert!(err.contains("transformer.h.0.ln_1.weight") && err.contains("Const(0.)"), "{err}");
+    let err = bigcode::GPTBigCode::load(vb, tiny_bigcode())
+        .err()
+        .expect("must refuse")
+        .to_string();
+    assert!(
+        err.contains("transformer.h.0.ln_1.weight") && err.contains("Const(0.)"),
+        "{err}"
+    );
 
     let vb = GlorotBackend::new(key, HintPolicy::new()).into_var_builder(DType::F32, Device::Cpu);
     let err = vb.get((8, 8), "w").unwrap_err().to_string();
-    assert!(err.contains("`w` [8, 8]") && err.contains("allow_zero_matrices"), "{err}");
+    assert!(
+        err.contains("`w` [8, 8]") && err.contains("allow_zero_matrices"),
+        "{err}"
+    );
     // Biases through a plain `vb.get` are zeros, as candle would make them.
     let b = vb.get(8, "fc.bias").unwrap().to_vec1::<f32>().unwrap();
     assert_eq!(b, vec![0.0; 8]);
 
     let vb = GlorotBackend::new(key, HintPolicy::new().allow_zero_matrices())
         .into_var_builder(DType::F32, Device::Cpu);
-    assert_eq!(vb.get((8, 8), "w").unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap(), 0.0);
+    assert_eq!(
+        vb.get((8, 8), "w")
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap(),
+        0.0
+    );
 }
 
 #[test]
@@ -262,18 +397,47 @@ fn hint_policy_follows_candle_hints() {
     let vars = varmap.data().lock().unwrap();
     let check = |n: &str, init: Init| {
         let v = &vars[n];
-        let want: Vec<f32> = init.alloc(v.dims(), glorot::Layout::Torch, &key.tensor(n)).unwrap();
-        assert!(v.as_tensor().flatten_all().unwrap().to_vec1::<f32>().unwrap() == want, "{n}");
+        let want: Vec<f32> = init
+            .alloc(v.dims(), glorot::Layout::Torch, &key.tensor(n))
+            .unwrap();
+        assert!(
+            v.as_tensor()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap()
+                == want,
+            "{n}"
+        );
     };
-    let relu_normal = Init::kaiming_normal_with(0.0, glorot::FanMode::FanIn, glorot::Nonlinearity::Relu);
-    check("model.embed_tokens.weight", Init::Normal { mean: 0.0, std: 1.0 });
+    let relu_normal =
+        Init::kaiming_normal_with(0.0, glorot::FanMode::FanIn, glorot::Nonlinearity::Relu);
+    check(
+        "model.embed_tokens.weight",
+        Init::Normal {
+            mean: 0.0,
+            std: 1.0,
+        },
+    );
     check("model.layers.1.mlp.down_proj.weight", relu_normal);
     check("lm_head.weight", relu_normal);
     check("model.norm.weight", Init::Ones);
     let w = vars["model.layers.1.mlp.down_proj.weight"].as_tensor();
-    let std = w.flatten_all().unwrap().sqr().unwrap().mean_all().unwrap().to_scalar::<f32>().unwrap().sqrt();
+    let std = w
+        .flatten_all()
+        .unwrap()
+        .sqr()
+        .unwrap()
+        .mean_all()
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap()
+        .sqrt();
     let expected = (2.0f32 / 96.0).sqrt();
-    assert!((std / expected - 1.0).abs() < 0.05, "std {std}, kaiming {expected}");
+    assert!(
+        (std / expected - 1.0).abs() < 0.05,
+        "std {std}, kaiming {expected}"
+    );
 }
 
 #[test]
@@ -281,7 +445,10 @@ fn one_thread_equals_many() {
     // vocab 2048 × 64 = 131072 elements: more than one parallel chunk.
     let cfg = tiny_llama(2048, false);
     let build = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| {
             let varmap = VarMap::new();
             let vb = GlorotBackend::new(Key::new(SEED), policy_fn(hf_like))
@@ -289,8 +456,10 @@ fn one_thread_equals_many() {
                 .into_var_builder(DType::BF16, Device::Cpu);
             llama::Llama::load(vb, &cfg).unwrap();
             let vars = varmap.data().lock().unwrap();
-            let mut all: Vec<(String, Vec<u32>)> =
-                vars.iter().map(|(n, v)| (n.clone(), bits(v.as_tensor()))).collect();
+            let mut all: Vec<(String, Vec<u32>)> = vars
+                .iter()
+                .map(|(n, v)| (n.clone(), bits(v.as_tensor())))
+                .collect();
             all.sort();
             all
         })
@@ -307,17 +476,29 @@ fn contains_tensor_answers_from_the_declared_list() {
     let key = Key::new(SEED);
     let cfg = tiny_llama(101, false);
     let list = llama_tensors(&cfg);
-    let vb = GlorotBackend::new(key, policy_fn(hf_like)).with_tensors(list.clone())
+    let vb = GlorotBackend::new(key, policy_fn(hf_like))
+        .with_tensors(list.clone())
         .into_var_builder(DType::F32, Device::Cpu);
     assert!(vb.contains_tensor("lm_head.weight"));
-    assert!(vb.pp("model.layers.1").contains_tensor("mlp.up_proj.weight"));
+    assert!(vb
+        .pp("model.layers.1")
+        .contains_tensor("mlp.up_proj.weight"));
     assert!(!vb.contains_tensor("model.layers.2.mlp.up_proj.weight"));
     let err = vb.get((3, 3), "not.declared").unwrap_err().to_string();
-    assert!(err.contains("not.declared") && err.contains("not among"), "{err}");
-    let err = vb.get((64, 63), "model.embed_tokens.weight").unwrap_err().to_string();
+    assert!(
+        err.contains("not.declared") && err.contains("not among"),
+        "{err}"
+    );
+    let err = vb
+        .get((64, 63), "model.embed_tokens.weight")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("declared as [101, 64]"), "{err}");
     let err = vb.get_unchecked("lm_head.weight").unwrap_err().to_string();
-    assert!(err.contains("get_unchecked") && err.contains("shape"), "{err}");
+    assert!(
+        err.contains("get_unchecked") && err.contains("shape"),
+        "{err}"
+    );
 
     // Without a list, nothing is assumed to exist.
     let vb = GlorotBackend::new(key, policy_fn(hf_like)).into_var_builder(DType::F32, Device::Cpu);
@@ -373,23 +554,41 @@ fn qwen2_optional_head_follows_contains_tensor() {
 #[test]
 fn dtypes_are_filled_natively_or_converted_once() {
     let key = Key::new(SEED);
-    let vb = |dtype| GlorotBackend::new(key, policy_fn(hf_like)).into_var_builder(dtype, Device::Cpu);
+    let vb =
+        |dtype| GlorotBackend::new(key, policy_fn(hf_like)).into_var_builder(dtype, Device::Cpu);
     let init = TensorInit::from(hf_like("w", &[300, 7]));
     let tk = key.tensor("w");
     let t = vb(DType::F64).get((300, 7), "w").unwrap();
-    assert!(t.flatten_all().unwrap().to_vec1::<f64>().unwrap() == init.alloc::<f64>(&[300, 7], &tk).unwrap());
+    assert!(
+        t.flatten_all().unwrap().to_vec1::<f64>().unwrap()
+            == init.alloc::<f64>(&[300, 7], &tk).unwrap()
+    );
     let t = vb(DType::F16).get((300, 7), "w").unwrap();
-    assert!(t.flatten_all().unwrap().to_vec1::<glorot::f16>().unwrap() == init.alloc::<glorot::f16>(&[300, 7], &tk).unwrap());
+    assert!(
+        t.flatten_all().unwrap().to_vec1::<glorot::f16>().unwrap()
+            == init.alloc::<glorot::f16>(&[300, 7], &tk).unwrap()
+    );
     // Other float dtypes: generated in f32, converted once by candle.
     let t = vb(DType::F8E4M3).get((300, 7), "w").unwrap();
     assert_eq!(t.dtype(), DType::F8E4M3);
-    let f32s = Tensor::from_vec(init.alloc::<f32>(&[300, 7], &tk).unwrap(), (300, 7), &Device::Cpu).unwrap();
+    let f32s = Tensor::from_vec(
+        init.alloc::<f32>(&[300, 7], &tk).unwrap(),
+        (300, 7),
+        &Device::Cpu,
+    )
+    .unwrap();
     assert_eq!(bits(&t), bits(&f32s.to_dtype(DType::F8E4M3).unwrap()));
     let err = vb(DType::U32).get((3, 3), "w").unwrap_err().to_string();
     assert!(err.contains("integer"), "{err}");
     // A policy error names the tensor.
-    let bad = GlorotBackend::new(key, policy_fn(|_: &str, _: &[usize]| Init::Normal { mean: 0.0, std: -1.0 }))
-        .into_var_builder(DType::F32, Device::Cpu);
+    let bad = GlorotBackend::new(
+        key,
+        policy_fn(|_: &str, _: &[usize]| Init::Normal {
+            mean: 0.0,
+            std: -1.0,
+        }),
+    )
+    .into_var_builder(DType::F32, Device::Cpu);
     let err = bad.get((3, 3), "fc.weight").unwrap_err().to_string();
     assert!(err.contains("fc.weight"), "{err}");
 }

@@ -50,12 +50,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use burn::store::burn_pack::{Error as PackError, Tensor as PackTensor};
-use burn::store::{
+use ::burn::store::burn_pack::{Error as PackError, Tensor as PackTensor};
+use ::burn::store::{
     bridge, ApplyResult, BurnToPyTorchAdapter, ModuleAdapter, ModuleContext, ModuleSnapshot,
     ModuleStore, PathFilter, PyTorchToBurnAdapter,
 };
-use burn::tensor::{DType, TensorData};
+use ::burn::tensor::{DType, TensorData};
 
 use super::TensorInit;
 use crate::io::TensorSpec;
@@ -291,11 +291,7 @@ impl GlorotStore {
     fn plan<M: ModuleSnapshot>(&self, module: &M) -> Result<Vec<Planned>, GlorotStoreError> {
         let recorder = TypeRecorder::default();
         let snaps = module.collect(self.filter.clone(), Some(Box::new(recorder.clone())), false);
-        let types = recorder
-            .types
-            .lock()
-            .map(|m| m.clone())
-            .unwrap_or_default();
+        let types = recorder.types.lock().map(|m| m.clone()).unwrap_or_default();
         let shapes: HashMap<&str, Vec<usize>> = snaps
             .iter()
             .map(|s| (s.name.as_str(), s.shape.iter().copied().collect()))
@@ -323,7 +319,11 @@ impl GlorotStore {
             // Fail here, before anything is applied, rather than inside burn's traversal.
             if crate::fan::numel(shape).is_ok_and(|n| n > 0) {
                 init.distribution(shape).map_err(|e| {
-                    GlorotStoreError::Policy(format!("`{}` {shape:?} ({}): {e}", s.name, init.init.name()))
+                    GlorotStoreError::Policy(format!(
+                        "`{}` {shape:?} ({}): {e}",
+                        s.name,
+                        init.init.name()
+                    ))
                 })?;
             }
             out.push(Planned {
@@ -340,15 +340,18 @@ impl GlorotStore {
     /// module's dtype, the policy's initializers. Pass them to [`crate::io::write_safetensors`]
     /// (or write them as a `glorot init --spec` file) for the checkpoint route: the file loads
     /// with `SafetensorsStore::from_file(..).with_from_adapter(PyTorchToBurnAdapter)` to the
-    /// same values this store applies. A policy that zeroes rows has no `TensorSpec` form and
-    /// is an error here.
-    pub fn specs<M: ModuleSnapshot>(&self, module: &M) -> Result<Vec<TensorSpec>, GlorotStoreError> {
+    /// same values this store applies (a zeroed row becomes [`TensorSpec::zeroed`]; more than
+    /// one is an error here).
+    pub fn specs<M: ModuleSnapshot>(
+        &self,
+        module: &M,
+    ) -> Result<Vec<TensorSpec>, GlorotStoreError> {
         self.plan(module)?
             .into_iter()
             .map(|p| {
-                if !p.init.zero_rows.is_empty() {
+                if p.init.zero_rows.len() > 1 {
                     return Err(GlorotStoreError::Policy(format!(
-                        "`{}`: zeroed rows have no TensorSpec form",
+                        "`{}`: more than one zeroed row has no TensorSpec form",
                         p.name
                     )));
                 }
@@ -362,6 +365,10 @@ impl GlorotStore {
                     .with_dtype(dtype)
                     .with_layout(p.init.layout);
                 spec.fans = p.init.fans;
+                if let Some(&row) = p.init.zero_rows.first() {
+                    let width: u64 = p.shape[1..].iter().map(|&d| d as u64).product();
+                    spec = spec.with_zeroed(row as u64 * width..(row as u64 + 1) * width);
+                }
                 Ok(spec)
             })
             .collect()
@@ -385,10 +392,22 @@ fn deferred(p: Planned, key: Key) -> PackTensor {
     };
     bridge::deferred(name, dtype, shape.into(), None, move || {
         let data = match dtype {
-            DType::F64 => TensorData::new(init.alloc::<f64>(&dims, &tkey).map_err(err.clone())?, dims.clone()),
-            DType::F16 => TensorData::new(init.alloc::<f16>(&dims, &tkey).map_err(err.clone())?, dims.clone()),
-            DType::BF16 => TensorData::new(init.alloc::<bf16>(&dims, &tkey).map_err(err.clone())?, dims.clone()),
-            _ => TensorData::new(init.alloc::<f32>(&dims, &tkey).map_err(err.clone())?, dims.clone()),
+            DType::F64 => TensorData::new(
+                init.alloc::<f64>(&dims, &tkey).map_err(err.clone())?,
+                dims.clone(),
+            ),
+            DType::F16 => TensorData::new(
+                init.alloc::<f16>(&dims, &tkey).map_err(err.clone())?,
+                dims.clone(),
+            ),
+            DType::BF16 => TensorData::new(
+                init.alloc::<bf16>(&dims, &tkey).map_err(err.clone())?,
+                dims.clone(),
+            ),
+            _ => TensorData::new(
+                init.alloc::<f32>(&dims, &tkey).map_err(err.clone())?,
+                dims.clone(),
+            ),
         };
         Ok(data)
     })
@@ -406,7 +425,10 @@ impl ModuleStore for GlorotStore {
     fn apply_to<M: ModuleSnapshot>(&mut self, module: &mut M) -> Result<ApplyResult, Self::Error> {
         let planned = self.plan(module)?;
         let tensors: Vec<PackTensor> = planned.into_iter().map(|p| deferred(p, self.key)).collect();
-        self.last = tensors.iter().map(|t| (t.name.clone(), t.clone())).collect();
+        self.last = tensors
+            .iter()
+            .map(|t| (t.name.clone(), t.clone()))
+            .collect();
         let result = module.apply(
             tensors,
             self.filter.clone(),

@@ -40,8 +40,9 @@
 //!   therefore refuses (an error naming the tensor) a tensor of rank ≥ 2, or named `*.weight`,
 //!   whose hint is `Const(0.)`, unless [`HintPolicy::allow_zero_matrices`] says that is
 //!   intended.
-//! - A per-model-family Hugging Face policy (the `--hf-config` rules) plugs in through the
-//!   same trait.
+//! - [`HfPolicy`] (with the `hf` feature): transformers' `_init_weights` for a `config.json`,
+//!   the same table `glorot init --hf-config` writes, so a candle Llama equals that checkpoint
+//!   bit for bit.
 //!
 //! # Which tensors exist: `contains_tensor`
 //!
@@ -78,8 +79,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use candle_core::{bail, DType, Device, Result, Shape, Tensor, Var};
+use candle_nn::init::{FanInOut, NonLinearity, NormalOrUniform};
 use candle_nn::var_builder::SimpleBackend;
-use candle_nn::{FanInOut, NonLinearity, NormalOrUniform, VarBuilder, VarMap};
+use candle_nn::{VarBuilder, VarMap};
 
 use super::TensorInit;
 use crate::{bf16, f16, FanMode, Init, Key, Nonlinearity, VarianceDistribution};
@@ -322,7 +324,14 @@ impl GlorotBackend {
         }
     }
 
-    fn create_var(&self, shape: &Shape, name: &str, hint: candle_nn::Init, dtype: DType, device: &Device) -> Result<Var> {
+    fn create_var(
+        &self,
+        shape: &Shape,
+        name: &str,
+        hint: candle_nn::Init,
+        dtype: DType,
+        device: &Device,
+    ) -> Result<Var> {
         if !device.is_cpu() {
             return Var::from_tensor(&self.create(shape, name, hint, dtype, device)?);
         }
@@ -363,7 +372,10 @@ impl GlorotBackend {
         let ti = self.tensor_init(name, dims, hint)?;
         let key = self.key.tensor(name);
         let err = |e: crate::Error| {
-            candle_core::Error::msg(format!("glorot: tensor `{name}` {dims:?} ({}): {e}", ti.init.name()))
+            candle_core::Error::msg(format!(
+                "glorot: tensor `{name}` {dims:?} ({}): {e}",
+                ti.init.name()
+            ))
         };
         Ok(match dtype {
             DType::F32 => Ok(Host::F32(ti.alloc(dims, &key).map_err(err)?)),
@@ -374,7 +386,9 @@ impl GlorotBackend {
                 let v: Vec<f32> = ti.alloc(dims, &key).map_err(err)?;
                 Err(Tensor::from_vec(v, shape.clone(), &Device::Cpu)?.to_dtype(d)?)
             }
-            d => bail!("glorot: tensor `{name}`: cannot randomly initialize an integer tensor ({d:?})"),
+            d => bail!(
+                "glorot: tensor `{name}`: cannot randomly initialize an integer tensor ({d:?})"
+            ),
         })
     }
 
@@ -396,9 +410,7 @@ impl GlorotBackend {
     }
 
     fn contains(&self, name: &str) -> bool {
-        self.declared
-            .as_ref()
-            .is_some_and(|d| d.contains_key(name))
+        self.declared.as_ref().is_some_and(|d| d.contains_key(name))
     }
 }
 
@@ -410,7 +422,14 @@ fn no_shape(name: &str) -> Result<Tensor> {
 }
 
 impl SimpleBackend for GlorotBackend {
-    fn get(&self, s: Shape, name: &str, h: candle_nn::Init, dtype: DType, dev: &Device) -> Result<Tensor> {
+    fn get(
+        &self,
+        s: Shape,
+        name: &str,
+        h: candle_nn::Init,
+        dtype: DType,
+        dev: &Device,
+    ) -> Result<Tensor> {
         self.create(&s, name, h, dtype, dev)
     }
 
@@ -452,23 +471,33 @@ impl GlorotVarMap {
 }
 
 impl SimpleBackend for GlorotVarMap {
-    fn get(&self, s: Shape, name: &str, h: candle_nn::Init, dtype: DType, dev: &Device) -> Result<Tensor> {
+    fn get(
+        &self,
+        s: Shape,
+        name: &str,
+        h: candle_nn::Init,
+        dtype: DType,
+        dev: &Device,
+    ) -> Result<Tensor> {
         let existing = |map: &HashMap<String, Var>| -> Option<Result<Tensor>> {
             map.get(name).map(|v| {
                 if v.shape() != &s {
-                    bail!("glorot: shape mismatch on `{name}`: {s:?} asked, {:?} in the VarMap", v.shape())
+                    bail!(
+                        "glorot: shape mismatch on `{name}`: {s:?} asked, {:?} in the VarMap",
+                        v.shape()
+                    )
                 }
                 Ok(v.as_tensor().clone())
             })
         };
-        if let Some(t) = existing(&lock(&self.varmap)?) {
+        if let Some(t) = existing(&*lock(&self.varmap)?) {
             return t;
         }
         // Generated without holding the lock; if another thread registered the name meanwhile,
         // its variable wins (as with VarMap::get).
         let var = self.backend.create_var(&s, name, h, dtype, dev)?;
         let mut map = lock(&self.varmap)?;
-        if let Some(t) = existing(&map) {
+        if let Some(t) = existing(&*map) {
             return t;
         }
         let t = var.as_tensor().clone();
@@ -481,8 +510,7 @@ impl SimpleBackend for GlorotVarMap {
     }
 
     fn contains_tensor(&self, name: &str) -> bool {
-        self.backend.contains(name)
-            || lock(&self.varmap).is_ok_and(|m| m.contains_key(name))
+        self.backend.contains(name) || lock(&self.varmap).is_ok_and(|m| m.contains_key(name))
     }
 }
 
@@ -491,4 +519,91 @@ fn lock(varmap: &VarMap) -> Result<std::sync::MutexGuard<'_, HashMap<String, Var
         .data()
         .lock()
         .map_err(|_| candle_core::Error::msg("glorot: the VarMap's lock is poisoned"))
+}
+
+/// transformers' `_init_weights` rules for one `config.json`: the table `glorot init
+/// --hf-config` writes ([`crate::hf::HfModel`]), so a candle model built through it equals that
+/// checkpoint tensor for tensor, padding row included. It declares the model's tensor list,
+/// so `contains_tensor` answers as the checkpoint would (an untied `lm_head.weight` exists
+/// exactly when the config unties it), and a candle model asking for a tensor outside the
+/// table, or with another shape, is an error.
+///
+/// ```
+/// use candle_core::{DType, Device};
+/// use glorot::frameworks::candle::{GlorotBackend, HfPolicy};
+/// use glorot::Key;
+///
+/// let policy = HfPolicy::from_json_str(r#"{"model_type": "llama", "vocab_size": 100,
+///     "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 1,
+///     "num_attention_heads": 4, "max_position_embeddings": 64, "pad_token_id": 0}"#)?;
+/// let vb = GlorotBackend::new(Key::new(0), policy).into_var_builder(DType::F32, Device::Cpu);
+/// assert!(vb.contains_tensor("lm_head.weight"));
+/// let embed = vb.get((100, 64), "model.embed_tokens.weight").unwrap();
+/// // The padding row is zero, as transformers' `_init_weights` leaves it.
+/// assert_eq!(embed.get(0).unwrap().abs().unwrap().sum_all().unwrap().to_scalar::<f32>().unwrap(), 0.0);
+/// # Ok::<(), glorot::hf::ConfigError>(())
+/// ```
+#[cfg(feature = "hf")]
+#[derive(Clone, Debug)]
+pub struct HfPolicy {
+    model: crate::hf::HfModel,
+    index: HashMap<String, usize>,
+}
+
+#[cfg(feature = "hf")]
+impl HfPolicy {
+    /// The policy of a parsed config.
+    pub fn new(model: crate::hf::HfModel) -> Self {
+        let index = model
+            .tensors()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
+        HfPolicy { model, index }
+    }
+
+    /// Parses a `config.json` text.
+    pub fn from_json_str(text: &str) -> std::result::Result<Self, crate::hf::ConfigError> {
+        crate::hf::HfModel::from_json_str(text).map(Self::new)
+    }
+
+    /// Reads a `config.json` file.
+    pub fn from_file(path: &std::path::Path) -> std::result::Result<Self, crate::hf::ConfigError> {
+        crate::hf::HfModel::from_file(path).map(Self::new)
+    }
+
+    /// The model's table.
+    pub fn model(&self) -> &crate::hf::HfModel {
+        &self.model
+    }
+}
+
+#[cfg(feature = "hf")]
+impl InitPolicy for HfPolicy {
+    fn tensor_init(&self, name: &str, shape: &[usize], _: candle_nn::Init) -> Result<TensorInit> {
+        let Some(&i) = self.index.get(name) else {
+            bail!(
+                "glorot HfPolicy: `{name}` {shape:?} is not a tensor of this {:?} config",
+                self.model.family()
+            )
+        };
+        let t = &self.model.tensors()[i];
+        let mut ti = TensorInit::new(t.init).with_layout(crate::Layout::Torch);
+        ti.fans = t.fans;
+        if let Some(row) = t.zero_row {
+            ti = ti.with_zero_row(row);
+        }
+        Ok(ti)
+    }
+
+    fn tensors(&self) -> Option<Vec<(String, Vec<usize>)>> {
+        Some(
+            self.model
+                .tensors()
+                .iter()
+                .map(|t| (t.name.clone(), t.shape.clone()))
+                .collect(),
+        )
+    }
 }

@@ -10,8 +10,13 @@ use std::process::Command;
 use glorot::{FanMode, Init, Nonlinearity};
 use serde_json::{json, Value};
 
-/// The CLI, when built in the same `cargo test` (feature `cli`).
-pub const BIN: Option<&str> = option_env!("CARGO_BIN_EXE_glorot");
+/// The CLI, when built in the same `cargo test` (feature `cli`). Cargo names the binary's path
+/// even when its required features are off (then the file may be stale or absent), hence the
+/// feature check.
+#[cfg(feature = "cli")]
+pub const BIN: Option<&str> = Some(env!("CARGO_BIN_EXE_glorot"));
+#[cfg(not(feature = "cli"))]
+pub const BIN: Option<&str> = None;
 
 fn nonlinearity(n: Nonlinearity) -> &'static str {
     match n {
@@ -91,4 +96,39 @@ pub fn cli_checkpoint(
         String::from_utf8_lossy(&o.stderr)
     );
     out
+}
+
+#[cfg(feature = "hf")]
+/// `glorot init --hf-config` into `dir/` (the CLI's model directory), or without the `cli`
+/// feature the same table through `write_safetensors`; returns the `.safetensors` path.
+pub fn hf_checkpoint(dir: &Path, config: &str, seed: u64, dtype: &str) -> PathBuf {
+    let cfg = dir.join("config-in.json");
+    std::fs::write(&cfg, config).unwrap();
+    let out_dir = dir.join(format!("hf-{dtype}"));
+    let Some(bin) = BIN else {
+        eprintln!("(no `cli` feature: writing with glorot::io::write_safetensors)");
+        let model = glorot::hf::HfModel::from_json_str(config).unwrap();
+        let specs = model.specs(glorot::DType::parse(dtype).unwrap());
+        std::fs::create_dir_all(&out_dir).unwrap();
+        let out = out_dir.join("model.safetensors");
+        let opts = glorot::io::WriteOptions {
+            no_sync: true,
+            ..Default::default()
+        };
+        glorot::io::write_safetensors(&out, &specs, &glorot::Key::new(seed), opts).unwrap();
+        return out;
+    };
+    let o = Command::new(bin)
+        .args(["init", "--quiet", "--no-sync", "--hf-config"])
+        .arg(&cfg)
+        .args(["--seed", &seed.to_string(), "--dtype", dtype, "--out"])
+        .arg(format!("{}/", out_dir.display()))
+        .output()
+        .expect("run the glorot CLI");
+    assert!(
+        o.status.success(),
+        "glorot init --hf-config failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out_dir.join("model.safetensors")
 }
