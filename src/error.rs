@@ -129,6 +129,7 @@ impl fmt::Display for Error {
             Error::InvalidSparsity => f.write_str("sparsity must be a number in [0, 1]"),
             Error::NotElementwise => f.write_str(
                 "this initializer (orthogonal, sparse, dirac, eye, identity, delta_orthogonal) is not an elementwise distribution: fill the whole tensor with Init::fill or Init::alloc",
+            ),
             Error::TooNarrow => f.write_str(
                 "every sample would round to the same value of the dtype: the std or interval is too small for it",
             ),

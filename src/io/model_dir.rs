@@ -195,7 +195,7 @@ pub fn write_model_dir(
     let config = match config {
         Some(text) if first => {
             let p = dir.join(CONFIG_NAME);
-            write_small_file(&p, text.as_bytes(), !opts.no_sync)?;
+            write_small_file(&p, text.as_bytes(), &opts)?;
             Some(p)
         }
         _ => None,

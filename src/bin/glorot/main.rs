@@ -26,8 +26,7 @@ use guard::{CANCEL, EXIT_RUNTIME, EXIT_USAGE};
 use clap::{Parser, Subcommand};
 use glorot::io::{
     plan_output, printable, read_header, tensor_specs, write_model_dir, write_safetensors, Output,
-    OutputKind, Rank,
-    ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
+    OutputKind, Rank, ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
 };
 use glorot::model::presets;
 use glorot::{bf16, f16, DType, Distribution, Key};
@@ -272,7 +271,6 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<
     check_cancel()?;
     Ok((specs, None))
 }
-
 
 /// The config as given, with `dtype` set to what is written (as `save_pretrained` records it).
 fn hf_config_text(model: &glorot::hf::HfModel, dtype: DType) -> String {
