@@ -178,7 +178,18 @@ fn offsets_are_packed_and_counts_add_up() {
         for s in specs {
             assert_eq!(s.offset, at, "{}", s.name());
             assert_eq!(s.numel, s.shape().iter().product::<usize>());
-            if s.rank() >= 2 {
+            let hf_conv1d = [".c_attn.", ".c_proj.", ".c_fc."]
+                .iter()
+                .any(|m| s.name().contains(m));
+            if hf_conv1d && s.rank() == 2 {
+                // Hugging Face Conv1D stores (in, out): fan_in = shape[0], by its semantics.
+                assert_eq!(
+                    (s.fan_in, s.fan_out),
+                    (s.shape()[0], s.shape()[1]),
+                    "{}",
+                    s.name()
+                );
+            } else if s.rank() >= 2 {
                 assert_eq!((s.fan_in, s.fan_out), torch_rule(s.shape()), "{}", s.name());
             }
             at += s.numel;
@@ -238,7 +249,7 @@ fn preset_tensor_counts_and_names() {
     );
     assert_eq!(
         find(Gpt2Small::SPECS, "transformer.h.0.attn.c_attn.weight").shape(),
-        [2304, 768]
+        [768, 2304] // HF Conv1D: (in, out)
     );
     assert_eq!(
         find(Llama7b::SPECS, "model.layers.31.mlp.down_proj.weight").shape(),
