@@ -172,10 +172,10 @@
 //!   Library users get none of these dependencies. Includes `hf` and `report`.
 //! - `hf` (off by default; `cli` enables it): [`hf`], Hugging Face `config.json` → the exact
 //!   tensor table and `_init_weights` rules of transformers (serde_json).
-//! - `candle` (off by default): [`frameworks::candle`], a candle-nn `SimpleBackend` (candle-core,
+//! - `candle` (off by default): `frameworks::candle`, a candle-nn `SimpleBackend` (candle-core,
 //!   candle-nn); with `hf`, the Hugging Face policy. `candle-models` adds candle-transformers, for
 //!   the plug-in's tests and examples.
-//! - `burn` (off by default): [`frameworks::burn`], a burn-store `ModuleStore` (burn with `std`,
+//! - `burn` (off by default): `frameworks::burn`, a burn-store `ModuleStore` (burn with `std`,
 //!   `ndarray`, `safetensors`; burn 0.22 needs Rust 1.95).
 //! - `report` (off by default): [`report`], the variance-propagation report of Glorot & Bengio
 //!   (2010) and He et al. (2015) at initialization, with SVG figures (plotters, faer).

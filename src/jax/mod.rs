@@ -383,7 +383,7 @@ fn op(a: f64, b: f64, d: DType, f32op: fn(f32, f32) -> f32, f64op: fn(f64, f64) 
     }
 }
 
-/// The four element types JAX mode fills: `f32`, `f64`, [`bf16`], [`f16`]. Sealed (by
+/// The four element types JAX mode fills: `f32`, `f64`, [`bf16`](struct@crate::bf16), [`f16`](struct@crate::f16). Sealed (by
 /// [`Element`]).
 pub trait JaxFloat: Element {
     #[doc(hidden)]

@@ -1,4 +1,4 @@
-//! He et al. (2015), §2.2: how E[y²] of the pre-activations evolves through a deep ReLU stack.
+//! He et al. (2015), §2.2: how E\[y²\] of the pre-activations evolves through a deep ReLU stack.
 //!
 //! For ReLU, `Var[y_L] = Var[y_1] · ∏ ½·n_l·Var[w_l]`: He's `Var w = 2/n` keeps it constant,
 //! while `Var w = 1/n` halves it at every layer (2⁻²⁹ after 30 layers).
@@ -34,7 +34,7 @@ impl Default for DepthOptions {
     }
 }
 
-/// One initializer's E[y²] per layer.
+/// One initializer's E\[y²\] per layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DepthRun {
     /// Legend label.
@@ -122,7 +122,7 @@ pub fn run(opts: &DepthOptions) -> Result<DepthReport, ReportError> {
 }
 
 impl DepthReport {
-    /// E[y²] per layer, one column per initializer.
+    /// E\[y²\] per layer, one column per initializer.
     pub fn table(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();

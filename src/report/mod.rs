@@ -22,7 +22,7 @@
 //! `nn.Linear` default `kaiming_uniform_(a=√5)`), the "normalized" init (eq. 16, PyTorch's
 //! `xavier_uniform_(gain=1)`), and for rectifiers He et al.'s `kaiming_normal_(fan_in)`.
 //!
-//! [`depth`] is He et al.'s §2.2 experiment: E[y²] of the pre-activations through a deep ReLU
+//! [`depth`] is He et al.'s §2.2 experiment: E\[y²\] of the pre-activations through a deep ReLU
 //! stack under He init vs variance 1/n. [`svg`] and [`html`] draw the figures; [`Report::table`]
 //! prints the numbers.
 //!

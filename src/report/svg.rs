@@ -4,7 +4,7 @@
 //! per hidden layer — activations (Glorot & Bengio's Figure 6), back-propagated gradients
 //! (Figure 7), weight gradients (Figure 8) — and a last row with the per-layer activation std,
 //! back-propagated gradient std and mean Jacobian singular value (§4.2.2) of every scheme.
-//! [`depth`]: He et al.'s E[y²] per layer on a log scale, with the theory lines.
+//! [`depth`]: He et al.'s E\[y²\] per layer on a log scale, with the theory lines.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -325,7 +325,7 @@ fn line_panel(
     Ok(())
 }
 
-/// He et al.'s depth figure for `depth`: E[y²] per layer, log scale, with the theory lines
+/// He et al.'s depth figure for `depth`: E\[y²\] per layer, log scale, with the theory lines
 /// `E[y_1²]` (He) and `E[y_1²]·2^{−(l−1)}` (variance 1/n).
 pub fn depth(depth: &DepthReport) -> Result<String, ReportError> {
     let (width, height) = (1000u32, 600u32);

@@ -35,7 +35,7 @@
 //!    If `s = 0`: `τ = 0`, `β = α`, the tail is left as is. Else `β = −copysign(√(α·α + s), α)`,
 //!    `τ = (β − α)/β`, `σ = 1/(α − β)`, and the tail becomes `v[r] = x[r] · W(σ)` (in `W`).
 //!    `v[0] = 1`. `τ_W = W(τ)`; `d_c = −1` if `β < 0`, else `+1`.
-//! 3. **Blocks.** Columns are grouped in blocks of [`NB`] = 64: block `b` is
+//! 3. **Blocks.** Columns are grouped in blocks of `NB` = 64: block `b` is
 //!    `[64b, min(64b + 64, n))`, `k₀ = 64b`, `nb` its width, `R = m − k₀`. Its panel `P`
 //!    (`R × nb`): `P[i, a] = 0` for `i < a`, `1` for `i = a`, `v_{k₀+a}[i − a]` for `i > a`.
 //! 4. **Triangular factor** (`dlarft`, forward, columnwise, in `W`):
