@@ -20,7 +20,7 @@ pub struct ReportArgs {
     /// PyTorch's gain for it (1 for softsign and gelu, which calculate_gain lacks).
     #[arg(long, default_value = "tanh")]
     act: String,
-    /// He et al. (2015) instead: E\[y²\] through a deep ReLU stack, He vs variance 1/n.
+    /// He et al. (2015) instead: E[y²] through a deep ReLU stack, He vs variance 1/n.
     #[arg(long, alias = "he")]
     depth: bool,
     /// Layers of the --depth stack.
@@ -74,7 +74,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
                 "He et al. (2015): {} ReLU layers at initialization",
                 opts.layers
             ),
-            "E\[y²\] of each layer's pre-activations y = W·x on a log scale. He's Var w = 2/n \
+            "E[y²] of each layer's pre-activations y = W·x on a log scale. He's Var w = 2/n \
              (kaiming_normal, fan_in, relu) keeps it constant; Var w = 1/n halves it at every \
              ReLU layer, the dashed line 2^−(l−1)."
                 .to_string(),
