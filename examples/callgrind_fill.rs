@@ -1,69 +1,58 @@
-//! One-thread fills for instruction counts under callgrind (compare with the same file on main at 93107b6, which spelled the level `Backend::Simd`).
-use glorot::{bf16, fill_at_with, Distribution, Fans, Init, Key, Level};
+//! One-thread fills of 16 Mi elements for instruction counts under callgrind:
+//!
+//! ```text
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!     target/release/examples/callgrind_fill KERNEL [scalar|portable|avx2|avx512]
+//! ```
+//!
+//! KERNEL: `xavier_uniform`, `kaiming_uniform` (a = √5, PyTorch's default), `xavier_normal`,
+//! `glorot_normal` (truncated), `trunc_normal` (0, 0.02, ±2), `f64_normal`, `bf16_normal`,
+//! `f16_normal`, `f32_normal` (the last four `normal(0, 0.02)`). The optional second argument
+//! caps the level (`best`: the best the CPU has, the default). Callgrind counts a gather as
+//! one instruction, so compare kernels that use them by time as well: an optional third
+//! argument repeats the fill that many times over the same buffer (for `time`).
+use glorot::{bf16, f16, fill_at_with, Distribution, Element, Fans, Init, Key, Level};
+
+fn run<T: Element + Copy + Default + std::fmt::Debug>(d: &Distribution) {
+    let n = 16 << 20;
+    let reps: usize = std::env::args()
+        .nth(3)
+        .map_or(1, |r| r.parse().expect("reps"));
+    let key = Key::new(7).tensor("w");
+    let mut v = vec![T::default(); n];
+    for _ in 0..reps {
+        fill_at_with(&mut v, d, &key, 0, Level::Avx512).unwrap();
+    }
+    println!("{:?}", v[n / 3]);
+}
 
 fn main() {
-    let which = std::env::args().nth(1).expect("which");
-    let avx2_cap = std::env::args().nth(2).as_deref() == Some("avx2");
-    if avx2_cap {
-        glorot::internals::cap_level(Level::Avx2);
+    let which = std::env::args().nth(1).expect("which kernel");
+    match std::env::args().nth(2).as_deref() {
+        None | Some("best") => {}
+        Some("scalar") => glorot::internals::cap_level(Level::Scalar),
+        Some("portable") => glorot::internals::cap_level(Level::Portable),
+        Some("avx2") => glorot::internals::cap_level(Level::Avx2),
+        Some("avx512") => glorot::internals::cap_level(Level::Avx512),
+        Some(other) => panic!("unknown level {other}"),
     }
-    let n = 16 << 20;
     let fans = Fans::new(1024, 1024);
-    let key = Key::new(7).tensor("w");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .unwrap();
-    pool.install(|| {
-        let d = |i: Init| i.distribution(fans).unwrap();
-        match which.as_str() {
-            "xavier_uniform" => {
-                let mut v = vec![0f32; n];
-                fill_at_with(
-                    &mut v,
-                    &d(Init::xavier_uniform(1.0)),
-                    &key,
-                    0,
-                    Level::Avx512,
-                )
-                .unwrap();
-                println!("{}", v[n / 3]);
-            }
-            "xavier_normal" => {
-                let mut v = vec![0f32; n];
-                fill_at_with(&mut v, &d(Init::xavier_normal(1.0)), &key, 0, Level::Avx512).unwrap();
-                println!("{}", v[n / 3]);
-            }
-            "glorot_normal" => {
-                let mut v = vec![0f32; n];
-                fill_at_with(&mut v, &d(Init::GlorotNormal), &key, 0, Level::Avx512).unwrap();
-                println!("{}", v[n / 3]);
-            }
-            "f64_normal" => {
-                let mut v = vec![0f64; n];
-                fill_at_with(
-                    &mut v,
-                    &Distribution::normal(0.0, 0.02).unwrap(),
-                    &key,
-                    0,
-                    Level::Avx512,
-                )
-                .unwrap();
-                println!("{}", v[n / 3]);
-            }
-            "bf16_normal" => {
-                let mut v = vec![bf16::ZERO; n];
-                fill_at_with(
-                    &mut v,
-                    &Distribution::normal(0.0, 0.02).unwrap(),
-                    &key,
-                    0,
-                    Level::Avx512,
-                )
-                .unwrap();
-                println!("{}", v[n / 3]);
-            }
-            _ => panic!("unknown"),
-        }
+    let d = |i: Init| i.distribution(fans).unwrap();
+    let normal = Distribution::normal(0.0, 0.02).unwrap();
+    pool.install(|| match which.as_str() {
+        "xavier_uniform" => run::<f32>(&d(Init::xavier_uniform(1.0))),
+        "kaiming_uniform" => run::<f32>(&d(Init::torch_default_weight())),
+        "xavier_normal" => run::<f32>(&d(Init::xavier_normal(1.0))),
+        "glorot_normal" => run::<f32>(&d(Init::GlorotNormal)),
+        "trunc_normal" => run::<f32>(&d(Init::trunc_normal(0.0, 0.02, -2.0, 2.0))),
+        "f32_normal" => run::<f32>(&normal),
+        "f64_normal" => run::<f64>(&normal),
+        "bf16_normal" => run::<bf16>(&normal),
+        "f16_normal" => run::<f16>(&normal),
+        other => panic!("unknown kernel {other}"),
     });
 }

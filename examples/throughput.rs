@@ -2,26 +2,34 @@
 //! in one run on the same machine.
 //!
 //! ```text
-//! cargo run --release --example throughput [-- --json] [--gib N] [--reps N] [--level avx2]
+//! cargo run --release --example throughput [-- --json] [--gib N] [--reps N]
+//!     [--level scalar|portable|avx2|avx512] [--only SUBSTRING] [--no-alloc] [--cold]
 //! ```
 //!
-//! For 1 GiB of f32 (268,435,456 elements), at 1 thread and at all threads, median GB/s over
-//! `--reps` runs (default 7) after one warm-up, runs of the two sides interleaved so drift on a
-//! shared machine hits both alike:
+//! For `--gib` GiB of f32 (default 1: 268,435,456 elements), at 1 thread and at all threads,
+//! median GB/s over `--reps` runs (default 7) after one warm-up, runs of the two sides
+//! interleaved so drift on a shared machine hits both alike:
 //!
-//! (a) `xavier_uniform`, `xavier_normal` (PyTorch, plain normal) and `glorot_normal` (JAX,
-//!     truncated) into an already-touched buffer vs `slice.fill(c)` over the same buffer with the
-//!     same threads (each ratio against the baseline runs interleaved with it);
+//! (a) into an already-touched buffer, each against `slice.fill(c)` over the same buffer with
+//!     the same threads: f32 `xavier_uniform`, `kaiming_uniform(a=√5)` (PyTorch's `nn.Linear`
+//!     default), `xavier_normal` (plain normal), `glorot_normal` (JAX, truncated),
+//!     `trunc_normal(0, 0.02, −2, 2)` (timm/HF), and `normal(0, 0.02)` in f32, bf16, f16 and f64
+//!     (the same element count in each dtype, so the G elem/s column compares dtypes);
 //! (b) allocate + `xavier_uniform` vs allocate + parallel `fill(c)` with the same allocation
-//!     (glorot's allocator, filling a constant), for plain pages and for transparent huge pages.
+//!     (glorot's allocator, filling a constant), for plain pages and for transparent huge pages
+//!     (`--no-alloc` skips these).
+//!
+//! `--level` caps ChaCha and the kernels (the default picks AVX-512 where the CPU has it), to
+//! measure the other paths. `--only` keeps the (a) rows whose name contains the substring.
 //!
 //! `--cold` adds (b) again with a 3 s pause before every run: this VM returns memory that has
 //! been free for more than ~2 s to its host, and first touch of such memory behaves differently
 //! (notably for huge pages).
 //!
-//! `--json` prints one JSON object per measurement: name, threads, gbps_median, ratio, ratio_to.
+//! `--json` prints one JSON object per measurement: name, threads, gbps_median, gelems_median,
+//! ratio, ratio_to.
 
-use glorot::{fill, try_alloc_filled, Distribution, Init, Key, Layout, Pages};
+use glorot::{bf16, f16, fill, try_alloc_filled, Distribution, Element, Init, Key, Layout, Pages};
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -29,6 +37,8 @@ struct Row {
     name: String,
     threads: usize,
     gbps: f64,
+    /// Giga-elements per second (GB/s over the element size).
+    gelems: f64,
     ratio: Option<(f64, String)>,
 }
 
@@ -66,10 +76,54 @@ fn side_by_side(
     (median(ra), median(rb))
 }
 
+/// One touched-buffer row: `fill` of `dist` into `n` elements of `T` vs `slice.fill(c)` over
+/// the same buffer, interleaved.
+fn touched<T: Element + Copy + Send + Sync>(
+    name: &str,
+    dist: &Distribution,
+    key: &glorot::TensorKey,
+    n: usize,
+    reps: usize,
+    threads: usize,
+    c: T,
+) -> Row {
+    let bytes = n * core::mem::size_of::<T>();
+    let mut buf = vec![c; n];
+    buf.par_chunks_mut(1 << 16).for_each(|x| x.fill(c));
+    let buf = std::cell::RefCell::new(buf);
+    let (ours, base) = side_by_side(
+        bytes,
+        reps,
+        None,
+        || fill(&mut buf.borrow_mut(), dist, key).unwrap(),
+        || {
+            buf.borrow_mut()
+                .par_chunks_mut(1 << 16)
+                .for_each(|x| x.fill(c))
+        },
+    );
+    Row {
+        name: format!("{name}, touched"),
+        threads,
+        gbps: ours,
+        gelems: ours / core::mem::size_of::<T>() as f64,
+        ratio: Some((
+            ours / base,
+            format!("slice.fill(c) {}: {base:.2} GB/s", T::DTYPE),
+        )),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let json = args.iter().any(|a| a == "--json");
     let cold = args.iter().any(|a| a == "--cold");
+    let no_alloc = args.iter().any(|a| a == "--no-alloc");
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .map(|i| args.get(i + 1).expect("--only takes a substring").clone());
+    let wanted = |name: &str| only.as_ref().is_none_or(|o| name.contains(o.as_str()));
     let value_of = |flag: &str, default: f64| -> f64 {
         args.iter()
             .position(|a| a == flag)
@@ -105,71 +159,88 @@ fn main() {
     let all = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut rows = Vec::new();
 
+    // The (a) rows: every initializer the issue's table names, f32 plus the normal in the other
+    // dtypes, each into an already-touched buffer of `n` elements of its dtype and compared
+    // with `slice.fill(c)` over that same buffer (same bytes, same threads).
+    let shaped = |init: Init| init.distribution_for_shape(&shape, Layout::Torch).unwrap();
+    let f32_rows: Vec<(&str, Distribution)> = vec![
+        ("xavier_uniform", shaped(Init::xavier_uniform(1.0))),
+        (
+            "kaiming_uniform(a=sqrt5) (torch default)",
+            shaped(Init::torch_default_weight()),
+        ),
+        ("xavier_normal (plain)", shaped(Init::xavier_normal(1.0))),
+        ("glorot_normal (JAX, truncated)", shaped(Init::GlorotNormal)),
+        (
+            "trunc_normal(0, 0.02, -2, 2)",
+            shaped(Init::trunc_normal(0.0, 0.02, -2.0, 2.0)),
+        ),
+    ];
+    let normal = Distribution::normal(0.0, 0.02).unwrap();
     for threads in [1, all] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
         pool.install(|| {
-            // (a) touched buffer.
-            let mut buf = vec![0f32; n];
-            buf.par_chunks_mut(1 << 16).for_each(|c| c.fill(1.0));
-            let buf = std::cell::RefCell::new(buf);
-            let (ours, base) = side_by_side(
-                bytes,
-                reps,
-                None,
-                || fill(&mut buf.borrow_mut(), &dist, &key).unwrap(),
-                || {
-                    buf.borrow_mut()
-                        .par_chunks_mut(1 << 16)
-                        .for_each(|c| c.fill(0.5))
-                },
-            );
-            rows.push(Row {
-                name: "slice.fill(c), touched".into(),
-                threads,
-                gbps: base,
-                ratio: None,
-            });
-            rows.push(Row {
-                name: "xavier_uniform, touched".into(),
-                threads,
-                gbps: ours,
-                ratio: Some((ours / base, "slice.fill(c), touched".into())),
-            });
-            // The normal family on the same buffer, each side by side with its own baseline runs.
-            for (name, init) in [
-                ("xavier_normal (plain), touched", Init::xavier_normal(1.0)),
-                ("glorot_normal (truncated), touched", Init::GlorotNormal),
-            ] {
-                let d = init.distribution_for_shape(&shape, Layout::Torch).unwrap();
-                let (ours, base) = side_by_side(
-                    bytes,
-                    reps,
-                    None,
-                    || fill(&mut buf.borrow_mut(), &d, &key).unwrap(),
-                    || {
-                        buf.borrow_mut()
-                            .par_chunks_mut(1 << 16)
-                            .for_each(|c| c.fill(0.5))
-                    },
-                );
-                rows.push(Row {
-                    name: name.into(),
-                    threads,
-                    gbps: ours,
-                    ratio: Some((ours / base, "slice.fill(c), touched".into())),
-                });
+            for (name, d) in &f32_rows {
+                if wanted(name) {
+                    rows.push(touched::<f32>(name, d, &key, n, reps, threads, 0.5));
+                }
             }
-            drop(buf);
+            if wanted("normal(0, 0.02) f32") {
+                rows.push(touched::<f32>(
+                    "normal(0, 0.02) f32",
+                    &normal,
+                    &key,
+                    n,
+                    reps,
+                    threads,
+                    0.5,
+                ));
+            }
+            if wanted("normal(0, 0.02) bf16") {
+                let c = bf16::from_f32(0.5);
+                rows.push(touched::<bf16>(
+                    "normal(0, 0.02) bf16",
+                    &normal,
+                    &key,
+                    n,
+                    reps,
+                    threads,
+                    c,
+                ));
+            }
+            if wanted("normal(0, 0.02) f16") {
+                let c = f16::from_f32(0.5);
+                rows.push(touched::<f16>(
+                    "normal(0, 0.02) f16",
+                    &normal,
+                    &key,
+                    n,
+                    reps,
+                    threads,
+                    c,
+                ));
+            }
+            if wanted("normal(0, 0.02) f64") {
+                rows.push(touched::<f64>(
+                    "normal(0, 0.02) f64",
+                    &normal,
+                    &key,
+                    n,
+                    reps,
+                    threads,
+                    0.5,
+                ));
+            }
         });
     }
 
     // (b) runs after every (a) measurement: repeated 1 GiB allocate/free cycles (and memory the
     // VM hands back to its host) leave this machine's memory in a state where touched-buffer
     // fills measured afterwards in the same process ran up to 40% slower.
-    for threads in [1, all] {
+    for threads in [1, all].into_iter().filter(|_| !no_alloc) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -199,12 +270,14 @@ fn main() {
                     name: base_name.clone(),
                     threads,
                     gbps: base,
+                    gelems: base / 4.0,
                     ratio: None,
                 });
                 rows.push(Row {
                     name: format!("alloc + xavier_uniform, {label}"),
                     threads,
                     gbps: ours,
+                    gelems: ours / 4.0,
                     ratio: Some((ours / base, base_name)),
                 });
             }
@@ -218,28 +291,34 @@ fn main() {
                 None => ("null".into(), "null".into()),
             };
             println!(
-                "{{\"name\": \"{}\", \"threads\": {}, \"gbps_median\": {:.4}, \"ratio\": {}, \"ratio_to\": {}}}",
-                r.name, r.threads, r.gbps, ratio, to
+                "{{\"name\": \"{}\", \"threads\": {}, \"gbps_median\": {:.4}, \"gelems_median\": {:.4}, \"ratio\": {}, \"ratio_to\": {}}}",
+                r.name, r.threads, r.gbps, r.gelems, ratio, to
             );
         }
     } else {
         println!(
-            "{:.2} GiB of f32, median of {reps} interleaved runs after a warm-up\n",
-            gib
+            "{:.2} GiB of f32 ({n} elements per buffer), median of {reps} interleaved runs after a warm-up, level {:?}\n",
+            gib,
+            glorot::Level::available()
         );
         println!(
-            "| {:<42} | {:>7} | {:>9} | {:>6} |",
-            "measurement", "threads", "GB/s", "ratio"
+            "| {:<48} | {:>7} | {:>8} | {:>8} | {:>6} | {:<32} |",
+            "measurement", "threads", "GB/s", "Gelem/s", "ratio", "ratio to"
         );
-        println!("|{:-<44}|{:->9}|{:->11}|{:->8}|", "", "", "", "");
+        println!(
+            "|{:-<50}|{:->9}|{:->10}|{:->10}|{:->8}|{:-<34}|",
+            "", "", "", "", "", ""
+        );
         for r in &rows {
-            let ratio = r
+            let (ratio, to) = r
                 .ratio
                 .as_ref()
-                .map_or(String::new(), |(x, _)| format!("{x:.2}"));
+                .map_or((String::new(), String::new()), |(x, to)| {
+                    (format!("{x:.2}"), to.clone())
+                });
             println!(
-                "| {:<42} | {:>7} | {:>9.2} | {:>6} |",
-                r.name, r.threads, r.gbps, ratio
+                "| {:<48} | {:>7} | {:>8.2} | {:>8.3} | {:>6} | {:<32} |",
+                r.name, r.threads, r.gbps, r.gelems, ratio, to
             );
         }
     }
