@@ -4,12 +4,13 @@
 //!
 //! This file holds all the `unsafe` of this backend. Kernels reach it only through
 //! [`run`] (stamped by `x86_entry!`), which takes an [`Avx2`] proof token and calls the
-//! kernel's generic body with [`F32x8`] (four interleaved) / [`F64x4`] inside a
+//! kernel's generic body with [`F32x8`] / [`F64x4`] (four interleaved each) inside a
 //! `#[target_feature(enable = "avx2,f16c")]` function.
 //!
 //! Only IEEE-754-exact instructions are used (`vaddps`, `vsubps`, `vmulps`, `vdivps`,
 //! `vsqrtps`, compares, blends, integer shifts/ands/adds, exact int→float conversion of values
-//! below 2²⁴, and F16C's IEEE round-to-nearest-even `f32 → f16` conversion). No FMA, no approximate
+//! below 2²⁴, `vgatherdps` table loads, and F16C's IEEE round-to-nearest-even `f32 → f16`
+//! conversion). No FMA, no approximate
 //! reciprocals: the results are bit-identical to the scalar reference backend.
 //!
 //! Soundness: the types' methods call AVX2 intrinsics. The types are private to this module
@@ -20,7 +21,7 @@
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
-use super::x2::X2;
+use super::x2::{X2d, X2};
 use super::{Lanes, LanesF64};
 use crate::level::Avx2;
 
@@ -86,6 +87,27 @@ impl Lanes for F32x8 {
     fn all_lt(a: Self, b: Self) -> bool {
         // SAFETY: AVX is available; no memory access.
         unsafe { _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(a.0, b.0)) == 0xFF }
+    }
+    #[inline(always)]
+    fn lookup4(table: &[[f32; 4]], i: U32x8) -> [Self; 4] {
+        assert!(!table.is_empty() && table.len() <= 1 << 28);
+        let base = table.as_ptr().cast::<f32>();
+        // SAFETY: AVX2 is available (module docs). Each lane's element offset is
+        // `4·(i & (len − 1)) + j ≤ 4·len − 1` for `j < 4` (`len ≥ 1`, checked): inside
+        // `table`'s `4·len` floats (`len ≤ 2²⁸`, so the scaled 32-bit offsets cannot overflow),
+        // and `base.add(j)` stays inside the same allocation.
+        unsafe {
+            let off = _mm256_slli_epi32::<2>(_mm256_and_si256(
+                i.0,
+                _mm256_set1_epi32((table.len() - 1) as i32),
+            ));
+            [
+                F32x8(_mm256_i32gather_ps::<4>(base, off)),
+                F32x8(_mm256_i32gather_ps::<4>(base.add(1), off)),
+                F32x8(_mm256_i32gather_ps::<4>(base.add(2), off)),
+                F32x8(_mm256_i32gather_ps::<4>(base.add(3), off)),
+            ]
+        }
     }
     #[inline(always)]
     fn to_bits(self) -> U32x8 {
@@ -237,7 +259,7 @@ impl LanesF64 for F64x4 {
     }
 }
 
-// The narrow kernel runs four interleaved vectors ([`X2`] of [`X2`]): their independent
-// polynomial chains fill the pipelines (measured ~1.3× faster for the normal kernels than one
-// vector; the bits are the same).
-x86_entry!(Avx2, "avx2,f16c", X2<X2<F32x8>>, F64x4);
+// Both kernels run four interleaved vectors ([`X2`] of [`X2`], [`X2d`] of [`X2d`]): their
+// independent polynomial chains fill the pipelines (measured ~1.3× faster for the narrow
+// normal kernels than one vector; the bits are the same).
+x86_entry!(Avx2, "avx2,f16c", X2<X2<F32x8>>, X2d<X2d<F64x4>>);

@@ -5,12 +5,12 @@
 //!
 //! This file holds all the `unsafe` of this backend. Kernels reach it only through
 //! [`run`] (stamped by `x86_entry!`), which takes an [`Avx512`] proof token and calls the
-//! kernel's generic body with [`F32x16`] (four interleaved) / [`F64x8`] inside a
+//! kernel's generic body with [`F32x16`] / [`F64x8`] (four interleaved each) inside a
 //! `#[target_feature(enable = "avx512f,avx512dq,avx2,f16c")]` function.
 //!
 //! Only IEEE-754-exact instructions are used (`vaddps`, `vsubps`, `vmulps`, `vdivps`,
 //! `vsqrtps` and their `pd` forms, compares into mask registers, masked blends, integer
-//! shifts/ands/ors/adds, exact int→float conversions — of values below 2²⁴ for `f32`, below
+//! shifts/ands/ors/adds, `vgatherdps` table loads, exact int→float conversions — of values below 2²⁴ for `f32`, below
 //! 2⁵³ for `f64` — and the AVX-512F `f32 → f16` conversion with an explicit
 //! round-to-nearest-even immediate). No FMA, no approximate reciprocals (`vrcp14`/`vrsqrt14`):
 //! the results are bit-identical to the scalar reference backend.
@@ -21,7 +21,7 @@
 use core::arch::x86_64::*;
 use core::mem::MaybeUninit;
 
-use super::x2::X2;
+use super::x2::{X2d, X2};
 use super::{Lanes, LanesF64};
 use crate::level::Avx512;
 
@@ -91,6 +91,26 @@ impl Lanes for F32x16 {
     fn all_lt(a: Self, b: Self) -> bool {
         // SAFETY: AVX-512F is available; no memory access.
         unsafe { _mm512_cmp_ps_mask::<_CMP_LT_OQ>(a.0, b.0) == 0xFFFF }
+    }
+    #[inline(always)]
+    fn lookup4(table: &[[f32; 4]], i: U32x16) -> [Self; 4] {
+        assert!(!table.is_empty() && table.len() <= 1 << 28);
+        let base = table.as_ptr().cast::<f32>();
+        // SAFETY: AVX-512F is available (module docs). As in the AVX2 backend: each lane's
+        // element offset `4·(i & (len − 1)) + j` is below `4·len`, inside `table`, and
+        // `base.add(j)` (`j < 4`) stays inside the same allocation.
+        unsafe {
+            let off = _mm512_slli_epi32::<2>(_mm512_and_si512(
+                i.0,
+                _mm512_set1_epi32((table.len() - 1) as i32),
+            ));
+            [
+                F32x16(_mm512_i32gather_ps::<4>(off, base.cast())),
+                F32x16(_mm512_i32gather_ps::<4>(off, base.add(1).cast())),
+                F32x16(_mm512_i32gather_ps::<4>(off, base.add(2).cast())),
+                F32x16(_mm512_i32gather_ps::<4>(off, base.add(3).cast())),
+            ]
+        }
     }
     #[inline(always)]
     fn to_bits(self) -> U32x16 {
@@ -231,7 +251,12 @@ impl LanesF64 for F64x8 {
     }
 }
 
-// The narrow kernel runs four interleaved vectors ([`X2`] of [`X2`]): their independent
-// polynomial chains fill the pipelines (measured ~1.3× faster for the normal kernels than one
-// vector; the bits are the same).
-x86_entry!(Avx512, "avx512f,avx512dq,avx2,f16c", X2<X2<F32x16>>, F64x8);
+// Both kernels run four interleaved vectors ([`X2`] of [`X2`], [`X2d`] of [`X2d`]): their
+// independent polynomial chains fill the pipelines (measured ~1.3× faster for the narrow
+// normal kernels than one vector; the bits are the same).
+x86_entry!(
+    Avx512,
+    "avx512f,avx512dq,avx2,f16c",
+    X2<X2<F32x16>>,
+    X2d<X2d<F64x8>>
+);

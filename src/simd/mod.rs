@@ -101,13 +101,22 @@ pub(crate) trait Lanes:
     fn min_with(self, bound: Self) -> Self {
         Self::select_lt(bound, self, bound, self)
     }
-    /// IEEE-754 square root (correctly rounded).
+    /// IEEE-754 square root (correctly rounded). Unused by the narrow samplers since 0.2.0
+    /// (their inverse CDF needs none); part of the exact-operation set kept on every backend.
+    #[allow(dead_code)]
     fn sqrt(self) -> Self;
     /// `if a < b { t } else { f }`, lane-wise.
     fn select_lt(a: Self, b: Self, t: Self, f: Self) -> Self;
     /// Whether `a < b` in every lane. Used only to skip computing a branch no lane selects,
-    /// which never changes a result.
+    /// which never changes a result (unused by the narrow samplers since 0.2.0: no branches).
+    #[allow(dead_code)]
     fn all_lt(a: Self, b: Self) -> bool;
+    /// Table look-up: for each lane's index `i`, the entry `table[i & (table.len() − 1)]`,
+    /// returned as four vectors (vector `j` holds coefficient `j` of every lane). `table` must
+    /// not be empty (checked); `i & (len − 1) ≤ len − 1`, so every load is in bounds whatever
+    /// `i` is (a power-of-two `len` makes it `i mod len`). The loaded bits are the table's bits
+    /// on every backend (`vgatherdps` on AVX2/AVX-512).
+    fn lookup4(table: &[[f32; 4]], i: Self::U) -> [Self; 4];
     /// The lanes' bit patterns.
     fn to_bits(self) -> Self::U;
     /// Lanes from bit patterns.

@@ -93,6 +93,11 @@ impl Lanes for Scalar {
         a.0 < b.0
     }
     #[inline(always)]
+    fn lookup4(table: &[[f32; 4]], i: u32) -> [Self; 4] {
+        assert!(!table.is_empty());
+        table[i as usize & (table.len() - 1)].map(Scalar)
+    }
+    #[inline(always)]
     fn to_bits(self) -> u32 {
         self.0.to_bits()
     }

@@ -55,6 +55,13 @@ impl Lanes for f32x8 {
         a.simd_lt(b).all()
     }
     #[inline(always)]
+    fn lookup4(table: &[[f32; 4]], i: u32x8) -> [Self; 4] {
+        assert!(!table.is_empty());
+        let i = i.to_array();
+        let e: [[f32; 4]; 8] = core::array::from_fn(|l| table[i[l] as usize & (table.len() - 1)]);
+        core::array::from_fn(|j| f32x8::new(core::array::from_fn(|l| e[l][j])))
+    }
+    #[inline(always)]
     fn to_bits(self) -> u32x8 {
         bytemuck::cast(self)
     }

@@ -21,84 +21,24 @@ use crate::spec::{k24, w64};
 // ------------------------------------------------------------------------------------------
 // The spec's functions, scalar, written out again from the documentation.
 
-/// Cephes logf, as specified.
-fn ln32(x: f32) -> f32 {
-    let bits = x.to_bits();
-    let mut e = (bits >> 23) as f32 - 126.0;
-    let mut m = f32::from_bits((bits & 0x007F_FFFF) | 0x3F00_0000);
-    if m < std::f32::consts::FRAC_1_SQRT_2 {
-        e -= 1.0;
-        m = m + m;
-    }
-    let x = m - 1.0;
-    let z = x * x;
-    let p = estrin(
-        x,
-        [
-            7.0376836292E-2,
-            -1.1514610310E-1,
-            1.1676998740E-1,
-            -1.2420140846E-1,
-            1.4249322787E-1,
-            -1.6668057665E-1,
-            2.0000714765E-1,
-            -2.4999993993E-1,
-            3.3333331174E-1,
-        ],
-    );
-    let mut y = p * x * z;
-    y += -2.12194440e-4 * e;
-    y += -0.5 * z;
-    (x + y) + 0.693359375 * e
-}
+// The spec's coefficient table, the shipped constants themselves (`ICDF_F32`).
+include!("../../src/simd/icdf_table.rs");
 
-/// The spec's Estrin evaluation of `c[0]·x⁸ + … + c[8]`.
-fn estrin(x: f32, c: [f32; 9]) -> f32 {
-    let a = |j: usize| c[8 - j];
-    let x2 = x * x;
-    let x4 = x2 * x2;
-    let x8 = x4 * x4;
-    let p03 = (a(0) + a(1) * x) + (a(2) + a(3) * x) * x2;
-    let p47 = (a(4) + a(5) * x) + (a(6) + a(7) * x) * x2;
-    (p03 + p47 * x4) + a(8) * x8
-}
-
-/// erfinv(1 − q), f32, Giles 2011 on the q formulation.
+/// erfinv(1 − q), f32, as specified since 0.2.0: a cubic per (side, binade, piece).
 fn e32(q: f32) -> f32 {
+    let tail = q < 0.5;
     let t = 1.0 - q;
-    let w = 0.0 - ln32(q * (2.0 - q));
-    let p = if w < 5.0 {
-        estrin(
-            w - 2.5,
-            [
-                2.81022636e-08,
-                3.43273939e-07,
-                -3.5233877e-06,
-                -4.39150654e-06,
-                0.00021858087,
-                -0.00125372503,
-                -0.00417768164,
-                0.246640727,
-                1.50140941,
-            ],
-        )
+    let v = if tail { q } else { t }.max(f32::MIN_POSITIVE);
+    let b = v.to_bits();
+    let i = (b >> 19) + if tail { 0 } else { 2048 };
+    let x = f32::from_bits(((b << 4) & 0x7F_FFFF) + 0x3F80_0000) - 1.5;
+    let [c0, c1, c2, c3] = ICDF_F32[i as usize];
+    let p = ((c3 * x + c2) * x + c1) * x + c0;
+    if tail {
+        p
     } else {
-        estrin(
-            w.sqrt() - 3.0,
-            [
-                -0.000200214257,
-                0.000100950558,
-                0.00134934322,
-                -0.00367342844,
-                0.00573950773,
-                -0.0076224613,
-                0.00943887047,
-                1.00167406,
-                2.83297682,
-            ],
-        )
-    };
-    p * t
+        p * t
+    }
 }
 
 /// Cephes log (f64), as specified.
