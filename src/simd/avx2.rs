@@ -9,7 +9,7 @@
 //!
 //! Only IEEE-754-exact instructions are used (`vaddps`, `vsubps`, `vmulps`, `vdivps`,
 //! `vsqrtps`, compares, blends, integer shifts/ands/adds, exact int→float conversion of values
-//! below 2²⁴, `vgatherdps` table loads, and F16C's IEEE round-to-nearest-even `f32 → f16`
+//! below 2²⁴, 16-byte table-entry loads and shuffles, and F16C's IEEE round-to-nearest-even `f32 → f16`
 //! conversion). No FMA, no approximate
 //! reciprocals: the results are bit-identical to the scalar reference backend.
 //!
@@ -90,22 +90,30 @@ impl Lanes for F32x8 {
     }
     #[inline(always)]
     fn lookup4(table: &[[f32; 4]], i: U32x8) -> [Self; 4] {
-        assert!(!table.is_empty() && table.len() <= 1 << 28);
-        let base = table.as_ptr().cast::<f32>();
-        // SAFETY: AVX2 is available (module docs). Each lane's element offset is
-        // `4·(i & (len − 1)) + j ≤ 4·len − 1` for `j < 4` (`len ≥ 1`, checked): inside
-        // `table`'s `4·len` floats (`len ≤ 2²⁸`, so the scaled 32-bit offsets cannot overflow),
-        // and `base.add(j)` stays inside the same allocation.
+        assert!(!table.is_empty());
+        let mask = table.len() - 1;
+        let mut ix = [0u32; 8];
+        // SAFETY: AVX is available (module docs); `ix` has 8 writable u32 = 32 bytes, unaligned
+        // store.
+        unsafe { _mm256_storeu_si256(ix.as_mut_ptr().cast::<__m256i>(), i.0) };
+        // Masked, so always in bounds: the compiler drops the check.
+        let e = |l: usize| table[ix[l] as usize & mask].as_ptr();
+        // SAFETY: AVX is available; each `e(l)` points at a whole `[f32; 4]` entry of `table`
+        // (16 readable bytes, unaligned load); the rest is register shuffles. Entries of lanes
+        // `l` and `l + 4` share a register, then a 4×4 transpose in each 128-bit half puts
+        // coefficient `j` of lanes 0..8 into vector `j`, in lane order.
         unsafe {
-            let off = _mm256_slli_epi32::<2>(_mm256_and_si256(
-                i.0,
-                _mm256_set1_epi32((table.len() - 1) as i32),
-            ));
+            let r = |l: usize| _mm256_set_m128(_mm_loadu_ps(e(l + 4)), _mm_loadu_ps(e(l)));
+            let (r0, r1, r2, r3) = (r(0), r(1), r(2), r(3));
+            let t0 = _mm256_castps_pd(_mm256_unpacklo_ps(r0, r1));
+            let t1 = _mm256_castps_pd(_mm256_unpackhi_ps(r0, r1));
+            let t2 = _mm256_castps_pd(_mm256_unpacklo_ps(r2, r3));
+            let t3 = _mm256_castps_pd(_mm256_unpackhi_ps(r2, r3));
             [
-                F32x8(_mm256_i32gather_ps::<4>(base, off)),
-                F32x8(_mm256_i32gather_ps::<4>(base.add(1), off)),
-                F32x8(_mm256_i32gather_ps::<4>(base.add(2), off)),
-                F32x8(_mm256_i32gather_ps::<4>(base.add(3), off)),
+                F32x8(_mm256_castpd_ps(_mm256_unpacklo_pd(t0, t2))),
+                F32x8(_mm256_castpd_ps(_mm256_unpackhi_pd(t0, t2))),
+                F32x8(_mm256_castpd_ps(_mm256_unpacklo_pd(t1, t3))),
+                F32x8(_mm256_castpd_ps(_mm256_unpackhi_pd(t1, t3))),
             ]
         }
     }
