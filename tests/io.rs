@@ -141,6 +141,71 @@ fn file_is_byte_identical_to_the_safetensors_serializer() {
     }
 }
 
+/// Work items are 8 MiB windows of the file: wide elements at odd offsets (an f16 tensor of odd
+/// length before them) are split by the window edges, and the last window is not a whole number
+/// of direct-I/O blocks. Direct and buffered writes, at 1 and 3 threads, give the serializer's
+/// bytes.
+#[test]
+fn window_edges_split_elements_and_every_write_mode_agrees() {
+    use glorot::io::ITEM_BYTES;
+    let dir = tmpdir("windows");
+    let specs = vec![
+        TensorSpec::new(
+            "odd",
+            &[3],
+            Init::Uniform {
+                low: -1.0,
+                high: 1.0,
+            },
+        )
+        .with_dtype(DType::F16),
+        TensorSpec::new("wide", &[ITEM_BYTES / 8 + 3, 2], Init::xavier_normal(1.0))
+            .with_dtype(DType::F64),
+        TensorSpec::new(
+            "odd2",
+            &[5],
+            Init::Normal {
+                mean: 0.0,
+                std: 1.0,
+            },
+        )
+        .with_dtype(DType::BF16),
+        TensorSpec::new(
+            "f",
+            &[ITEM_BYTES / 4 - 7],
+            Init::TruncNormal {
+                mean: 0.0,
+                std: 1.0,
+                a: -2.0,
+                b: 2.0,
+            },
+        ),
+        TensorSpec::new("tail", &[1001], Init::Ones).with_dtype(DType::F16),
+    ];
+    let theirs = serialized_by_crate(&specs, &key(), &[]);
+    assert!(theirs.len() > 3 * ITEM_BYTES && !theirs.len().is_multiple_of(4096));
+    for buffered in [false, true] {
+        for threads in [1, 3] {
+            let out = dir
+                .path()
+                .join(format!("w-{buffered}-{threads}.safetensors"));
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let opts = WriteOptions {
+                buffered,
+                ..Default::default()
+            };
+            pool.install(|| write_safetensors(&out, &specs, &key(), opts))
+                .unwrap();
+            let ours = std::fs::read(&out).unwrap();
+            assert!(ours == theirs, "buffered={buffered} threads={threads}");
+            std::fs::remove_file(&out).unwrap();
+        }
+    }
+}
+
 #[test]
 fn output_does_not_depend_on_thread_count() {
     let dir = tmpdir("threads");

@@ -25,4 +25,4 @@ pub use shard::{
 };
 pub use shard_error::ShardError;
 pub use spec::{tensor_specs, TensorSpec};
-pub use write::{write_safetensors, WriteOptions, WriteSummary, BUFFER_BUDGET, ITEM_ELEMS};
+pub use write::{write_safetensors, WriteOptions, WriteSummary, BUFFER_BUDGET, ITEM_BYTES};

@@ -341,11 +341,14 @@ mod tests {
 
     #[test]
     fn zeroed_ranges_are_applied_across_work_items_and_checked() {
-        use crate::io::ITEM_ELEMS;
+        use crate::io::ITEM_BYTES;
         use crate::Layout;
+        const ITEM_ELEMS: usize = ITEM_BYTES / 4;
         let d = tmp("zero");
         let n = 3 * ITEM_ELEMS as u64;
-        let z = ITEM_ELEMS as u64 - 5..ITEM_ELEMS as u64 + 7; // straddles two work items
+        // The first window boundary lies a header's length (< 4000 bytes) before element
+        // ITEM_ELEMS: the zeroed range straddles it.
+        let z = ITEM_ELEMS as u64 - 1005..ITEM_ELEMS as u64 + 7;
         let init = Init::Normal {
             mean: 0.0,
             std: 1.0,

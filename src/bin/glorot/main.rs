@@ -105,6 +105,10 @@ struct InitArgs {
     /// the output name — like dd without conv=fsync. For scratch files and benchmarks.
     #[arg(long)]
     no_sync: bool,
+    /// Write through the page cache instead of direct I/O (O_DIRECT, used by default where the
+    /// file system supports it, so a multi-GB model does not fill the page cache).
+    #[arg(long)]
+    buffered: bool,
     /// Replace an existing write-protected output file (as rm -f / cp -f). Directories,
     /// devices, FIFOs, sockets and symbolic links at --out are never replaced.
     #[arg(long)]
@@ -352,6 +356,7 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     let opts = WriteOptions {
         metadata: &meta,
         no_sync: args.no_sync,
+        buffered: args.buffered,
         force: args.force,
         progress: Some(&progress),
         cancel: Some(&CANCEL),
