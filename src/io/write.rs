@@ -12,6 +12,20 @@
 //! filled, flushed (`fsync`) and only then renamed over the destination. On any error or
 //! cancellation the temporary file is removed; an existing destination is never touched.
 //! What may be replaced, and how temporaries are named: [`check_output_path`].
+//!
+//! **Structured tensors** (orthogonal, sparse, dirac, eye, identity, delta-orthogonal;
+//! [`Source::Whole`]) cannot be streamed: an element of an orthogonal matrix depends on all of
+//! its random numbers. The writer materializes them one at a time with [`crate::Init::alloc`]
+//! — the very values of the in-memory initialization, in every dtype — and writes each in
+//! work-item-sized pieces (the same progress, cancellation and write-back as the streamed
+//! items), before the streamed tensors. Memory: one structured tensor at a time, so the peak is
+//! the largest structured tensor in its dtype plus what its fill works in (orthogonal: the
+//! whole `r × c` matrix in `f32` — `f64` for `f64` — and a few 64-column panels; the others
+//! next to nothing); cost: the full `O(r·c·min(r, c))` factorization of every orthogonal
+//! tensor a file holds (a shard computes only its own tensors, each whole). The output
+//! buffer of the largest one is reserved before the first byte, so an impossible size is
+//! [`WriteError::OutOfMemory`] with nothing created; cancellation is checked between pieces
+//! and tensors, not inside one tensor's factorization.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -19,12 +33,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use crate::{fill_at, DType, Distribution, Key};
+use crate::{fill_at, DType, Distribution, Element, Key};
 
 use super::header::FileLayout;
 use super::path::{parent_dir, temp_nonce, temp_prefix};
 use super::{check_output_path, Existing, OutputKind};
-use super::{Op, TensorSpec, WriteError};
+use super::{Op, Source, TensorSpec, WriteError};
 
 /// Elements per work item: 1 Mi (4 MiB of f32, 8 MiB of f64). Large enough that per-item
 /// overhead (stream setup, a system call) is negligible, small enough that the buffers of all
@@ -141,13 +155,13 @@ pub fn write_safetensors(
 }
 
 /// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`. `dists` are the
-/// members' distributions, in `members` order, from [`TensorSpec::validate`] (the callers
+/// members' sources, in `members` order, from [`TensorSpec::validate`] (the callers
 /// validate, each spec once).
 pub(crate) fn write_members(
     path: &Path,
     specs: &[TensorSpec],
     members: &[usize],
-    dists: Vec<Distribution>,
+    dists: Vec<Source>,
     key: &Key,
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
@@ -177,7 +191,8 @@ pub(crate) fn write_members(
     }
 
     // Work items, not materialised (a tensor of 2⁴⁰ elements would need a million of them):
-    // item k lies in the placement j with starts[j] <= k < starts[j + 1].
+    // item k lies in the placement j with starts[j] <= k < starts[j + 1]. Whole tensors
+    // (structured initializers) have no items; they are written first, one at a time.
     let mut starts: Vec<u64> = Vec::new();
     starts
         .try_reserve_exact(layout.placements.len() + 1)
@@ -186,13 +201,31 @@ pub(crate) fn write_members(
         })?;
     let mut n_items: u64 = 0;
     let mut widest = 1usize;
-    for p in &layout.placements {
+    let mut whole: Vec<usize> = Vec::new();
+    let mut largest_whole = 0u64;
+    for (j, p) in layout.placements.iter().enumerate() {
         starts.push(n_items);
         let s = &specs[p.spec];
+        if matches!(dist_of[p.spec], Some(Source::Whole)) {
+            whole.push(j);
+            largest_whole = largest_whole.max(s.byte_len());
+            continue;
+        }
         n_items += (s.numel() as u64).div_ceil(ITEM_ELEMS as u64);
         widest = widest.max(s.dtype.size());
     }
     starts.push(n_items);
+    if largest_whole > 0 {
+        // The output buffer of the largest whole tensor, reserved (not touched) and released:
+        // a size the allocator cannot give fails here, before anything is created.
+        let mut probe: Vec<u8> = Vec::new();
+        usize::try_from(largest_whole)
+            .ok()
+            .and_then(|b| probe.try_reserve_exact(b).ok())
+            .ok_or(WriteError::OutOfMemory {
+                bytes: largest_whole,
+            })?;
+    }
     let budget_workers = (BUFFER_BUDGET / (ITEM_ELEMS * widest)).max(1);
     let workers = rayon::current_num_threads()
         .clamp(1, budget_workers)
@@ -202,11 +235,29 @@ pub(crate) fn write_members(
     preallocate(&tmp.file, layout.file_len).map_err(|e| WriteError::io(Op::Allocate, path, e))?;
     write_all_at(&tmp.file, &layout.header, 0).map_err(|e| WriteError::io(Op::Write, path, e))?;
 
+    let first_done = AtomicBool::new(false);
+    for &j in &whole {
+        let p = &layout.placements[j];
+        let s = &specs[p.spec];
+        let piece = WholePiece {
+            file: &tmp.file,
+            path,
+            at: p.start,
+            opts: &opts,
+            first_done: &first_done,
+        };
+        match s.dtype {
+            DType::F32 => write_whole::<f32>(&piece, s, key),
+            DType::F64 => write_whole::<f64>(&piece, s, key),
+            DType::BF16 => write_whole::<half::bf16>(&piece, s, key),
+            DType::F16 => write_whole::<half::f16>(&piece, s, key),
+        }?;
+    }
+
     let next = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     let failure: Mutex<Option<WriteError>> = Mutex::new(None);
     let cancelled = AtomicBool::new(false);
-    let first_done = AtomicBool::new(false);
     rayon::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|_| {
@@ -238,7 +289,7 @@ pub(crate) fn write_members(
                     let len = ITEM_ELEMS.min(s.numel() - first as usize);
                     let size = s.dtype.size();
                     let at = p.start + first * size as u64;
-                    let Some(dist) = dist_of[p.spec].as_ref() else {
+                    let Some(Source::Elementwise(dist)) = dist_of[p.spec].as_ref() else {
                         fail(WriteError::TooLarge("internal: unvalidated tensor".into()));
                         return;
                     };
@@ -303,6 +354,67 @@ pub(crate) fn write_members(
         data_bytes,
         tensors: members.len(),
     })
+}
+
+/// Where and how one whole tensor is written.
+struct WholePiece<'a> {
+    file: &'a File,
+    path: &'a Path,
+    /// The tensor's first byte in the file.
+    at: u64,
+    opts: &'a WriteOptions<'a>,
+    first_done: &'a AtomicBool,
+}
+
+/// Materializes the structured tensor `s` ([`crate::Init::alloc`], the in-memory values) and
+/// writes it at `piece.at` in pieces of at most [`ITEM_ELEMS`] elements.
+fn write_whole<T: Element + bytemuck::Pod>(
+    piece: &WholePiece<'_>,
+    s: &TensorSpec,
+    key: &Key,
+) -> Result<(), WriteError> {
+    let opts = piece.opts;
+    let cancelled = || WriteError::Cancelled {
+        path: piece.path.to_path_buf(),
+    };
+    if opts.cancelled() {
+        return Err(cancelled());
+    }
+    let mut values: Vec<T> = s
+        .init
+        .alloc(&s.shape, s.layout, &key.tensor(&s.name))
+        .map_err(|e| match e {
+            crate::Error::AllocationFailed => WriteError::OutOfMemory {
+                bytes: s.byte_len(),
+            },
+            e => WriteError::spec(&s.name, e),
+        })?;
+    let raw: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
+    zero_part(raw, s, 0);
+    if cfg!(target_endian = "big") {
+        for c in raw.chunks_exact_mut(s.dtype.size()) {
+            c.reverse();
+        }
+    }
+    let mut at = piece.at;
+    for chunk in raw.chunks(ITEM_ELEMS * s.dtype.size()) {
+        if opts.cancelled() {
+            return Err(cancelled());
+        }
+        write_all_at(piece.file, chunk, at)
+            .map_err(|e| WriteError::io(Op::Write, piece.path, e))?;
+        if !opts.no_sync {
+            start_writeback(piece.file, at, chunk.len() as u64);
+        }
+        at += chunk.len() as u64;
+        if let Some(p) = opts.progress {
+            p(chunk.len() as u64);
+        }
+        if !piece.first_done.swap(true, Ordering::Relaxed) {
+            opts.stage("write");
+        }
+    }
+    Ok(())
 }
 
 /// Fills `raw` (the little-endian bytes of elements `first..` of the tensor) in `dtype`.
