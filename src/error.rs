@@ -22,7 +22,8 @@ pub enum Error {
         /// The smallest rank the rule accepts.
         min: usize,
     },
-    /// An explicit in/out axis is outside the shape, or the two axes coincide.
+    /// An explicit in/out axis is outside the shape, or the two axes coincide; or a structured
+    /// initializer's `column_axis` is outside its shape.
     InvalidAxis,
     /// A gain is NaN, infinite or negative.
     InvalidGain,
@@ -96,7 +97,7 @@ impl fmt::Display for Error {
                 f,
                 "fan in and fan out can not be computed for a tensor with {rank} dimension(s); at least {min} needed"
             ),
-            Error::InvalidAxis => f.write_str("invalid fan axes: out of range for the shape, or in_axis == out_axis"),
+            Error::InvalidAxis => f.write_str("invalid axis: out of range for the shape (fan axes, or a column_axis), or in_axis == out_axis"),
             Error::InvalidGain => f.write_str("gain must be finite and non-negative"),
             Error::InvalidScale => f.write_str("scale must be finite and positive"),
             Error::InvalidSlope => {

@@ -231,6 +231,16 @@ fn init() -> impl Strategy<Value = Init> {
         Just(Init::GlorotNormal),
         Just(Init::HeUniform),
         Just(Init::Zeros),
+        finite().prop_map(|gain| Init::Orthogonal { gain }),
+        (finite(), -4isize..4)
+            .prop_map(|(scale, column_axis)| Init::OrthogonalJax { scale, column_axis }),
+        (prop_oneof![0.0f64..=1.0, finite()], finite())
+            .prop_map(|(sparsity, std)| Init::Sparse { sparsity, std }),
+        (0usize..4).prop_map(|groups| Init::Dirac { groups }),
+        Just(Init::Eye),
+        finite().prop_map(|gain| Init::Identity { gain }),
+        (finite(), -3isize..3)
+            .prop_map(|(scale, column_axis)| Init::DeltaOrthogonal { scale, column_axis }),
     ]
 }
 
@@ -255,7 +265,7 @@ fn layout() -> impl Strategy<Value = Layout> {
 
 /// Every value of a small written tensor lies in what the distribution promises: finite, and
 /// for a uniform inside `[low, high)`.
-fn check_values(bytes: &[u8], dtype: DType, dist: &Distribution) {
+fn check_values(bytes: &[u8], dtype: DType, dist: &impl core::fmt::Debug) {
     let vals: Vec<f64> = match dtype {
         DType::F32 => bytes
             .chunks_exact(4)

@@ -10,7 +10,6 @@
 
 mod common;
 
-use common::{ks_p_value, ks_statistic};
 use glorot::structured::{
     delta_orthogonal, dirac, eye, identity, orthogonal, orthogonal_block, orthogonal_jax, sparse,
 };
@@ -26,9 +25,7 @@ fn torch<T: Element + Default>(shape: &[usize], gain: f64, key: &TensorKey) -> V
 }
 
 fn hash<T: Element>(v: &[T]) -> u64 {
-    v.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
-        (h ^ x.to_f64().to_bits()).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    common::fnv_f64(v.iter().map(|x| x.to_f64()))
 }
 
 /// max |MᵀM − I| for `rows × cols` row-major `m` with `rows ≥ cols` (columns orthonormal),
@@ -348,47 +345,13 @@ fn blocks_equal_the_block_of_the_whole() {
 // ------------------------------------------------------------------------------------------
 // The Haar law
 
-fn erfc(x: f64) -> f64 {
-    if x < 0.0 {
-        return 2.0 - erfc(-x);
-    }
-    if x < 2.0 {
-        let x2 = 2.0 * x * x;
-        let (mut term, mut sum, mut n) = (x, x, 0.0);
-        while term > 1e-18 * sum {
-            n += 1.0;
-            term *= x2 / (2.0 * n + 1.0);
-            sum += term;
-        }
-        return 1.0 - std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp() * sum;
-    }
-    if x > 27.0 {
-        return 0.0;
-    }
-    let mut f = x;
-    for k in (1..=300).rev() {
-        f = x + (k as f64 * 0.5) / f;
-    }
-    (-x * x).exp() / (std::f64::consts::PI.sqrt() * f)
-}
-
-fn phi(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-
-fn ks_normal(mut v: Vec<f64>) -> f64 {
-    let n = v.len();
-    let d = ks_statistic(&mut v, phi, |x| (x, x));
-    ks_p_value(d, n)
-}
-
 #[test]
 fn scaled_entries_are_standard_normal() {
     // √n·Q_ij of a Haar n × n matrix is x₁/‖x‖·√n for a Gaussian x: N(0, 1) up to O(1/n).
     let n = 256;
     for seed in 0..3 {
         let q: Vec<f64> = torch(&[n, n], 1.0, &Key::new(seed).tensor("haar"));
-        let p = ks_normal(q.iter().map(|x| x * (n as f64).sqrt()).collect());
+        let p = common::ks_standard_normal(q.iter().map(|x| x * (n as f64).sqrt()).collect());
         assert!(p > 1e-4, "seed {seed}: p = {p}");
     }
 }
@@ -404,7 +367,7 @@ fn trace_has_the_haar_law_and_the_unsigned_q_does_not() {
             (0..n).map(|k| q[k * n + k]).sum()
         })
         .collect();
-    let p = ks_normal(traces);
+    let p = common::ks_standard_normal(traces);
     assert!(p > 1e-4, "Haar trace: p = {p}");
     // Negative control: the same reflectors without Mezzadri's sign fix are orthogonal but
     // not Haar, and the statistic must see it.
@@ -414,7 +377,7 @@ fn trace_has_the_haar_law_and_the_unsigned_q_does_not() {
             (0..n).map(|k| q[k * n + k]).sum()
         })
         .collect();
-    let p = ks_normal(unsigned);
+    let p = common::ks_standard_normal(unsigned);
     assert!(p < 1e-6, "unsigned Q passed the Haar test: p = {p}");
 }
 
@@ -731,47 +694,4 @@ fn init_variants_dispatch_to_the_structured_fills() {
     assert_eq!(Init::Orthogonal { gain: 1.0 }.check_parameters(), Ok(()));
 }
 
-// ------------------------------------------------------------------------------------------
-// Value stability: generated once from this implementation and hard-coded. Any change to the
-// algorithm, the block size, the Gaussian indices or the sparse positions breaks them, and
-// must do so consciously.
-
-#[test]
-fn value_stability() {
-    assert_eq!(
-        fingerprints(),
-        [
-            STABLE_300X200_F32,
-            STABLE_130X257_F32,
-            STABLE_200X200_F64,
-            STABLE_96X96_BF16
-        ]
-    );
-    let key = Key::new(2010).tensor("w");
-    let q: Vec<f32> = torch(&[3, 2], 1.0, &key);
-    assert_eq!(
-        q.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-        STABLE_3X2_F32_BITS
-    );
-    let mut s = vec![0f32; 40 * 30];
-    sparse(&mut s, &[40, 30], 0.3, 0.01, &key).unwrap();
-    assert_eq!(hash(&s), STABLE_SPARSE_40X30);
-}
-
-// FNV-1a-64 over the f64 bit patterns of every element (see `hash`), seed 5,
-// "lstm.weight_hh_l0", gain 1.
-const STABLE_300X200_F32: u64 = 0x5775_3cad_ed55_a2a5;
-const STABLE_130X257_F32: u64 = 0x56a2_63f6_8297_31ed;
-const STABLE_200X200_F64: u64 = 0x7b5a_6755_9544_cf1c;
-const STABLE_96X96_BF16: u64 = 0xc017_4a6d_eb5a_f325;
-/// orthogonal([3, 2]), seed 2010, "w": row-major f32 bits.
-const STABLE_3X2_F32_BITS: [u32; 6] = [
-    0xbf2c_4ae8,
-    0xbf39_0752,
-    0x3f3c_3674,
-    0xbf21_6d48,
-    0x3da5_5b21,
-    0xbe90_ccda,
-];
-/// sparse([40, 30], 0.3, 0.01), seed 2010, "w".
-const STABLE_SPARSE_40X30: u64 = 0x1288_4927_6fdd_70e5;
+// Value stability (hard-coded fingerprints of these functions): `tests/value_stability/orthogonal.rs`.

@@ -24,5 +24,5 @@ pub use shard::{
     write_planned_shard, write_shard, Rank, ShardPlan, ShardSummary, INDEX_NAME, LAUNCHER_VARS,
 };
 pub use shard_error::ShardError;
-pub use spec::{tensor_specs, TensorSpec};
+pub use spec::{tensor_specs, Source, TensorSpec};
 pub use write::{write_safetensors, WriteOptions, WriteSummary, BUFFER_BUDGET, ITEM_BYTES};

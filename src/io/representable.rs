@@ -13,8 +13,14 @@
 //!   ([`Error::TooNarrow`]): a uniform interval holding a single value, or a normal whose
 //!   reachable range rounds to a single value (a std too small for the dtype at that mean,
 //!   e.g. `std = 1e-9` at `mean = 1` in f32, or truncation bounds that leave one value).
+//!
+//! The structured initializers ([`check_structured`]): the orthogonal family's values lie in
+//! `[−gain, gain]` (every entry of an orthogonal matrix is at most 1 in magnitude), so a gain
+//! that rounds to ±∞ is unrepresentable and a positive gain that rounds to 0 collapses the
+//! matrix to zeros (too narrow); identity's gain must round to a finite value; sparse's
+//! non-zero values follow the normal rule above.
 
-use crate::{bf16, f16, DType, Distribution, Error, Result};
+use crate::{bf16, f16, DType, Distribution, Error, Init, Result};
 
 /// Farthest normal sample from the mean, in standard deviations (see [`crate::dist::normal`]:
 /// 5.4196 for the 24-bit narrow sampler, 8.29 for f64), rounded up.
@@ -98,6 +104,34 @@ pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
     Ok(())
 }
 
+/// The rule for the structured initializers (module documentation).
+pub(crate) fn check_structured(dtype: DType, init: &Init) -> Result<()> {
+    match *init {
+        Init::Orthogonal { gain }
+        | Init::OrthogonalJax { scale: gain, .. }
+        | Init::DeltaOrthogonal { scale: gain, .. } => {
+            // |Q_ij| <= 1 exactly, and at most a few ulps above after rounding in the working
+            // precision: the margin keeps a gain at the dtype's edge from overflowing there.
+            if !round(dtype, gain * (1.0 + 1.0 / 1048576.0)).is_finite() {
+                return Err(Error::Unrepresentable);
+            }
+            if gain > 0.0 && round(dtype, gain) == 0.0 {
+                return Err(Error::TooNarrow);
+            }
+        }
+        Init::Identity { gain } if !round(dtype, gain).is_finite() => {
+            return Err(Error::Unrepresentable);
+        }
+        Init::Sparse { std, .. } => {
+            let d = Distribution::normal(0.0, std)?;
+            check(dtype, &d)?;
+            crate::dist::Plan::new(&d, dtype)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The neighbour of the dtype value `x` upwards or downwards.
 fn next(dtype: DType, x: f64, up: bool) -> f64 {
     let step16 = |bits: u16| -> u16 {
@@ -175,6 +209,55 @@ mod tests {
         assert_eq!(
             check(DType::F32, &t(1.0, 1e-12, -3.0, 3.0)),
             Err(Error::TooNarrow)
+        );
+    }
+
+    #[test]
+    fn the_structured_rule() {
+        let o = |gain| Init::Orthogonal { gain };
+        assert_eq!(check_structured(DType::F16, &o(65504.0)), Ok(()));
+        assert_eq!(
+            check_structured(DType::F16, &o(70000.0)),
+            Err(Error::Unrepresentable)
+        );
+        assert_eq!(check_structured(DType::F32, &o(70000.0)), Ok(()));
+        assert_eq!(check_structured(DType::F16, &o(0.0)), Ok(()));
+        assert_eq!(
+            check_structured(DType::F32, &o(1e-50)),
+            Err(Error::TooNarrow)
+        );
+        assert_eq!(check_structured(DType::F64, &o(1e-50)), Ok(()));
+        let j = Init::OrthogonalJax {
+            scale: 1e6,
+            column_axis: -1,
+        };
+        assert_eq!(
+            check_structured(DType::BF16, &j),
+            Ok(()),
+            "bf16 reaches 3.4e38"
+        );
+        assert_eq!(
+            check_structured(DType::F16, &j),
+            Err(Error::Unrepresentable)
+        );
+        assert_eq!(
+            check_structured(DType::F16, &Init::Identity { gain: 1e5 }),
+            Err(Error::Unrepresentable)
+        );
+        assert_eq!(
+            check_structured(DType::F16, &Init::Identity { gain: 1.0 }),
+            Ok(())
+        );
+        let sp = |std| Init::Sparse { sparsity: 0.5, std };
+        assert_eq!(check_structured(DType::F32, &sp(0.01)), Ok(()));
+        assert_eq!(
+            check_structured(DType::F16, &sp(3e4)),
+            Err(Error::Unrepresentable)
+        );
+        assert_eq!(check_structured(DType::F16, &Init::Eye), Ok(()));
+        assert_eq!(
+            check_structured(DType::F16, &Init::Dirac { groups: 1 }),
+            Ok(())
         );
     }
 }

@@ -6,6 +6,30 @@ use crate::{DType, Distribution, Fans, Init, Layout};
 
 use super::WriteError;
 
+/// How the writer produces a validated tensor's values (what [`TensorSpec::validate`] found).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Source {
+    /// An elementwise distribution: every slice of the tensor is filled on its own
+    /// ([`crate::fill_at`]), so the writer streams it in bounded work items.
+    Elementwise(Distribution),
+    /// A structured initializer (orthogonal, sparse, dirac, eye, identity, delta-orthogonal,
+    /// [`crate::structured`]): its values depend on the whole tensor, so the writer
+    /// materializes it with [`crate::Init::alloc`] — one such tensor at a time — and then
+    /// writes it.
+    Whole,
+}
+
+impl Source {
+    /// The distribution of an elementwise tensor (`None` for [`Source::Whole`]).
+    pub fn distribution(&self) -> Option<&Distribution> {
+        match self {
+            Source::Elementwise(d) => Some(d),
+            Source::Whole => None,
+        }
+    }
+}
+
 /// One named tensor of a model: what the writer creates.
 ///
 /// Presets, `network!` declarations and JSON specs all become a `Vec<TensorSpec>`.
@@ -127,7 +151,8 @@ impl TensorSpec {
             .or_else(|| Fans::from_shape(&self.shape, self.layout).ok())
     }
 
-    /// The distribution this tensor is filled from.
+    /// The distribution this tensor is filled from ([`crate::Error::NotElementwise`] for the
+    /// structured initializers, which have none).
     pub fn distribution(&self) -> crate::Result<Distribution> {
         numel(&self.shape)?;
         match self.fans {
@@ -138,7 +163,15 @@ impl TensorSpec {
 
     /// Checks the name, the shape, the initializer and that the tensor's dtype can hold what
     /// the initializer produces; the error names the tensor. This is everything the writer
-    /// could find out later, so a write that passes it fails only on I/O.
+    /// could find out later, so a write that passes it fails only on I/O (or, for a
+    /// structured tensor, which is materialized whole, on memory). Returns how the values
+    /// are produced.
+    ///
+    /// The structured initializers are checked as [`crate::Init::alloc`] checks them (rank,
+    /// groups, `column_axis`, `shape[-2] <= shape[-1]` for delta-orthogonal, gains, sparsity,
+    /// std), and for the dtype: a gain or scale whose values would round to ±∞
+    /// ([`crate::Error::Unrepresentable`]) or, for the orthogonal family, to 0 everywhere
+    /// ([`crate::Error::TooNarrow`]); sparse's normal values as a normal's.
     ///
     /// The dtype rule is stricter than the in-memory fills, which clamp: a constant beyond
     /// the dtype's largest finite value (70000 in f16), a uniform with an end beyond it, a
@@ -153,8 +186,12 @@ impl TensorSpec {
     /// let s = TensorSpec::new("b", &[4], Init::Constant { val: 70000.0 });
     /// assert!(s.validate().is_ok());
     /// assert!(s.with_dtype(DType::F16).validate().is_err());
+    /// let q = TensorSpec::new("rnn.weight_hh_l0", &[256, 64], Init::Orthogonal { gain: 1.0 });
+    /// assert_eq!(q.validate()?, glorot::io::Source::Whole);
+    /// assert!(TensorSpec::new("b", &[64], Init::Orthogonal { gain: 1.0 }).validate().is_err());
+    /// # Ok::<(), glorot::io::WriteError>(())
     /// ```
-    pub fn validate(&self) -> Result<Distribution, WriteError> {
+    pub fn validate(&self) -> Result<Source, WriteError> {
         if self.name == "__metadata__" {
             return Err(WriteError::InvalidName {
                 name: self.name.clone(),
@@ -168,19 +205,29 @@ impl TensorSpec {
                 return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
             }
         }
+        if self.init.is_structured() {
+            // Rank and parameters first, even for an empty tensor, as `Init::alloc` does.
+            crate::structured::validate(&self.init, &self.shape)
+                .map_err(|e| WriteError::spec(&self.name, e))?;
+            if n > 0 {
+                super::representable::check_structured(self.dtype, &self.init)
+                    .map_err(|e| WriteError::spec(&self.name, e))?;
+            }
+            return Ok(Source::Whole);
+        }
         if n == 0 {
             // Nothing is drawn from an empty tensor, so its (possibly fan-less) rule is moot,
             // exactly as in `Init::fill`; its parameters must still be valid.
             self.init
                 .check_parameters()
                 .map_err(|e| WriteError::spec(&self.name, e))?;
-            return Ok(Distribution::zeros());
+            return Ok(Source::Elementwise(Distribution::zeros()));
         }
         let dist = self
             .distribution()
             .map_err(|e| WriteError::spec(&self.name, e))?;
         check_dtype(self.dtype, &dist).map_err(|e| WriteError::spec(&self.name, e))?;
-        Ok(dist)
+        Ok(Source::Elementwise(dist))
     }
 }
 

@@ -16,6 +16,21 @@
 //! filled, flushed (`fsync`) and only then renamed over the destination. On any error or
 //! cancellation the temporary file is removed; an existing destination is never touched.
 //! What may be replaced, and how temporaries are named: [`check_output_path`].
+//!
+//! **Structured tensors** (orthogonal, sparse, dirac, eye, identity, delta-orthogonal;
+//! [`Source::Whole`]) cannot be streamed: an element of an orthogonal matrix depends on all of
+//! its random numbers. The windows leave their bytes zero (a window wholly inside one is not
+//! written at all); once every window is written, the writer materializes them one at a time
+//! with [`crate::Init::alloc`] — the very values of the in-memory initialization, in every
+//! dtype — and writes each over its range in [`ITEM_BYTES`] pieces through the page cache,
+//! with the same progress, cancellation and write-back as the windows. Memory: one structured
+//! tensor at a time, so the peak is the largest structured tensor in its dtype plus what its
+//! fill works in (orthogonal: the whole `r × c` matrix in `f32` — `f64` for `f64` — and a few
+//! 64-column panels; the others next to nothing); cost: the full `O(r·c·min(r, c))`
+//! factorization of every orthogonal tensor a file holds (a shard computes only its own
+//! tensors, each whole). The output buffer of the largest one is reserved before the first
+//! byte, so an impossible size is [`WriteError::OutOfMemory`] with nothing created;
+//! cancellation is checked between pieces and tensors, not inside one tensor's factorization.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -25,12 +40,12 @@ use std::sync::Mutex;
 
 use bytemuck::Zeroable;
 
-use crate::{fill_at, DType, Distribution, Key};
+use crate::{fill_at, DType, Distribution, Element, Key};
 
 use super::header::FileLayout;
 use super::path::{parent_dir, temp_nonce, temp_prefix};
 use super::{check_output_path, Existing, OutputKind};
-use super::{Op, TensorSpec, WriteError};
+use super::{Op, Source, TensorSpec, WriteError};
 
 /// Bytes per work item: 8 MiB, one aligned window of the file. Large enough that per-item
 /// overhead (stream setups, a system call) is negligible, small enough that the buffers of all
@@ -163,13 +178,13 @@ pub fn write_safetensors(
 }
 
 /// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`. `dists` are the
-/// members' distributions, in `members` order, from [`TensorSpec::validate`] (the callers
+/// members' sources, in `members` order, from [`TensorSpec::validate`] (the callers
 /// validate, each spec once).
 pub(crate) fn write_members(
     path: &Path,
     specs: &[TensorSpec],
     members: &[usize],
-    dists: Vec<Distribution>,
+    dists: Vec<Source>,
     key: &Key,
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
@@ -202,6 +217,25 @@ pub(crate) fn write_members(
     // need 2¹⁷ of them): item k covers bytes [k·ITEM_BYTES, (k+1)·ITEM_BYTES), header and
     // tensors alike, so every write but the file's last is aligned for direct I/O.
     let n_items = layout.file_len.div_ceil(ITEM_BYTES as u64);
+    let whole: Vec<usize> = (0..layout.placements.len())
+        .filter(|&j| matches!(dist_of[layout.placements[j].spec], Some(Source::Whole)))
+        .collect();
+    let largest_whole = whole
+        .iter()
+        .map(|&j| layout.placements[j].len)
+        .max()
+        .unwrap_or(0);
+    if largest_whole > 0 {
+        // The output buffer of the largest whole tensor, reserved (not touched) and released:
+        // a size the allocator cannot give fails here, before anything is created.
+        let mut probe: Vec<u8> = Vec::new();
+        usize::try_from(largest_whole)
+            .ok()
+            .and_then(|b| probe.try_reserve_exact(b).ok())
+            .ok_or(WriteError::OutOfMemory {
+                bytes: largest_whole,
+            })?;
+    }
     let budget_workers = (BUFFER_BUDGET / ITEM_BYTES).max(1);
     let workers = rayon::current_num_threads()
         .clamp(1, budget_workers)
@@ -272,14 +306,18 @@ pub(crate) fn write_members(
                     }
                     let raw: &mut [u8] =
                         &mut bytemuck::cast_slice_mut::<Block, u8>(&mut buf)[..bytes];
-                    let res = window.fill(raw, at, &mut scratch).and_then(|()| {
-                        sink.write(raw, at)
-                            .map_err(|e| WriteError::io(Op::Write, path, e))
+                    let res = window.fill(raw, at, &mut scratch).and_then(|streamed| {
+                        if streamed > 0 || at < layout.header.len() as u64 {
+                            // Else wholly inside one whole tensor: written after the windows.
+                            sink.write(raw, at)
+                                .map_err(|e| WriteError::io(Op::Write, path, e))?;
+                        }
+                        Ok(streamed)
                     });
                     match res {
-                        Ok(()) => {
+                        Ok(streamed) => {
                             if let Some(p) = opts.progress {
-                                p(bytes as u64);
+                                p(streamed);
                             }
                             if !first_done.swap(true, Ordering::Relaxed) {
                                 opts.stage("write");
@@ -303,6 +341,23 @@ pub(crate) fn write_members(
             path: path.to_path_buf(),
         });
     }
+    for &j in &whole {
+        let p = &layout.placements[j];
+        let s = &specs[p.spec];
+        let piece = WholePiece {
+            file: &tmp.file,
+            path,
+            at: p.start,
+            opts: &opts,
+            first_done: &first_done,
+        };
+        match s.dtype {
+            DType::F32 => write_whole::<f32>(&piece, s, key),
+            DType::F64 => write_whole::<f64>(&piece, s, key),
+            DType::BF16 => write_whole::<half::bf16>(&piece, s, key),
+            DType::F16 => write_whole::<half::f16>(&piece, s, key),
+        }?;
+    }
     let data_bytes = layout.file_len - layout.header.len() as u64;
     tmp.persist(path, &opts)?;
     Ok(WriteSummary {
@@ -313,11 +368,72 @@ pub(crate) fn write_members(
     })
 }
 
+/// Where and how one whole tensor is written.
+struct WholePiece<'a> {
+    file: &'a File,
+    path: &'a Path,
+    /// The tensor's first byte in the file.
+    at: u64,
+    opts: &'a WriteOptions<'a>,
+    first_done: &'a AtomicBool,
+}
+
+/// Materializes the structured tensor `s` ([`crate::Init::alloc`], the in-memory values) and
+/// writes it at `piece.at` in pieces of at most [`ITEM_BYTES`].
+fn write_whole<T: Element + bytemuck::Pod>(
+    piece: &WholePiece<'_>,
+    s: &TensorSpec,
+    key: &Key,
+) -> Result<(), WriteError> {
+    let opts = piece.opts;
+    let cancelled = || WriteError::Cancelled {
+        path: piece.path.to_path_buf(),
+    };
+    if opts.cancelled() {
+        return Err(cancelled());
+    }
+    let mut values: Vec<T> = s
+        .init
+        .alloc(&s.shape, s.layout, &key.tensor(&s.name))
+        .map_err(|e| match e {
+            crate::Error::AllocationFailed => WriteError::OutOfMemory {
+                bytes: s.byte_len(),
+            },
+            e => WriteError::spec(&s.name, e),
+        })?;
+    let raw: &mut [u8] = bytemuck::cast_slice_mut(&mut values);
+    zero_part(raw, s, 0);
+    if cfg!(target_endian = "big") {
+        for c in raw.chunks_exact_mut(s.dtype.size()) {
+            c.reverse();
+        }
+    }
+    let mut at = piece.at;
+    for chunk in raw.chunks(ITEM_BYTES) {
+        if opts.cancelled() {
+            return Err(cancelled());
+        }
+        write_all_at(piece.file, chunk, at)
+            .map_err(|e| WriteError::io(Op::Write, piece.path, e))?;
+        if !opts.no_sync {
+            start_writeback(piece.file, at, chunk.len() as u64);
+        }
+        at += chunk.len() as u64;
+        if let Some(p) = opts.progress {
+            p(chunk.len() as u64);
+        }
+        if !piece.first_done.swap(true, Ordering::Relaxed) {
+            opts.stage("write");
+        }
+    }
+    Ok(())
+}
+
 /// What fills one window of the file: the header bytes and every tensor's slice in it.
 struct Window<'a> {
     layout: &'a FileLayout,
     specs: &'a [TensorSpec],
-    dist_of: &'a [Option<Distribution>],
+    dist_of: &'a [Option<Source>],
     key: &'a Key,
 }
 
@@ -325,12 +441,16 @@ impl Window<'_> {
     /// Fills `raw`, the file's bytes `at..at + raw.len()`. Tensor slices are filled in place
     /// where the window holds whole, aligned elements; an element split by the window's edge
     /// (only possible when dtypes of different widths share a file) or a slice at an offset
-    /// its element type may not be read at goes through `scratch`.
-    fn fill(&self, raw: &mut [u8], at: u64, scratch: &mut Vec<u64>) -> Result<(), WriteError> {
+    /// its element type may not be read at goes through `scratch`. Bytes of whole
+    /// (structured) tensors are left zero; returns how many bytes of tensor data the window
+    /// streams (0 and no header: nothing to write).
+    fn fill(&self, raw: &mut [u8], at: u64, scratch: &mut Vec<u64>) -> Result<u64, WriteError> {
         let end = at + raw.len() as u64;
         let header = &self.layout.header;
+        let mut streamed = raw.len() as u64;
         if at < header.len() as u64 {
             let n = (header.len() - at as usize).min(raw.len());
+            streamed -= n as u64;
             raw[..n].copy_from_slice(&header[at as usize..at as usize + n]);
         }
         let places = &self.layout.placements;
@@ -340,17 +460,23 @@ impl Window<'_> {
                 continue;
             }
             let s = &self.specs[p.spec];
-            let Some(dist) = self.dist_of[p.spec].as_ref() else {
-                return Err(WriteError::TooLarge("internal: unvalidated tensor".into()));
-            };
             let lo = p.start.max(at);
             let hi = (p.start + p.len).min(end);
             let out = &mut raw[(lo - at) as usize..(hi - at) as usize];
+            let dist = match self.dist_of[p.spec].as_ref() {
+                Some(Source::Elementwise(d)) => d,
+                Some(Source::Whole) => {
+                    out.fill(0);
+                    streamed -= out.len() as u64;
+                    continue;
+                }
+                None => return Err(WriteError::TooLarge("internal: unvalidated tensor".into())),
+            };
             let tkey = self.key.tensor(&s.name);
             fill_tensor_bytes(out, s, dist, &tkey, lo - p.start, scratch)
                 .map_err(|e| WriteError::spec(&s.name, e))?;
         }
-        Ok(())
+        Ok(streamed)
     }
 }
 

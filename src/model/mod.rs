@@ -135,12 +135,15 @@ pub use param::{Name, ParamSpec, Role, MAX_RANK, NAME_CAP};
 #[doc(hidden)]
 pub mod __private {
     pub use super::build::{
-        Builder, Cell, KaimingArgs, NormKind, NormalArgs, Opts, UniformArgs, VarianceArgs,
+        Builder, Cell, KaimingArgs, NormKind, NormalArgs, Opts, OrthogonalArgs, SparseArgs,
+        UniformArgs, VarianceArgs,
     };
     pub use super::network::Cursor;
 }
 
-/// The distribution of one spec'd tensor: its initializer applied to its stored fans.
+/// The distribution of one spec'd tensor: its initializer applied to its stored fans. A
+/// structured initializer (orthogonal, sparse, dirac, eye, identity) has none:
+/// [`Error::NotElementwise`]; [`alloc_tensor`] and the other fills handle those whole.
 pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
     let init = spec.init;
     if init.needs_fans() && spec.rank() < 2 {
@@ -152,8 +155,26 @@ pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
     init.distribution(Fans::new(spec.fan_in, spec.fan_out))
 }
 
-/// Allocates and fills one spec'd tensor from the stream `key.tensor(spec.name())`.
+/// Every check before a spec'd tensor is filled: its distribution, or `None` for a structured
+/// initializer whose shape and parameters passed.
+fn plan(spec: &ParamSpec) -> Result<Option<Distribution>> {
+    if spec.init.is_structured() {
+        crate::structured::validate(&spec.init, spec.shape())?;
+        return Ok(None);
+    }
+    distribution(spec).map(Some)
+}
+
+/// Allocates and fills one spec'd tensor from the stream `key.tensor(spec.name())`. A
+/// structured initializer fills it whole, exactly as [`crate::Init::alloc`] does for the
+/// spec's shape.
 pub fn alloc_tensor<T: Element>(spec: &ParamSpec, key: &Key) -> Result<Vec<T>> {
+    if spec.init.is_structured() {
+        // Structured rules read no fans and carry their own convention: the layout is moot.
+        return spec
+            .init
+            .alloc(spec.shape(), crate::Layout::Torch, &key.tensor(spec.name()));
+    }
     let dist = distribution(spec)?;
     if spec.numel == 0 {
         return Ok(Vec::new());
@@ -166,7 +187,7 @@ pub fn alloc_tensor<T: Element>(spec: &ParamSpec, key: &Key) -> Result<Vec<T>> {
 pub fn alloc_all<T: Element>(specs: &[ParamSpec], key: &Key) -> Result<Vec<Vec<T>>> {
     // Validate everything first, so a bad spec costs no allocation.
     for s in specs {
-        distribution(s)?;
+        plan(s)?;
     }
     specs.par_iter().map(|s| alloc_tensor(s, key)).collect()
 }
@@ -205,7 +226,7 @@ pub fn fill_specs_into<T: Element>(specs: &[ParamSpec], key: &Key, arena: &mut [
             actual: arena.len(),
         });
     }
-    let dists = specs.iter().map(distribution).collect::<Result<Vec<_>>>()?;
+    let dists = specs.iter().map(plan).collect::<Result<Vec<_>>>()?;
     let mut pieces = Vec::with_capacity(specs.len());
     let mut rest = arena;
     let mut at = 0;
@@ -221,7 +242,13 @@ pub fn fill_specs_into<T: Element>(specs: &[ParamSpec], key: &Key, arena: &mut [
     pieces
         .into_par_iter()
         .zip(specs.par_iter().zip(dists.par_iter()))
-        .try_for_each(|(out, (s, d))| crate::fill(out, d, &key.tensor(s.name())))
+        .try_for_each(|(out, (s, d))| {
+            let k = key.tensor(s.name());
+            match d {
+                Some(d) => crate::fill(out, d, &k),
+                None => s.init.fill(out, s.shape(), crate::Layout::Torch, &k),
+            }
+        })
 }
 
 /// One filled tensor, as a writer wants it.

@@ -5,7 +5,11 @@
 //! shape and key and fill the whole `&mut [T]` at once (any [`Element`]: `f32`, `f64`, `bf16`,
 //! `f16`), and return a `Result`. [`crate::Init`] dispatches to them from `Init::fill`,
 //! `Init::alloc` and `Init::alloc_block`; `Init::distribution` reports
-//! [`Error::NotElementwise`] for them.
+//! [`Error::NotElementwise`] for them. `network!` models (`init = orthogonal`, `recurrent_init
+//! = orthogonal`, …; shape errors are compile errors), `glorot::model::init` and the
+//! safetensors writer (which materializes such a tensor whole, one at a time:
+//! [`crate::io::Source::Whole`]) all go through `Init::fill`/`Init::alloc`, so every path
+//! gives the same bits.
 //!
 //! # Conventions
 //!

@@ -115,23 +115,47 @@ pub fn orthogonal<T: Element>(
     if n == 0 {
         return Ok(());
     }
-    match working_precision::<T>() {
-        Precision::F64 => torch_fill::<T, f64>(out, rows, cols, gain, key),
-        Precision::F32 => torch_fill::<T, f32>(out, rows, cols, gain, key),
-    }
+    fill_matrix(out, rows, cols, 1, gain, key)
 }
 
-fn torch_fill<T: Element, W: Real>(
+/// The one sampling path of [`orthogonal`] and [`orthogonal_jax`]: a `rows × cols` matrix times
+/// `gain`, stored so that element `(outer·inner + r, j)` sits at flat index
+/// `(outer·cols + j)·inner + r`. With `inner = 1` that is the row-major matrix itself
+/// (PyTorch's view, and JAX's when the columns are the last axis), written row by row;
+/// otherwise the column axis has `inner` elements after it (JAX's `column_axis` moved back).
+fn fill_matrix<T: Element>(
     out: &mut [T],
     rows: usize,
     cols: usize,
+    inner: usize,
     gain: f64,
     key: &TensorKey,
 ) -> Result<()> {
-    let o = Ortho::<W>::sample(rows, cols, key, Level::detect())?;
-    let g = W::of(gain);
-    emit_rows::<T, W>(out, cols, |r, buf| o.row(r, g, buf));
-    Ok(())
+    fn go<T: Element, W: Real>(
+        out: &mut [T],
+        rows: usize,
+        cols: usize,
+        inner: usize,
+        gain: f64,
+        key: &TensorKey,
+    ) -> Result<()> {
+        let o = Ortho::<W>::sample(rows, cols, key, Level::detect())?;
+        let g = W::of(gain);
+        if inner == 1 {
+            emit_rows::<T, W>(out, cols, |r, buf| o.row(r, g, buf));
+            return Ok(());
+        }
+        emit::<T, W>(out, |i| {
+            let (oj, r) = (i / inner, i % inner);
+            let (outer, j) = (oj / cols, oj % cols);
+            o.at(outer * inner + r, j, g)
+        });
+        Ok(())
+    }
+    match working_precision::<T>() {
+        Precision::F64 => go::<T, f64>(out, rows, cols, inner, gain, key),
+        Precision::F32 => go::<T, f32>(out, rows, cols, inner, gain, key),
+    }
 }
 
 /// The block `rows × cols` of [`orthogonal`]`(shape = [r, c], gain)`, bit for bit.
@@ -226,35 +250,10 @@ pub fn orthogonal_jax<T: Element>(
     if n == 0 {
         return Ok(());
     }
-    match working_precision::<T>() {
-        Precision::F64 => jax_fill::<T, f64>(out, shape, ax, scale, key),
-        Precision::F32 => jax_fill::<T, f32>(out, shape, ax, scale, key),
-    }
-}
-
-fn jax_fill<T: Element, W: Real>(
-    out: &mut [T],
-    shape: &[usize],
-    ax: usize,
-    scale: f64,
-    key: &TensorKey,
-) -> Result<()> {
+    // Flat index = (outer·cols + j)·inner + r  ↔  matrix (outer·inner + r, j).
     let cols = shape[ax];
     let inner: usize = shape[ax + 1..].iter().product();
-    let rows = out.len() / cols;
-    let o = Ortho::<W>::sample(rows, cols, key, Level::detect())?;
-    let g = W::of(scale);
-    if inner == 1 {
-        emit_rows::<T, W>(out, cols, |r, buf| o.row(r, g, buf));
-        return Ok(());
-    }
-    // Flat index = (outer·cols + j)·inner + r  ↔  matrix (outer·inner + r, j).
-    emit::<T, W>(out, |i| {
-        let (oj, r) = (i / inner, i % inner);
-        let (outer, j) = (oj / cols, oj % cols);
-        o.at(outer * inner + r, j, g)
-    });
-    Ok(())
+    fill_matrix(out, n / cols, cols, inner, scale, key)
 }
 
 /// JAX `jax.nn.initializers.delta_orthogonal(scale, column_axis)` (Xiao et al. 2018): a 3-, 4-

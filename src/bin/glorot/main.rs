@@ -524,6 +524,25 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
             .map_err(|e| format!("could not read {}: {e}", path.display()))?;
         let measured = std_of(&raw, s.dtype);
         let fans = s.resolved_fans();
+        if s.init.is_structured() {
+            // Orthogonal and the other structured rules have no distribution to show; the
+            // measured std is still read back.
+            let shape = format!("{:?}", s.shape);
+            let _ = writeln!(
+                out,
+                "{:<width$} {:<14} {:<5} {:<16} {:>7} {:>7} {:>18} {:>11} {:>11.6}",
+                name,
+                shape,
+                s.dtype.to_string(),
+                s.init.name(),
+                "-",
+                "-",
+                "(whole tensor)",
+                "-",
+                measured
+            );
+            continue;
+        }
         let dist = s
             .distribution()
             .map_err(|e| format!("tensor `{name}`: {e}"))?;
