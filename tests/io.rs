@@ -745,3 +745,28 @@ fn structured_errors_come_before_the_first_byte() {
     assert!(matches!(e, WriteError::OutOfMemory { .. }), "{e}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn cancelling_inside_a_whole_tensor_removes_the_temporary() {
+    let dir = tmpdir("structured-cancel");
+    let out = dir.path().join("m.safetensors");
+    std::fs::write(&out, b"precious").unwrap();
+    // Two write pieces (1.1 M elements): cancelled after the first one.
+    let specs = vec![TensorSpec::new("eye", &[1000, 1100], Init::Eye)];
+    let cancel = AtomicBool::new(false);
+    let progress = |_: u64| cancel.store(true, Ordering::Relaxed);
+    let e = write_safetensors(
+        &out,
+        &specs,
+        &key(),
+        WriteOptions {
+            progress: Some(&progress),
+            cancel: Some(&cancel),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(e, WriteError::Cancelled { .. }), "{e}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+    assert_no_temporaries(dir.path());
+}
