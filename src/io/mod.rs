@@ -8,7 +8,6 @@ mod error;
 mod header;
 mod model_dir;
 mod path;
-mod representable;
 mod shard;
 mod shard_error;
 mod spec;

@@ -189,7 +189,7 @@ pub fn write_model_dir(
         ),
         Some((r, plan)) => {
             let s = write_planned_shard(dir, specs, plan, key, r, opts)?;
-            (s.file, s.index, r.rank == 0)
+            (s.file, s.index, r.rank() == 0)
         }
     };
     let config = match config {

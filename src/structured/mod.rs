@@ -34,7 +34,9 @@
 //! scales must be finite and non-negative ([`Error::InvalidGain`]; a negative gain would give
 //! the same Haar law as its absolute value), sparsity must lie in `[0, 1]`
 //! ([`Error::InvalidSparsity`]; PyTorch accepts anything), std as for
-//! [`crate::Distribution::normal`], and `out.len()` must equal the shape's element count.
+//! [`crate::Distribution::normal`], and `out.len()` must equal the shape's element count. A
+//! gain or scale the output type rounds to ±∞ (70000 in f16) is [`Error::Unrepresentable`],
+//! the elementwise fills' rule ([`crate::dist`]), never a tensor of infinities.
 //!
 //! **Zero-element tensors** write nothing after the parameter checks: PyTorch's
 //! `orthogonal_` returns early ("no-op"), JAX returns `zeros(shape)` — of an empty shape, so
@@ -99,6 +101,17 @@ pub(crate) fn check_gain(gain: f64) -> Result<()> {
     } else {
         Err(Error::InvalidGain)
     }
+}
+
+/// [`check_gain`] for output type `T`: every structured value is at most `gain` in magnitude
+/// (orthogonal entries are at most 1), so a gain `T` rounds to ±∞ would write infinities —
+/// [`Error::Unrepresentable`], the elementwise fills' rule ([`crate::dist`]).
+pub(crate) fn check_gain_in<T: Element>(gain: f64) -> Result<()> {
+    check_gain(gain)?;
+    if !crate::dist::holds(T::DTYPE, gain) {
+        return Err(Error::Unrepresentable);
+    }
+    Ok(())
 }
 
 pub(crate) enum Precision {

@@ -29,7 +29,7 @@ use glorot::io::{
     OutputKind, Rank, ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
 };
 use glorot::model::presets;
-use glorot::{bf16, f16, DType, Distribution, Key};
+use glorot::{bf16, f16, DType, DistributionKind, Key};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -338,11 +338,11 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     // --table rows.
     let shard = match rank {
         None => None,
-        Some(r) => Some((r, ShardPlan::new(&specs, r.world)?)),
+        Some(r) => Some((r, ShardPlan::new(&specs, r.world())?)),
     };
     let members: Vec<&TensorSpec> = match &shard {
         None => specs.iter().collect(),
-        Some((r, plan)) => plan.files[r.rank].iter().map(|&i| &specs[i]).collect(),
+        Some((r, plan)) => plan.files[r.rank()].iter().map(|&i| &specs[i]).collect(),
     };
     let total: u64 = members.iter().map(|s| s.byte_len()).sum();
     let show = !args.quiet && std::io::stdout().is_terminal();
@@ -360,8 +360,8 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     match &shard {
         None => clean_stale(&args.out),
         Some((r, plan)) => {
-            clean_stale(&args.out.join(plan.file_name(r.rank)));
-            if r.rank == 0 {
+            clean_stale(&args.out.join(plan.file_name(r.rank())));
+            if r.rank() == 0 {
                 clean_stale(&args.out.join(glorot::io::INDEX_NAME));
             }
         }
@@ -522,17 +522,17 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
         let dist = s
             .distribution()
             .map_err(|e| format!("tensor `{name}`: {e}"))?;
-        let bound = match dist {
-            Distribution::Uniform { low, high } if low == -high => format!("U ±{high:.6}"),
-            Distribution::Uniform { low, high } => format!("U [{low:.3}, {high:.3})"),
-            Distribution::Normal { mean, .. } => format!("N mean {mean}"),
-            Distribution::TruncatedNormal { low, high, .. } if low == -high => {
+        let bound = match dist.kind() {
+            DistributionKind::Uniform { low, high } if low == -high => format!("U ±{high:.6}"),
+            DistributionKind::Uniform { low, high } => format!("U [{low:.3}, {high:.3})"),
+            DistributionKind::Normal { mean, .. } => format!("N mean {mean}"),
+            DistributionKind::TruncatedNormal { low, high, .. } if low == -high => {
                 format!("TN ±{high:.6}")
             }
-            Distribution::TruncatedNormal { low, high, .. } => {
+            DistributionKind::TruncatedNormal { low, high, .. } => {
                 format!("TN ({low:.3}, {high:.3})")
             }
-            Distribution::Constant(v) => format!("={v}"),
+            DistributionKind::Constant(v) => format!("={v}"),
             _ => "-".into(),
         };
         let std = dist.std();
