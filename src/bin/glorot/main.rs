@@ -106,7 +106,10 @@ struct InitArgs {
     #[arg(long)]
     no_sync: bool,
     /// Replace an existing write-protected output file (as rm -f / cp -f). Directories,
-    /// devices, FIFOs, sockets and symbolic links at --out are never replaced.
+    /// devices, FIFOs, sockets and symbolic links at --out are never replaced. In a model
+    /// directory, also remove the stale index or shards of an earlier checkpoint that the new
+    /// one does not replace, once the new checkpoint is written (without --force they are an
+    /// error before anything is written).
     #[arg(long)]
     force: bool,
 }
@@ -331,6 +334,12 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     };
     glorot::io::check_output_path(checked, kind, args.force)
         .map_err(|e| Failure(format!("--out {e}"), EXIT_USAGE))?;
+    if let Output::ModelDir(d) = &target {
+        // An earlier checkpoint's index or shards that this write would not replace: refused
+        // here, before the spec is read, unless --force (then removed after the write).
+        glorot::io::check_stale_files(d, rank.map(|r| r.world()), args.force)
+            .map_err(|e| Failure(printable(&e.to_string()).into_owned(), EXIT_USAGE))?;
+    }
     let (specs, config) = load_specs(&args, dtype)?;
     let key = Key::new(args.seed);
     let meta = vec![("format".to_string(), "pt".to_string())];
@@ -368,11 +377,16 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     }
     check_cancel()?;
     let t0 = Instant::now();
-    let (file, index, config) = match &target {
-        Output::File(path) => (write_safetensors(path, &specs, &key, opts)?, None, None),
+    let (file, index, config, removed) = match &target {
+        Output::File(path) => (
+            write_safetensors(path, &specs, &key, opts)?,
+            None,
+            None,
+            Vec::new(),
+        ),
         Output::ModelDir(dir) => {
             let s = write_model_dir(dir, &specs, &key, config.as_deref(), shard, opts)?;
-            (s.file, s.index, s.config)
+            (s.file, s.index, s.config, s.removed)
         }
     };
     let secs = t0.elapsed().as_secs_f64();
@@ -389,6 +403,13 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         for p in index.iter().chain(config.iter()) {
             outln!("wrote {}", printable(&p.to_string_lossy()));
         }
+    }
+    // On stderr even with --quiet: files were deleted.
+    for p in &removed {
+        eprintln!(
+            "glorot: removed {}, a stale file of an earlier checkpoint (--force)",
+            printable(&p.to_string_lossy())
+        );
     }
     if args.table {
         print_table(&file.path, &members)?;
