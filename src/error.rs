@@ -78,13 +78,13 @@ pub enum Error {
     /// identity, delta-orthogonal): it must fill the whole tensor at once.
     NotElementwise,
     /// The output type cannot hold the values the distribution produces: some would exceed its
-    /// largest finite value (65504 for f16). Reported by the writer's checks
-    /// ([`crate::io::TensorSpec::validate`]); the in-memory fills clamp instead.
+    /// largest finite value (65504 for f16). Reported before anything is written by the fills,
+    /// the allocations and the writer's checks alike ([`crate::dist`]), never clamped.
     Unrepresentable,
     /// Every sample of a random distribution would round to the same value of the output type:
     /// the std or the interval is too small for it at that magnitude (e.g. `std = 1e-9` at
     /// `mean = 1` in f32, or a bound of 1e-100 from a huge kaiming `a`). Reported by the
-    /// writer's checks ([`crate::io::TensorSpec::validate`]).
+    /// fills, the allocations and the writer's checks alike ([`crate::dist`]).
     TooNarrow,
 }
 

@@ -23,6 +23,10 @@ pub enum Op {
     CreateDir,
     /// Removing a stale temporary file left by a writer that was killed.
     Cleanup,
+    /// Removing, after a successful write with `force`, a checkpoint file of an earlier write
+    /// that `from_pretrained` could have mixed with the new one
+    /// ([`stale_checkpoint_files`](super::stale_checkpoint_files)).
+    RemoveStale,
 }
 
 impl Op {
@@ -35,6 +39,7 @@ impl Op {
             Op::Rename => "could not move the finished file to",
             Op::CreateDir => "could not create directory",
             Op::Cleanup => "could not remove stale temporary file",
+            Op::RemoveStale => "wrote the new checkpoint, but could not remove the stale file",
         }
     }
 }

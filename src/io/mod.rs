@@ -8,7 +8,6 @@ mod error;
 mod header;
 mod model_dir;
 mod path;
-mod representable;
 mod shard;
 mod shard_error;
 mod spec;
@@ -17,7 +16,8 @@ mod write;
 pub use error::{printable, Op, WriteError};
 pub use header::{read_header, FileLayout, HeaderEntry, Placement, MAX_HEADER_SIZE};
 pub use model_dir::{
-    plan_output, write_model_dir, ModelDirSummary, Output, CONFIG_NAME, SINGLE_FILE_NAME,
+    check_stale_files, plan_output, stale_checkpoint_files, write_model_dir, ModelDirSummary,
+    Output, CONFIG_NAME, SINGLE_FILE_NAME,
 };
 pub use path::{check_output_path, remove_stale_temporaries, Existing, OutputKind};
 pub use shard::{

@@ -2,7 +2,7 @@
 
 use crate::fan::numel;
 use crate::model::ParamSpec;
-use crate::{DType, Distribution, Fans, Init, Layout};
+use crate::{fill, try_alloc_filled, DType, Distribution, Element, Fans, Init, Key, Layout, Pages};
 
 use super::WriteError;
 
@@ -130,18 +130,7 @@ impl TensorSpec {
     /// a file (more than 2⁶³ − 1 bytes, which also keeps every element index below
     /// [`crate::MAX_ELEMENTS`]).
     pub fn checked_byte_len(&self) -> Result<u64, WriteError> {
-        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
-        (n as u64)
-            .checked_mul(self.dtype.size() as u64)
-            .filter(|&b| b <= i64::MAX as u64)
-            .ok_or_else(|| {
-                WriteError::TooLarge(format!(
-                    "tensor `{}`: shape {:?} in {} is more than 2^63 - 1 bytes, more than any file can hold",
-                    super::printable(&self.name),
-                    self.shape,
-                    self.dtype
-                ))
-            })
+        checked_byte_len(&self.name, &self.shape, self.dtype)
     }
 
     /// The fans the initializer sees: explicit ones, else read from the shape by the layout
@@ -173,10 +162,10 @@ impl TensorSpec {
     /// ([`crate::Error::Unrepresentable`]) or, for the orthogonal family, to 0 everywhere
     /// ([`crate::Error::TooNarrow`]); sparse's normal values as a normal's.
     ///
-    /// The dtype rule is stricter than the in-memory fills, which clamp: a constant beyond
-    /// the dtype's largest finite value (70000 in f16), a uniform with an end beyond it, a
-    /// normal whose `mean ± 5.42·std` (f64: `8.3·std`; the farthest the sampler reaches) goes
-    /// beyond it — `normal(mean = 1e6)` in f16 — are [`crate::Error::Unrepresentable`]; a random
+    /// The dtype rule is the in-memory fills' own ([`crate::dist`]): a constant beyond the
+    /// dtype's largest finite value (70000 in f16), a uniform with an end beyond it, a normal
+    /// whose `mean ± 5.42·std` (f64: `8.3·std`; the farthest the sampler reaches) goes beyond
+    /// it — `normal(mean = 1e6)` in f16 — are [`crate::Error::Unrepresentable`]; a random
     /// initializer all of whose samples would round to one value of the dtype (a std or bound
     /// too small for it) is [`crate::Error::TooNarrow`].
     ///
@@ -192,6 +181,11 @@ impl TensorSpec {
     /// # Ok::<(), glorot::io::WriteError>(())
     /// ```
     pub fn validate(&self) -> Result<Source, WriteError> {
+        self.validate_as(self.dtype)
+    }
+
+    /// [`TensorSpec::validate`] for `dtype` instead of the spec's own.
+    fn validate_as(&self, dtype: DType) -> Result<Source, WriteError> {
         if self.name == "__metadata__" {
             return Err(WriteError::InvalidName {
                 name: self.name.clone(),
@@ -199,7 +193,7 @@ impl TensorSpec {
             });
         }
         let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
-        self.checked_byte_len()?;
+        checked_byte_len(&self.name, &self.shape, dtype)?;
         if let Some(z) = &self.zeroed {
             if z.start > z.end || z.end > n as u64 {
                 return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
@@ -210,7 +204,7 @@ impl TensorSpec {
             crate::structured::validate(&self.init, &self.shape)
                 .map_err(|e| WriteError::spec(&self.name, e))?;
             if n > 0 {
-                super::representable::check_structured(self.dtype, &self.init)
+                crate::structured::check_dtype(dtype, &self.init)
                     .map_err(|e| WriteError::spec(&self.name, e))?;
             }
             return Ok(Source::Whole);
@@ -226,16 +220,61 @@ impl TensorSpec {
         let dist = self
             .distribution()
             .map_err(|e| WriteError::spec(&self.name, e))?;
-        check_dtype(self.dtype, &dist).map_err(|e| WriteError::spec(&self.name, e))?;
+        check_dtype(dtype, &dist).map_err(|e| WriteError::spec(&self.name, e))?;
         Ok(Source::Elementwise(dist))
+    }
+
+    /// The tensor in memory as `T`: exactly the values the writer stores for this spec in
+    /// `T`'s dtype, the [`zeroed`](TensorSpec::zeroed) range included (the spec's own `dtype`
+    /// is not read). The same checks as [`TensorSpec::validate`] for that dtype run first, so
+    /// on `Err` nothing was allocated.
+    ///
+    /// ```
+    /// use glorot::io::TensorSpec;
+    /// use glorot::{Init, Key};
+    /// let emb = TensorSpec::new("emb", &[4, 3], Init::Normal { mean: 0.0, std: 0.02 })
+    ///     .with_zeroed(3..6); // row 1, a padding row
+    /// let v: Vec<f32> = emb.alloc(&Key::new(0))?;
+    /// assert!(v[3..6].iter().all(|x| x.to_bits() == 0) && v[0] != 0.0);
+    /// # Ok::<(), glorot::io::WriteError>(())
+    /// ```
+    pub fn alloc<T: Element>(&self, key: &Key) -> Result<Vec<T>, WriteError> {
+        let tk = key.tensor(&self.name);
+        let mut v = match self.validate_as(T::DTYPE)? {
+            Source::Elementwise(dist) => try_alloc_filled(self.numel(), &dist, &tk, Pages::Plain),
+            Source::Whole => self.init.alloc(&self.shape, self.layout, &tk),
+        }
+        .map_err(|e| WriteError::spec(&self.name, e))?;
+        if let Some(z) = &self.zeroed {
+            // In range: `validate_as` checked `z.end <= numel`. Zeros read no words.
+            let z = z.start as usize..z.end as usize;
+            fill(&mut v[z], &Distribution::zeros(), &tk)
+                .map_err(|e| WriteError::spec(&self.name, e))?;
+        }
+        Ok(v)
     }
 }
 
-/// Prepares `dist` for `dtype` exactly as the fill will, without filling anything, then
-/// applies the writer's stricter rule for values the dtype cannot hold
-/// ([`super::representable`]).
+/// Bytes of a tensor of `shape` in `dtype`, or the error [`TensorSpec::checked_byte_len`]
+/// documents.
+fn checked_byte_len(name: &str, shape: &[usize], dtype: DType) -> Result<u64, WriteError> {
+    let n = numel(shape).map_err(|e| WriteError::spec(name, e))?;
+    (n as u64)
+        .checked_mul(dtype.size() as u64)
+        .filter(|&b| b <= i64::MAX as u64)
+        .ok_or_else(|| {
+            WriteError::TooLarge(format!(
+                "tensor `{}`: shape {:?} in {} is more than 2^63 - 1 bytes, more than any file can hold",
+                super::printable(name),
+                shape,
+                dtype
+            ))
+        })
+}
+
+/// Checks and prepares `dist` for `dtype` exactly as the fill will (the one dtype rule of
+/// [`crate::dist`]), without filling anything.
 fn check_dtype(dtype: DType, dist: &Distribution) -> crate::Result<()> {
-    super::representable::check(dtype, dist)?;
     crate::dist::Plan::new(dist, dtype).map(drop)
 }
 

@@ -144,7 +144,18 @@ pub mod __private {
 /// The distribution of one spec'd tensor: its initializer applied to its stored fans. A
 /// structured initializer (orthogonal, sparse, dirac, eye, identity) has none:
 /// [`Error::NotElementwise`]; [`alloc_tensor`] and the other fills handle those whole.
+///
+/// `numel` is a public field: one that is not the product of the shape is
+/// [`Error::LengthMismatch`] here (and so in every function that allocates or fills from the
+/// spec), never a tensor of the wrong length.
 pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
+    let n = crate::fan::numel(spec.shape())?;
+    if spec.numel != n {
+        return Err(Error::LengthMismatch {
+            expected: n,
+            actual: spec.numel,
+        });
+    }
     let init = spec.init;
     if init.needs_fans() && spec.rank() < 2 {
         return Err(Error::RankTooLow {
@@ -159,6 +170,13 @@ pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
 /// initializer whose shape and parameters passed.
 fn plan(spec: &ParamSpec) -> Result<Option<Distribution>> {
     if spec.init.is_structured() {
+        let n = crate::fan::numel(spec.shape())?;
+        if spec.numel != n {
+            return Err(Error::LengthMismatch {
+                expected: n,
+                actual: spec.numel,
+            });
+        }
         crate::structured::validate(&spec.init, spec.shape())?;
         return Ok(None);
     }
@@ -219,14 +237,18 @@ pub fn init_into<M: Network, T: Element>(key: &Key, arena: &mut [T]) -> Result<(
 
 /// [`init_into`] for a bare spec list (whose offsets must be packed, as `network!` makes them).
 pub fn fill_specs_into<T: Element>(specs: &[ParamSpec], key: &Key, arena: &mut [T]) -> Result<()> {
-    let total: usize = specs.iter().map(|s| s.numel).sum();
+    let dists = specs.iter().map(plan).collect::<Result<Vec<_>>>()?;
+    // The fields are public: a sum that overflows is no arena any slice could be.
+    let total = specs
+        .iter()
+        .try_fold(0usize, |a, s| a.checked_add(s.numel))
+        .ok_or(Error::OutOfRange)?;
     if arena.len() != total {
         return Err(Error::LengthMismatch {
             expected: total,
             actual: arena.len(),
         });
     }
-    let dists = specs.iter().map(plan).collect::<Result<Vec<_>>>()?;
     let mut pieces = Vec::with_capacity(specs.len());
     let mut rest = arena;
     let mut at = 0;

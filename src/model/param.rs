@@ -228,6 +228,8 @@ impl ParamSpec {
 
     /// Element range of this tensor in the arena.
     pub const fn range(&self) -> core::ops::Range<usize> {
-        self.offset..self.offset + self.numel
+        // Saturating: `offset` and `numel` are public fields, so a hand-edited spec must not
+        // make this panic.
+        self.offset..self.offset.saturating_add(self.numel)
     }
 }

@@ -3,7 +3,7 @@
 use core::ops::Range;
 
 use super::householder::{sample, Level, Panels, Real, NB};
-use super::{check_gain, emit, emit_rows, working_precision, Precision};
+use super::{check_orthogonal_gain_in, emit, emit_rows, working_precision, Precision};
 use crate::fan::numel;
 use crate::{Element, Error, Result, TensorKey};
 
@@ -110,7 +110,7 @@ pub fn orthogonal<T: Element>(
     key: &TensorKey,
 ) -> Result<()> {
     let (n, rows, cols) = torch_matrix(shape)?;
-    check_gain(gain)?;
+    check_orthogonal_gain_in::<T>(gain)?;
     check_len(out.len(), n)?;
     if n == 0 {
         return Ok(());
@@ -173,7 +173,7 @@ pub fn orthogonal_block<T: Element>(
     key: &TensorKey,
 ) -> Result<()> {
     numel(&shape)?;
-    check_gain(gain)?;
+    check_orthogonal_gain_in::<T>(gain)?;
     if rows.start > rows.end || rows.end > shape[0] || cols.start > cols.end || cols.end > shape[1]
     {
         return Err(Error::OutOfRange);
@@ -244,7 +244,7 @@ pub fn orthogonal_jax<T: Element>(
         });
     }
     let ax = axis(column_axis, shape.len())?;
-    check_gain(scale)?;
+    check_orthogonal_gain_in::<T>(scale)?;
     let n = numel(shape)?;
     check_len(out.len(), n)?;
     if n == 0 {
@@ -286,7 +286,7 @@ pub fn delta_orthogonal<T: Element>(
         return Err(Error::FanInExceedsFanOut { fan_in, fan_out });
     }
     let ax = axis(column_axis, 2)?;
-    check_gain(scale)?;
+    check_orthogonal_gain_in::<T>(scale)?;
     let n = numel(shape)?;
     check_len(out.len(), n)?;
     if n == 0 {

@@ -29,7 +29,7 @@ use glorot::io::{
     OutputKind, Rank, ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
 };
 use glorot::model::presets;
-use glorot::{bf16, f16, DType, Distribution, Key};
+use glorot::{bf16, f16, DType, DistributionKind, Key};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -110,7 +110,10 @@ struct InitArgs {
     #[arg(long)]
     buffered: bool,
     /// Replace an existing write-protected output file (as rm -f / cp -f). Directories,
-    /// devices, FIFOs, sockets and symbolic links at --out are never replaced.
+    /// devices, FIFOs, sockets and symbolic links at --out are never replaced. In a model
+    /// directory, also remove the stale index or shards of an earlier checkpoint that the new
+    /// one does not replace, once the new checkpoint is written (without --force they are an
+    /// error before anything is written).
     #[arg(long)]
     force: bool,
 }
@@ -335,6 +338,12 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     };
     glorot::io::check_output_path(checked, kind, args.force)
         .map_err(|e| Failure(format!("--out {e}"), EXIT_USAGE))?;
+    if let Output::ModelDir(d) = &target {
+        // An earlier checkpoint's index or shards that this write would not replace: refused
+        // here, before the spec is read, unless --force (then removed after the write).
+        glorot::io::check_stale_files(d, rank.map(|r| r.world()), args.force)
+            .map_err(|e| Failure(printable(&e.to_string()).into_owned(), EXIT_USAGE))?;
+    }
     let (specs, config) = load_specs(&args, dtype)?;
     let key = Key::new(args.seed);
     let meta = vec![("format".to_string(), "pt".to_string())];
@@ -342,11 +351,11 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     // --table rows.
     let shard = match rank {
         None => None,
-        Some(r) => Some((r, ShardPlan::new(&specs, r.world)?)),
+        Some(r) => Some((r, ShardPlan::new(&specs, r.world())?)),
     };
     let members: Vec<&TensorSpec> = match &shard {
         None => specs.iter().collect(),
-        Some((r, plan)) => plan.files[r.rank].iter().map(|&i| &specs[i]).collect(),
+        Some((r, plan)) => plan.files[r.rank()].iter().map(|&i| &specs[i]).collect(),
     };
     let total: u64 = members.iter().map(|s| s.byte_len()).sum();
     let show = !args.quiet && std::io::stdout().is_terminal();
@@ -365,19 +374,24 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     match &shard {
         None => clean_stale(&args.out),
         Some((r, plan)) => {
-            clean_stale(&args.out.join(plan.file_name(r.rank)));
-            if r.rank == 0 {
+            clean_stale(&args.out.join(plan.file_name(r.rank())));
+            if r.rank() == 0 {
                 clean_stale(&args.out.join(glorot::io::INDEX_NAME));
             }
         }
     }
     check_cancel()?;
     let t0 = Instant::now();
-    let (file, index, config) = match &target {
-        Output::File(path) => (write_safetensors(path, &specs, &key, opts)?, None, None),
+    let (file, index, config, removed) = match &target {
+        Output::File(path) => (
+            write_safetensors(path, &specs, &key, opts)?,
+            None,
+            None,
+            Vec::new(),
+        ),
         Output::ModelDir(dir) => {
             let s = write_model_dir(dir, &specs, &key, config.as_deref(), shard, opts)?;
-            (s.file, s.index, s.config)
+            (s.file, s.index, s.config, s.removed)
         }
     };
     let secs = t0.elapsed().as_secs_f64();
@@ -394,6 +408,13 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         for p in index.iter().chain(config.iter()) {
             outln!("wrote {}", printable(&p.to_string_lossy()));
         }
+    }
+    // On stderr even with --quiet: files were deleted.
+    for p in &removed {
+        eprintln!(
+            "glorot: removed {}, a stale file of an earlier checkpoint (--force)",
+            printable(&p.to_string_lossy())
+        );
     }
     if args.table {
         print_table(&file.path, &members)?;
@@ -546,17 +567,17 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
         let dist = s
             .distribution()
             .map_err(|e| format!("tensor `{name}`: {e}"))?;
-        let bound = match dist {
-            Distribution::Uniform { low, high } if low == -high => format!("U ±{high:.6}"),
-            Distribution::Uniform { low, high } => format!("U [{low:.3}, {high:.3})"),
-            Distribution::Normal { mean, .. } => format!("N mean {mean}"),
-            Distribution::TruncatedNormal { low, high, .. } if low == -high => {
+        let bound = match dist.kind() {
+            DistributionKind::Uniform { low, high } if low == -high => format!("U ±{high:.6}"),
+            DistributionKind::Uniform { low, high } => format!("U [{low:.3}, {high:.3})"),
+            DistributionKind::Normal { mean, .. } => format!("N mean {mean}"),
+            DistributionKind::TruncatedNormal { low, high, .. } if low == -high => {
                 format!("TN ±{high:.6}")
             }
-            Distribution::TruncatedNormal { low, high, .. } => {
+            DistributionKind::TruncatedNormal { low, high, .. } => {
                 format!("TN ({low:.3}, {high:.3})")
             }
-            Distribution::Constant(v) => format!("={v}"),
+            DistributionKind::Constant(v) => format!("={v}"),
             _ => "-".into(),
         };
         let std = dist.std();

@@ -1,10 +1,11 @@
-//! The writer's rule for "the dtype cannot hold it", applied to every tensor before the first
-//! byte. The in-memory fills clamp into the output type's finite range (documented on
-//! [`crate::dist`]); a file written from a spec instead refuses what would be clamped or
-//! collapsed:
+//! The one rule for "the dtype cannot hold it", applied by every fill, allocation and file
+//! write ([`super::Plan::new`] runs it before preparing a plan): values the output type cannot
+//! hold are an error, never a saturated or collapsed tensor.
 //!
-//! - a **constant** whose value rounds to ±∞ in the dtype (70000 in f16);
-//! - a **uniform** `[low, high)` with an end beyond the dtype's largest finite value;
+//! - a **constant** whose value rounds to ±∞ in the dtype (70000 in f16,
+//!   [`Error::Unrepresentable`]);
+//! - a **uniform** `[low, high)` with an end beyond the dtype's largest finite value
+//!   ([`Error::Unrepresentable`]);
 //! - a **normal** (or truncated normal) whose reachable range — `mean ± 5.42·std` for
 //!   f32/bf16/f16, whose 24-bit sampler never goes farther, `mean ± 8.3·std` for f64, cut to
 //!   `(low, high)` when truncated — leaves the dtype's finite range
@@ -14,13 +15,12 @@
 //!   reachable range rounds to a single value (a std too small for the dtype at that mean,
 //!   e.g. `std = 1e-9` at `mean = 1` in f32, or truncation bounds that leave one value).
 //!
-//! The structured initializers ([`check_structured`]): the orthogonal family's values lie in
-//! `[−gain, gain]` (every entry of an orthogonal matrix is at most 1 in magnitude), so a gain
-//! that rounds to ±∞ is unrepresentable and a positive gain that rounds to 0 collapses the
-//! matrix to zeros (too narrow); identity's gain must round to a finite value; sparse's
-//! non-zero values follow the normal rule above.
+//! The clamps that remain in the kernels only keep half-open and open intervals exact after
+//! rounding (a uniform's `high` never occurs); they never stand in for an out-of-range value.
+//! The structured initializers' rule, built on [`round`] and [`check`], lives with them
+//! (`structured::check_dtype`).
 
-use crate::{bf16, f16, DType, Distribution, Error, Init, Result};
+use crate::{bf16, f16, DType, Distribution, DistributionKind, Error, Result};
 
 /// Farthest normal sample from the mean, in standard deviations (see [`crate::dist::normal`]:
 /// 5.4196 for the 24-bit narrow sampler, 8.29 for f64), rounded up.
@@ -37,7 +37,7 @@ fn max_finite(dtype: DType) -> f64 {
 }
 
 /// `x` rounded to the nearest value of `dtype` (±∞ beyond its range).
-fn round(dtype: DType, x: f64) -> f64 {
+pub(crate) fn round(dtype: DType, x: f64) -> f64 {
     match dtype {
         DType::F16 => f16::from_f64(x).to_f64(),
         DType::BF16 => bf16::from_f64(x).to_f64(),
@@ -46,7 +46,12 @@ fn round(dtype: DType, x: f64) -> f64 {
     }
 }
 
-/// The rule of the module documentation, on top of what the fill itself checks.
+/// Whether `x` rounds to a finite value of `dtype` (70000 does not in f16).
+pub(crate) fn holds(dtype: DType, x: f64) -> bool {
+    round(dtype, x).is_finite()
+}
+
+/// The rule of the module documentation, on top of what preparing the plan checks.
 pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
     let max = max_finite(dtype);
     let z = if dtype == DType::F64 {
@@ -54,13 +59,13 @@ pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
     } else {
         Z_NARROW
     };
-    match *dist {
-        Distribution::Constant(v) => {
-            if !round(dtype, v).is_finite() {
+    match dist.kind() {
+        DistributionKind::Constant(v) => {
+            if !holds(dtype, v) {
                 return Err(Error::Unrepresentable);
             }
         }
-        Distribution::Uniform { low, high } => {
+        DistributionKind::Uniform { low, high } => {
             if low < -max || high > max {
                 return Err(Error::Unrepresentable);
             }
@@ -77,7 +82,7 @@ pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
                 return Err(Error::TooNarrow);
             }
         }
-        Distribution::Normal { mean, std } => {
+        DistributionKind::Normal { mean, std } => {
             let (lo, hi) = (mean - z * std, mean + z * std);
             if !(lo >= -max && hi <= max) {
                 return Err(Error::Unrepresentable);
@@ -86,7 +91,7 @@ pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
                 return Err(Error::TooNarrow);
             }
         }
-        Distribution::TruncatedNormal {
+        DistributionKind::TruncatedNormal {
             mean,
             std,
             low,
@@ -100,34 +105,6 @@ pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
                 return Err(Error::TooNarrow);
             }
         }
-    }
-    Ok(())
-}
-
-/// The rule for the structured initializers (module documentation).
-pub(crate) fn check_structured(dtype: DType, init: &Init) -> Result<()> {
-    match *init {
-        Init::Orthogonal { gain }
-        | Init::OrthogonalJax { scale: gain, .. }
-        | Init::DeltaOrthogonal { scale: gain, .. } => {
-            // |Q_ij| <= 1 exactly, and at most a few ulps above after rounding in the working
-            // precision: the margin keeps a gain at the dtype's edge from overflowing there.
-            if !round(dtype, gain * (1.0 + 1.0 / 1048576.0)).is_finite() {
-                return Err(Error::Unrepresentable);
-            }
-            if gain > 0.0 && round(dtype, gain) == 0.0 {
-                return Err(Error::TooNarrow);
-            }
-        }
-        Init::Identity { gain } if !round(dtype, gain).is_finite() => {
-            return Err(Error::Unrepresentable);
-        }
-        Init::Sparse { std, .. } => {
-            let d = Distribution::normal(0.0, std)?;
-            check(dtype, &d)?;
-            crate::dist::Plan::new(&d, dtype)?;
-        }
-        _ => {}
     }
     Ok(())
 }
@@ -209,55 +186,6 @@ mod tests {
         assert_eq!(
             check(DType::F32, &t(1.0, 1e-12, -3.0, 3.0)),
             Err(Error::TooNarrow)
-        );
-    }
-
-    #[test]
-    fn the_structured_rule() {
-        let o = |gain| Init::Orthogonal { gain };
-        assert_eq!(check_structured(DType::F16, &o(65504.0)), Ok(()));
-        assert_eq!(
-            check_structured(DType::F16, &o(70000.0)),
-            Err(Error::Unrepresentable)
-        );
-        assert_eq!(check_structured(DType::F32, &o(70000.0)), Ok(()));
-        assert_eq!(check_structured(DType::F16, &o(0.0)), Ok(()));
-        assert_eq!(
-            check_structured(DType::F32, &o(1e-50)),
-            Err(Error::TooNarrow)
-        );
-        assert_eq!(check_structured(DType::F64, &o(1e-50)), Ok(()));
-        let j = Init::OrthogonalJax {
-            scale: 1e6,
-            column_axis: -1,
-        };
-        assert_eq!(
-            check_structured(DType::BF16, &j),
-            Ok(()),
-            "bf16 reaches 3.4e38"
-        );
-        assert_eq!(
-            check_structured(DType::F16, &j),
-            Err(Error::Unrepresentable)
-        );
-        assert_eq!(
-            check_structured(DType::F16, &Init::Identity { gain: 1e5 }),
-            Err(Error::Unrepresentable)
-        );
-        assert_eq!(
-            check_structured(DType::F16, &Init::Identity { gain: 1.0 }),
-            Ok(())
-        );
-        let sp = |std| Init::Sparse { sparsity: 0.5, std };
-        assert_eq!(check_structured(DType::F32, &sp(0.01)), Ok(()));
-        assert_eq!(
-            check_structured(DType::F16, &sp(3e4)),
-            Err(Error::Unrepresentable)
-        );
-        assert_eq!(check_structured(DType::F16, &Init::Eye), Ok(()));
-        assert_eq!(
-            check_structured(DType::F16, &Init::Dirac { groups: 1 }),
-            Ok(())
         );
     }
 }
