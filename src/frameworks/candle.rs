@@ -72,7 +72,8 @@
 //! inside the bounds), so this *is* "generate in f32, convert once", without the f32 buffer.
 //! candle's other float dtypes (`F8E4M3`, …) are generated in f32 and converted once with
 //! `to_dtype`; integer dtypes are an error. On a GPU device the tensor is made on the host and
-//! copied once with `to_device`.
+//! copied once with `to_device`. [`GlorotBackend::via_f32`] makes every dtype the f32 way
+//! (candle's rounding, at the cost of a transient f32 copy).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -236,6 +237,8 @@ pub struct GlorotBackend {
     /// The shape and initializer each name got first: a name asked for again (a tied weight,
     /// e.g. an embedding reused as the output layer) gets the same rule, so the same values.
     seen: Arc<Mutex<HashMap<String, (Vec<usize>, TensorInit)>>>,
+    /// Generate in f32 and convert with candle's `to_dtype` ([`GlorotBackend::via_f32`]).
+    via_f32: bool,
 }
 
 impl fmt::Debug for GlorotBackend {
@@ -267,7 +270,18 @@ impl GlorotBackend {
             policy: Arc::new(policy),
             declared,
             seen: Arc::default(),
+            via_f32: false,
         }
+    }
+
+    /// Generates every tensor in f32 and converts it once with candle's own `to_dtype` (so
+    /// bf16/f16 values are rounded as candle rounds them), instead of filling the dtype
+    /// natively. Costs a transient f32 copy of each tensor and the conversion pass; f32 and
+    /// candle's other float dtypes are unaffected. For comparisons (`examples/candle_bench.rs`
+    /// measures it) and for code that must match candle's conversion.
+    pub fn via_f32(mut self) -> Self {
+        self.via_f32 = true;
+        self
     }
 
     /// Declares the model's tensors and shapes: `contains_tensor` answers from this list, and
@@ -377,11 +391,12 @@ impl GlorotBackend {
                 ti.init.name()
             ))
         };
+        let native = !self.via_f32;
         Ok(match dtype {
             DType::F32 => Ok(Host::F32(ti.alloc(dims, &key).map_err(err)?)),
-            DType::F64 => Ok(Host::F64(ti.alloc(dims, &key).map_err(err)?)),
-            DType::BF16 => Ok(Host::BF16(ti.alloc(dims, &key).map_err(err)?)),
-            DType::F16 => Ok(Host::F16(ti.alloc(dims, &key).map_err(err)?)),
+            DType::F64 if native => Ok(Host::F64(ti.alloc(dims, &key).map_err(err)?)),
+            DType::BF16 if native => Ok(Host::BF16(ti.alloc(dims, &key).map_err(err)?)),
+            DType::F16 if native => Ok(Host::F16(ti.alloc(dims, &key).map_err(err)?)),
             d if d.is_float() => {
                 let v: Vec<f32> = ti.alloc(dims, &key).map_err(err)?;
                 Err(Tensor::from_vec(v, shape.clone(), &Device::Cpu)?.to_dtype(d)?)

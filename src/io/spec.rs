@@ -155,19 +155,7 @@ impl TensorSpec {
     /// assert!(s.with_dtype(DType::F16).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<Distribution, WriteError> {
-        if self.name == "__metadata__" {
-            return Err(WriteError::InvalidName {
-                name: self.name.clone(),
-                reason: "is reserved for the safetensors header's metadata",
-            });
-        }
-        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
-        self.checked_byte_len()?;
-        if let Some(z) = &self.zeroed {
-            if z.start > z.end || z.end > n as u64 {
-                return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
-            }
-        }
+        let n = self.check_common()?;
         if n == 0 {
             // Nothing is drawn from an empty tensor, so its (possibly fan-less) rule is moot,
             // exactly as in `Init::fill`; its parameters must still be valid.
@@ -181,6 +169,25 @@ impl TensorSpec {
             .map_err(|e| WriteError::spec(&self.name, e))?;
         check_dtype(self.dtype, &dist).map_err(|e| WriteError::spec(&self.name, e))?;
         Ok(dist)
+    }
+
+    /// The checks that do not depend on how the values are drawn: the name, the size, the
+    /// zeroed range. Returns the element count.
+    pub(crate) fn check_common(&self) -> Result<usize, WriteError> {
+        if self.name == "__metadata__" {
+            return Err(WriteError::InvalidName {
+                name: self.name.clone(),
+                reason: "is reserved for the safetensors header's metadata",
+            });
+        }
+        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
+        self.checked_byte_len()?;
+        if let Some(z) = &self.zeroed {
+            if z.start > z.end || z.end > n as u64 {
+                return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
+            }
+        }
+        Ok(n)
     }
 }
 

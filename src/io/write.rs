@@ -19,12 +19,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use crate::jax::{JaxInit, JaxKey};
 use crate::{fill_at, DType, Distribution, Key};
 
 use super::header::FileLayout;
 use super::path::{parent_dir, temp_nonce, temp_prefix};
 use super::{check_output_path, Existing, OutputKind};
-use super::{Op, TensorSpec, WriteError};
+use super::{JaxKeys, Op, TensorSpec, WriteError};
 
 /// Elements per work item: 1 Mi (4 MiB of f32, 8 MiB of f64). Large enough that per-item
 /// overhead (stream setup, a system call) is negligible, small enough that the buffers of all
@@ -63,6 +64,12 @@ pub struct WriteOptions<'a> {
     /// hold the writer there. Not part of the API.
     #[doc(hidden)]
     pub stage_hook: Option<&'a (dyn Fn(&'static str) + Sync)>,
+    /// Draw every tensor from JAX's PRNG instead of glorot's streams: each tensor is then
+    /// exactly what the JAX initializer its spec stands for ([`TensorSpec::jax_init`]) returns
+    /// for its key ([`JaxKeys`]), shape and dtype, and the `key` argument of the write is not
+    /// used. A spec with no JAX counterpart (the normal family, …) is
+    /// [`WriteError::NotJax`] before anything is written. Default: glorot's streams.
+    pub jax: Option<JaxKeys>,
 }
 
 impl core::fmt::Debug for WriteOptions<'_> {
@@ -73,6 +80,7 @@ impl core::fmt::Debug for WriteOptions<'_> {
             .field("force", &self.force)
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel)
+            .field("jax", &self.jax)
             .finish()
     }
 }
@@ -102,8 +110,36 @@ pub struct WriteSummary {
     pub tensors: usize,
 }
 
+/// How one tensor's values are drawn.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Fill {
+    /// glorot's stream `key.tensor(name)`.
+    Glorot(Distribution),
+    /// JAX's PRNG ([`crate::jax`]).
+    Jax(JaxInit, JaxKey),
+}
+
+/// Validates every spec once (each for its own dtype; every error names the tensor) and says
+/// how each is filled, in `specs` order.
+pub(crate) fn plan_fills(
+    specs: &[TensorSpec],
+    opts: &WriteOptions<'_>,
+) -> Result<Vec<Fill>, WriteError> {
+    match opts.jax {
+        None => specs
+            .iter()
+            .map(|s| s.validate().map(Fill::Glorot))
+            .collect(),
+        Some(keys) => Ok(super::jax_keys::plan(specs, keys)?
+            .into_iter()
+            .map(|(init, key)| Fill::Jax(init, key))
+            .collect()),
+    }
+}
+
 /// Writes every tensor of `specs` into one safetensors file at `path`, each filled under
-/// `key.tensor(name)` exactly as the in-memory initialization would fill it.
+/// `key.tensor(name)` exactly as the in-memory initialization would fill it (or, with
+/// [`WriteOptions::jax`], as JAX fills it).
 ///
 /// Everything that can be checked before the first byte is: every spec for its own dtype
 /// (values the dtype cannot hold are an error), sizes and offsets, and the output path
@@ -133,21 +169,18 @@ pub fn write_safetensors(
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
     let all: Vec<usize> = (0..specs.len()).collect();
-    let dists = specs
-        .iter()
-        .map(TensorSpec::validate)
-        .collect::<Result<Vec<_>, _>>()?;
-    write_members(path, specs, &all, dists, key, opts)
+    let fills = plan_fills(specs, &opts)?;
+    write_members(path, specs, &all, fills, key, opts)
 }
 
-/// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`. `dists` are the
-/// members' distributions, in `members` order, from [`TensorSpec::validate`] (the callers
-/// validate, each spec once).
+/// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`. `dists` say how
+/// each member is filled, in `members` order, from [`plan_fills`] (the callers validate, each
+/// spec once).
 pub(crate) fn write_members(
     path: &Path,
     specs: &[TensorSpec],
     members: &[usize],
-    dists: Vec<Distribution>,
+    dists: Vec<Fill>,
     key: &Key,
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
@@ -257,7 +290,11 @@ pub(crate) fn write_members(
                     }
                     let raw: &mut [u8] =
                         &mut bytemuck::cast_slice_mut::<u64, u8>(&mut buf)[..bytes];
-                    let res = fill_bytes(raw, s.dtype, dist, &key.tensor(&s.name), first)
+                    let filled = match dist {
+                        Fill::Glorot(d) => fill_bytes(raw, s.dtype, d, &key.tensor(&s.name), first),
+                        Fill::Jax(init, k) => super::jax_keys::fill_bytes(raw, s, init, *k, first),
+                    };
+                    let res = filled
                         .map(|()| zero_part(raw, s, first))
                         .map_err(|e| WriteError::spec(&s.name, e))
                         .and_then(|()| {

@@ -305,9 +305,7 @@ fn run<M: Map>(m: &M, key: [u32; 2], first: u64, out: &mut [MaybeUninit<M::Out>]
 /// through the crate's chunk driver ([`crate::parallel::for_each_chunk`]): every element is a
 /// pure function of its index, so the split cannot change a bit.
 fn fill<M: Map>(m: &M, key: [u32; 2], offset: u64, out: &mut [MaybeUninit<M::Out>], level: Level) {
-    crate::parallel::for_each_chunk(out, offset, |first, piece| {
-        run(m, key, first, piece, level)
-    });
+    crate::parallel::for_each_chunk(out, offset, |first, piece| run(m, key, first, piece, level));
 }
 
 #[cfg(test)]
