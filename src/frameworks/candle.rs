@@ -161,8 +161,8 @@ impl HintPolicy {
     /// The glorot initializer equal to candle's hint `h`.
     pub fn translate(h: candle_nn::Init) -> Result<Init> {
         Ok(match h {
-            candle_nn::Init::Const(v) if v == 0.0 => Init::Zeros,
-            candle_nn::Init::Const(v) if v == 1.0 => Init::Ones,
+            candle_nn::Init::Const(0.0) => Init::Zeros,
+            candle_nn::Init::Const(1.0) => Init::Ones,
             candle_nn::Init::Const(val) => Init::Constant { val },
             candle_nn::Init::Randn { mean, stdev } => Init::Normal { mean, std: stdev },
             candle_nn::Init::Uniform { lo, up } => Init::Uniform { low: lo, high: up },
@@ -227,6 +227,9 @@ impl InitPolicy for HintPolicy {
     }
 }
 
+/// Each name's first shape and rule, shared by the clones of a backend.
+type Seen = Arc<Mutex<HashMap<String, (Vec<usize>, TensorInit)>>>;
+
 /// A [`SimpleBackend`] that creates each tensor with glorot from its full name and shape.
 /// See the [module docs](self).
 #[derive(Clone)]
@@ -236,7 +239,7 @@ pub struct GlorotBackend {
     declared: Option<Arc<HashMap<String, Vec<usize>>>>,
     /// The shape and initializer each name got first: a name asked for again (a tied weight,
     /// e.g. an embedding reused as the output layer) gets the same rule, so the same values.
-    seen: Arc<Mutex<HashMap<String, (Vec<usize>, TensorInit)>>>,
+    seen: Seen,
     /// Generate in f32 and convert with candle's `to_dtype` ([`GlorotBackend::via_f32`]).
     via_f32: bool,
 }
@@ -512,7 +515,7 @@ impl SimpleBackend for GlorotVarMap {
         // its variable wins (as with VarMap::get).
         let var = self.backend.create_var(&s, name, h, dtype, dev)?;
         let mut map = lock(&self.varmap)?;
-        if let Some(t) = existing(&*map) {
+        if let Some(t) = existing(&map) {
             return t;
         }
         let t = var.as_tensor().clone();
