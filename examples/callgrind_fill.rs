@@ -63,6 +63,23 @@ fn main() {
                 .unwrap();
                 println!("{}", v[n / 3]);
             }
+            // JAX mode (`glorot::jax`), through the crate's chunk driver.
+            "jax_glorot_uniform" => {
+                let mut v = vec![0f32; n];
+                let k = glorot::jax::JaxKey::from_seed(7);
+                let init = glorot::jax::JaxInit::glorot_uniform();
+                glorot::jax::fill_at_with(&mut v, &init, &[n / 1024, 1024], k, 0, Level::Avx512)
+                    .unwrap();
+                println!("{}", v[n / 3]);
+            }
+            "jax_bf16" => {
+                let mut v = vec![bf16::ZERO; n];
+                let k = glorot::jax::JaxKey::from_seed(7);
+                let init = glorot::jax::JaxInit::lecun_uniform();
+                glorot::jax::fill_at_with(&mut v, &init, &[n / 1024, 1024], k, 0, Level::Avx512)
+                    .unwrap();
+                println!("{}", v[n / 3]);
+            }
             _ => panic!("unknown"),
         }
     });

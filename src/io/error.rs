@@ -105,6 +105,15 @@ pub enum WriteError {
     /// A size or offset does not fit the arithmetic of a file (more than 2⁶³ − 1 bytes, or
     /// more than 2⁶² elements in one tensor). Found before anything is allocated or written.
     TooLarge(String),
+    /// A tensor that cannot be drawn with JAX keys ([`JaxKeys`](super::JaxKeys)): its
+    /// initializer has no bit-exact JAX counterpart here (the normal family, the structured
+    /// ones), or its fans or post-fill zeroing are not JAX's. Found before anything is written.
+    NotJax {
+        /// The tensor's name.
+        tensor: String,
+        /// Why.
+        reason: String,
+    },
     /// The allocator refused a buffer the write needs (e.g. under `ulimit -v`).
     OutOfMemory {
         /// Bytes requested.
@@ -163,6 +172,11 @@ impl fmt::Display for WriteError {
             ),
             WriteError::Output { path, reason } => write!(f, "{}: {reason}", shown(path)),
             WriteError::TooLarge(msg) => f.write_str(msg),
+            WriteError::NotJax { tensor, reason } => write!(
+                f,
+                "tensor `{}` cannot be drawn with JAX keys: {reason}",
+                printable(tensor)
+            ),
             WriteError::OutOfMemory { bytes } => write!(
                 f,
                 "out of memory: could not allocate {bytes} bytes of buffer; nothing was written"

@@ -6,6 +6,7 @@
 
 mod error;
 mod header;
+mod jax_keys;
 mod model_dir;
 mod path;
 mod shard;
@@ -15,6 +16,7 @@ mod write;
 
 pub use error::{printable, Op, WriteError};
 pub use header::{read_header, FileLayout, HeaderEntry, Placement, MAX_HEADER_SIZE};
+pub use jax_keys::{check_jax, crc32, JaxKeys};
 pub use model_dir::{
     check_stale_files, plan_output, stale_checkpoint_files, write_model_dir, ModelDirSummary,
     Output, CONFIG_NAME, SINGLE_FILE_NAME,

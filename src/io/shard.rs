@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::Key;
 
 use super::header::push_json_string;
-use super::write::{write_members, write_small_file};
+use super::write::{plan_fills, write_members, write_small_file};
 use super::{check_output_path, OutputKind};
 use super::{Op, ShardError, TensorSpec, WriteError, WriteOptions, WriteSummary};
 
@@ -285,10 +285,9 @@ pub fn write_planned_shard(
     }
     // Validate everything, once (every rank checks all tensors, each for its own dtype, so a
     // bad spec fails everywhere instead of leaving a checkpoint with holes).
+    let dists = plan_fills(specs, &opts)?;
     let mut names = HashMap::with_capacity(specs.len());
-    let mut dists = Vec::with_capacity(specs.len());
     for s in specs {
-        dists.push(s.validate()?);
         if names.insert(s.name.as_str(), ()).is_some() {
             return Err(WriteError::DuplicateName(s.name.clone()));
         }

@@ -186,19 +186,7 @@ impl TensorSpec {
 
     /// [`TensorSpec::validate`] for `dtype` instead of the spec's own.
     fn validate_as(&self, dtype: DType) -> Result<Source, WriteError> {
-        if self.name == "__metadata__" {
-            return Err(WriteError::InvalidName {
-                name: self.name.clone(),
-                reason: "is reserved for the safetensors header's metadata",
-            });
-        }
-        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
-        checked_byte_len(&self.name, &self.shape, dtype)?;
-        if let Some(z) = &self.zeroed {
-            if z.start > z.end || z.end > n as u64 {
-                return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
-            }
-        }
+        let n = self.check_common_as(dtype)?;
         if self.init.is_structured() {
             // Rank and parameters first, even for an empty tensor, as `Init::alloc` does.
             crate::structured::validate(&self.init, &self.shape)
@@ -252,6 +240,29 @@ impl TensorSpec {
                 .map_err(|e| WriteError::spec(&self.name, e))?;
         }
         Ok(v)
+    }
+
+    /// The checks that do not depend on how the values are drawn: the name, the size, the
+    /// zeroed range. Returns the element count.
+    pub(crate) fn check_common(&self) -> Result<usize, WriteError> {
+        self.check_common_as(self.dtype)
+    }
+
+    fn check_common_as(&self, dtype: DType) -> Result<usize, WriteError> {
+        if self.name == "__metadata__" {
+            return Err(WriteError::InvalidName {
+                name: self.name.clone(),
+                reason: "is reserved for the safetensors header's metadata",
+            });
+        }
+        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
+        checked_byte_len(&self.name, &self.shape, dtype)?;
+        if let Some(z) = &self.zeroed {
+            if z.start > z.end || z.end > n as u64 {
+                return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
+            }
+        }
+        Ok(n)
     }
 }
 

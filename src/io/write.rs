@@ -40,12 +40,13 @@ use std::sync::Mutex;
 
 use bytemuck::Zeroable;
 
+use crate::jax::{JaxInit, JaxKey};
 use crate::{fill_at, DType, Distribution, Element, Key};
 
 use super::header::FileLayout;
 use super::path::{parent_dir, temp_nonce, temp_prefix};
 use super::{check_output_path, Existing, OutputKind};
-use super::{Op, Source, TensorSpec, WriteError};
+use super::{JaxKeys, Op, Source, TensorSpec, WriteError};
 
 /// Bytes per work item: 8 MiB, one aligned window of the file. Large enough that per-item
 /// overhead (stream setups, a system call) is negligible, small enough that the buffers of all
@@ -99,6 +100,12 @@ pub struct WriteOptions<'a> {
     /// hold the writer there. Not part of the API.
     #[doc(hidden)]
     pub stage_hook: Option<&'a (dyn Fn(&'static str) + Sync)>,
+    /// Draw every tensor from JAX's PRNG instead of glorot's streams: each tensor is then
+    /// exactly what the JAX initializer its spec stands for ([`TensorSpec::jax_init`]) returns
+    /// for its key ([`JaxKeys`]), shape and dtype, and the `key` argument of the write is not
+    /// used. A spec with no JAX counterpart (the normal family, …) is
+    /// [`WriteError::NotJax`] before anything is written. Default: glorot's streams.
+    pub jax: Option<JaxKeys>,
 }
 
 impl core::fmt::Debug for WriteOptions<'_> {
@@ -110,6 +117,7 @@ impl core::fmt::Debug for WriteOptions<'_> {
             .field("buffered", &self.buffered)
             .field("progress", &self.progress.is_some())
             .field("cancel", &self.cancel)
+            .field("jax", &self.jax)
             .finish()
     }
 }
@@ -139,8 +147,44 @@ pub struct WriteSummary {
     pub tensors: usize,
 }
 
+/// How one tensor's values are drawn.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Fill {
+    /// glorot's stream `key.tensor(name)`.
+    Glorot(Distribution),
+    /// A structured initializer, materialized whole ([`Source::Whole`]).
+    Whole,
+    /// JAX's PRNG ([`crate::jax`]).
+    Jax(JaxInit, JaxKey),
+}
+
+impl From<Source> for Fill {
+    fn from(s: Source) -> Fill {
+        match s {
+            Source::Elementwise(d) => Fill::Glorot(d),
+            Source::Whole => Fill::Whole,
+        }
+    }
+}
+
+/// Validates every spec once (each for its own dtype; every error names the tensor) and says
+/// how each is filled, in `specs` order.
+pub(crate) fn plan_fills(
+    specs: &[TensorSpec],
+    opts: &WriteOptions<'_>,
+) -> Result<Vec<Fill>, WriteError> {
+    match opts.jax {
+        None => specs.iter().map(|s| s.validate().map(Fill::from)).collect(),
+        Some(keys) => Ok(super::jax_keys::plan(specs, keys)?
+            .into_iter()
+            .map(|(init, key)| Fill::Jax(init, key))
+            .collect()),
+    }
+}
+
 /// Writes every tensor of `specs` into one safetensors file at `path`, each filled under
-/// `key.tensor(name)` exactly as the in-memory initialization would fill it.
+/// `key.tensor(name)` exactly as the in-memory initialization would fill it (or, with
+/// [`WriteOptions::jax`], as JAX fills it).
 ///
 /// Everything that can be checked before the first byte is: every spec for its own dtype
 /// (values the dtype cannot hold are an error), sizes and offsets, and the output path
@@ -170,21 +214,18 @@ pub fn write_safetensors(
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
     let all: Vec<usize> = (0..specs.len()).collect();
-    let dists = specs
-        .iter()
-        .map(TensorSpec::validate)
-        .collect::<Result<Vec<_>, _>>()?;
-    write_members(path, specs, &all, dists, key, opts)
+    let fills = plan_fills(specs, &opts)?;
+    write_members(path, specs, &all, fills, key, opts)
 }
 
-/// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`. `dists` are the
-/// members' sources, in `members` order, from [`TensorSpec::validate`] (the callers
-/// validate, each spec once).
+/// Writes the tensors `specs[i]`, `i ∈ members`, into one file at `path`. `dists` say how
+/// each member is filled, in `members` order, from [`plan_fills`] (the callers validate, each
+/// spec once).
 pub(crate) fn write_members(
     path: &Path,
     specs: &[TensorSpec],
     members: &[usize],
-    dists: Vec<Source>,
+    dists: Vec<Fill>,
     key: &Key,
     opts: WriteOptions<'_>,
 ) -> Result<WriteSummary, WriteError> {
@@ -218,7 +259,7 @@ pub(crate) fn write_members(
     // tensors alike, so every write but the file's last is aligned for direct I/O.
     let n_items = layout.file_len.div_ceil(ITEM_BYTES as u64);
     let whole: Vec<usize> = (0..layout.placements.len())
-        .filter(|&j| matches!(dist_of[layout.placements[j].spec], Some(Source::Whole)))
+        .filter(|&j| matches!(dist_of[layout.placements[j].spec], Some(Fill::Whole)))
         .collect();
     let largest_whole = whole
         .iter()
@@ -433,7 +474,7 @@ fn write_whole<T: Element + bytemuck::Pod>(
 struct Window<'a> {
     layout: &'a FileLayout,
     specs: &'a [TensorSpec],
-    dist_of: &'a [Option<Source>],
+    dist_of: &'a [Option<Fill>],
     key: &'a Key,
 }
 
@@ -463,18 +504,27 @@ impl Window<'_> {
             let lo = p.start.max(at);
             let hi = (p.start + p.len).min(end);
             let out = &mut raw[(lo - at) as usize..(hi - at) as usize];
-            let dist = match self.dist_of[p.spec].as_ref() {
-                Some(Source::Elementwise(d)) => d,
-                Some(Source::Whole) => {
+            let off = lo - p.start;
+            let filled = match self.dist_of[p.spec].as_ref() {
+                Some(Fill::Glorot(d)) => {
+                    let tkey = self.key.tensor(&s.name);
+                    fill_tensor_bytes(out, s, off, scratch, |raw, first| {
+                        fill_bytes(raw, s.dtype, d, &tkey, first)
+                    })
+                }
+                Some(Fill::Jax(init, k)) => {
+                    fill_tensor_bytes(out, s, off, scratch, |raw, first| {
+                        super::jax_keys::fill_bytes(raw, s, init, *k, first)
+                    })
+                }
+                Some(Fill::Whole) => {
                     out.fill(0);
                     streamed -= out.len() as u64;
                     continue;
                 }
                 None => return Err(WriteError::TooLarge("internal: unvalidated tensor".into())),
             };
-            let tkey = self.key.tensor(&s.name);
-            fill_tensor_bytes(out, s, dist, &tkey, lo - p.start, scratch)
-                .map_err(|e| WriteError::spec(&s.name, e))?;
+            filled.map_err(|e| WriteError::spec(&s.name, e))?;
         }
         Ok(streamed)
     }
@@ -482,21 +532,20 @@ impl Window<'_> {
 
 /// Fills `out` with the tensor's bytes starting at byte `off` of its data (any offset, any
 /// length): whole elements in place when `out` is aligned for the element type, everything
-/// else through `scratch`.
+/// else through `scratch`. `fill(raw, first)` writes whole elements `first..` into `raw`.
 fn fill_tensor_bytes(
     out: &mut [u8],
     s: &TensorSpec,
-    dist: &Distribution,
-    key: &crate::TensorKey,
     off: u64,
     scratch: &mut Vec<u64>,
+    fill: impl Fn(&mut [u8], u64) -> crate::Result<()>,
 ) -> crate::Result<()> {
     let size = s.dtype.size() as u64;
     let aligned = off.is_multiple_of(size)
         && (out.len() as u64).is_multiple_of(size)
         && (out.as_ptr() as usize).is_multiple_of(s.dtype.size());
     if aligned {
-        fill_bytes(out, s.dtype, dist, key, off / size)?;
+        fill(out, off / size)?;
         zero_part(out, s, off / size);
         return Ok(());
     }
@@ -512,7 +561,7 @@ fn fill_tensor_bytes(
         scratch.resize(words, 0);
     }
     let tmp = &mut bytemuck::cast_slice_mut::<u64, u8>(scratch)[..n];
-    fill_bytes(tmp, s.dtype, dist, key, first)?;
+    fill(tmp, first)?;
     zero_part(tmp, s, first);
     let skip = (off - first * size) as usize;
     out.copy_from_slice(&tmp[skip..skip + out.len()]);

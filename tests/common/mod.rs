@@ -1,5 +1,8 @@
-//! Shared statistics for the statistical tests.
+//! Shared helpers of the integration tests: statistics (here) and the Python gate
+//! ([`python`]).
 #![allow(dead_code)]
+
+pub mod python;
 
 /// Survival function of the Kolmogorov distribution, Q(λ) = 2 Σ_{k≥1} (−1)^{k−1} e^{−2k²λ²},
 /// with the Stephens (1970) small-sample correction λ = (√n + 0.12 + 0.11/√n)·D.

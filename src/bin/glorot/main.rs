@@ -25,8 +25,8 @@ use guard::{CANCEL, EXIT_RUNTIME, EXIT_USAGE};
 
 use clap::{Parser, Subcommand};
 use glorot::io::{
-    plan_output, printable, read_header, tensor_specs, write_model_dir, write_safetensors, Output,
-    OutputKind, Rank, ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
+    plan_output, printable, read_header, tensor_specs, write_model_dir, write_safetensors, JaxKeys,
+    Output, OutputKind, Rank, ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
 };
 use glorot::model::presets;
 use glorot::{bf16, f16, DType, DistributionKind, Key};
@@ -77,6 +77,17 @@ struct InitArgs {
     /// The seed; the same seed gives the same bits on any machine and thread count.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The random numbers: `glorot` (the crate's streams, one per tensor name) or `jax`
+    /// (JAX's threefry PRNG: every tensor is exactly the JAX initializer's output for
+    /// jax.random.key(SEED), its shape and dtype; JAX's uniform family, constants, zeros and
+    /// ones only; a spec without `layout` is read in JAX's layout (…, in, out)).
+    #[arg(long, value_enum, default_value_t = Rng::Glorot)]
+    rng: Rng,
+    /// With --rng jax, which key each tensor gets: `same` (jax.random.key(SEED) for every
+    /// tensor, the literal rule) or `per-tensor` (tensor NAME gets
+    /// jax.random.fold_in(jax.random.key(SEED), zlib.crc32(NAME.encode()))).
+    #[arg(long, value_enum, value_name = "same|per-tensor")]
+    jax_key: Option<JaxKeyMode>,
     /// Element type: f32, bf16, f16 or f64.
     #[arg(long, default_value = "f32")]
     dtype: String,
@@ -118,6 +129,18 @@ struct InitArgs {
     force: bool,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Rng {
+    Glorot,
+    Jax,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum JaxKeyMode {
+    Same,
+    PerTensor,
+}
+
 /// `println!` that ignores a closed stdout (e.g. `glorot list | head -1`) instead of panicking.
 macro_rules! outln {
     ($($t:tt)*) => {{
@@ -138,7 +161,9 @@ impl From<WriteError> for Failure {
     fn from(e: WriteError) -> Self {
         let code = match e {
             WriteError::Cancelled { .. } => guard::cancel_exit_code(),
-            WriteError::Shard(_) | WriteError::Output { .. } => EXIT_USAGE,
+            WriteError::Shard(_) | WriteError::Output { .. } | WriteError::NotJax { .. } => {
+                EXIT_USAGE
+            }
             _ => EXIT_RUNTIME,
         };
         Failure(e.to_string(), code)
@@ -273,8 +298,13 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<
     check_cancel()?;
     guard::check_json(&text).map_err(|e| Failure(format!("{shown}: {e}"), EXIT_RUNTIME))?;
     check_cancel()?;
-    let specs =
-        spec::parse(&text, dtype).map_err(|e| Failure(format!("{shown}: {e}"), EXIT_RUNTIME))?;
+    // JAX mode reads shapes as JAX has them unless the spec says otherwise.
+    let layout = match args.rng {
+        Rng::Glorot => glorot::Layout::Torch,
+        Rng::Jax => glorot::Layout::Jax,
+    };
+    let specs = spec::parse(&text, dtype, layout)
+        .map_err(|e| Failure(format!("{shown}: {e}"), EXIT_RUNTIME))?;
     check_cancel()?;
     Ok((specs, None))
 }
@@ -321,6 +351,19 @@ fn init(args: InitArgs) -> Result<(), Failure> {
             ));
         }
     }
+    let jax = match (args.rng, args.jax_key) {
+        (Rng::Glorot, None) => None,
+        (Rng::Glorot, Some(_)) => {
+            return Err(Failure("--jax-key needs --rng jax".into(), EXIT_USAGE))
+        }
+        (Rng::Jax, mode) => {
+            let key = glorot::jax::JaxKey::from_seed(args.seed);
+            Some(match mode.unwrap_or(JaxKeyMode::Same) {
+                JaxKeyMode::Same => JaxKeys::Same(key),
+                JaxKeyMode::PerTensor => JaxKeys::PerTensor(key),
+            })
+        }
+    };
     start_threads(args.threads)?;
     let rank = match args.shard.as_deref() {
         None => None,
@@ -345,6 +388,16 @@ fn init(args: InitArgs) -> Result<(), Failure> {
             .map_err(|e| Failure(printable(&e.to_string()).into_owned(), EXIT_USAGE))?;
     }
     let (specs, config) = load_specs(&args, dtype)?;
+    if let Some(keys) = jax {
+        // Every tensor's JAX counterpart, before any file or directory is touched.
+        glorot::io::check_jax(&specs, keys).map_err(|e| {
+            let code = match e {
+                WriteError::NotJax { .. } => EXIT_USAGE,
+                _ => EXIT_RUNTIME,
+            };
+            Failure(format!("--rng jax: {e}"), code)
+        })?;
+    }
     let key = Key::new(args.seed);
     let meta = vec![("format".to_string(), "pt".to_string())];
     // The one shard plan of this run: it sizes the progress bar, is written, and lists the
@@ -370,6 +423,7 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         progress: Some(&progress),
         cancel: Some(&CANCEL),
         stage_hook: Some(&hook),
+        jax,
     };
     match &shard {
         None => clean_stale(&args.out),

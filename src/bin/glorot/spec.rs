@@ -53,8 +53,9 @@ const COMMON: &[&str] = &[
     "name", "shape", "init", "dtype", "layout", "in_axis", "out_axis",
 ];
 
-/// Parses a spec file's text. `dtype` applies to tensors that do not name their own.
-pub fn parse(text: &str, dtype: DType) -> Result<Vec<TensorSpec>, String> {
+/// Parses a spec file's text. `dtype` applies to tensors that do not name their own, `layout`
+/// when the spec has no top-level `layout`.
+pub fn parse(text: &str, dtype: DType, layout: Layout) -> Result<Vec<TensorSpec>, String> {
     let root: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let obj = root
         .as_object()
@@ -67,7 +68,7 @@ pub fn parse(text: &str, dtype: DType) -> Result<Vec<TensorSpec>, String> {
         }
     }
     let layout = match obj.get("layout") {
-        None => Layout::Torch,
+        None => layout,
         Some(v) => parse_layout(v).map_err(|e| format!("field `layout`: {e}"))?,
     };
     let tensors = obj
@@ -479,7 +480,12 @@ mod tests {
     use super::*;
 
     fn one(t: &str) -> Result<TensorSpec, String> {
-        parse(&format!("{{\"tensors\": [{t}]}}"), DType::F32).map(|mut v| v.remove(0))
+        parse(
+            &format!("{{\"tensors\": [{t}]}}"),
+            DType::F32,
+            Layout::Torch,
+        )
+        .map(|mut v| v.remove(0))
     }
 
     #[test]
@@ -489,6 +495,7 @@ mod tests {
                 {"name": "fc1.weight", "shape": [1000, 784], "init": "xavier_uniform", "gain": 1.0},
                 {"name": "fc1.bias", "shape": [1000], "init": "zeros"}]}"#,
             DType::BF16,
+            Layout::Torch,
         )
         .unwrap();
         assert_eq!(
@@ -867,13 +874,15 @@ mod tests {
             let e = one(t).unwrap_err();
             assert!(e.starts_with(want), "{e}\n  wanted: {want}");
         }
-        let e = parse(r#"{"tensors":[{"name":"a","shape":[1],"init":"zeros"},{"name":"a","shape":[1],"init":"ones"}]}"#, DType::F32).unwrap_err();
+        let e = parse(r#"{"tensors":[{"name":"a","shape":[1],"init":"zeros"},{"name":"a","shape":[1],"init":"ones"}]}"#, DType::F32, Layout::Torch).unwrap_err();
         assert!(e.contains("tensor `a`: name appears more than once"), "{e}");
-        assert!(parse("{", DType::F32)
+        assert!(parse("{", DType::F32, Layout::Torch)
             .unwrap_err()
             .starts_with("invalid JSON"));
-        assert!(parse(r#"{"layout":"tf","tensors":[]}"#, DType::F32)
-            .unwrap_err()
-            .contains("`layout`"));
+        assert!(
+            parse(r#"{"layout":"tf","tensors":[]}"#, DType::F32, Layout::Torch)
+                .unwrap_err()
+                .contains("`layout`")
+        );
     }
 }
