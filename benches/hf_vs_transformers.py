@@ -4,11 +4,10 @@
 1. transformers: `AutoModelForCausalLM.from_config(config, dtype=...)` (its own `_init_weights`)
    + `save_pretrained(dir)` + `os.sync()`, in a fresh Python process;
 2. glorot: `glorot init --hf-config config.json --out DIR/ --dtype ...` (fsync included);
-3. `dd bs=16M conv=fsync` of the same bytes: once copying the files glorot just wrote (read
-   back from the page cache, so the disk sees the same data), once from `/dev/zero` (the
-   virtual disks of this project's machines write runs of zeros at a very different speed
-   from random data, in either direction, so the zero baseline alone misleads), and once from
-   `/dev/zero` with `oflag=direct` (no page cache: the disk's own speed).
+3. `dd bs=16M conv=fsync` of the same bytes: once from `/dev/zero` (the issue's baseline),
+   once from `/dev/zero` with `oflag=direct` (no page cache: the disk's own speed), and once
+   copying the files glorot just wrote (the same data; glorot writes with O_DIRECT, so this
+   copy also reads them back from the disk — an upper bound, not a like-for-like baseline).
 
 Rounds are interleaved (`--rounds`, default 3: glorot, dd copy, dd zeros, and transformers in
 the first `--transformers-rounds`), and the table reports the median and every round.
@@ -167,7 +166,7 @@ def main():
         return wall, rss
 
     def dd_copy(files):
-        """dd of glorot's own bytes (just written, so read from the page cache) to new files."""
+        """dd of glorot's own bytes to new files (read back from disk when glorot wrote them with O_DIRECT)."""
         wall, rss = 0.0, 0
         for i, f in enumerate(files):
             dd_out = os.path.join(base, f"copy-{i}.bin")
@@ -220,13 +219,13 @@ def main():
         print(f"| {name} | {statistics.median(walls):.2f} | {each} | {r} | {nb:,} |{(' ' + note) if note else ''}")
 
     row("glorot " + g_name, g_walls, g_rss, nbytes)
-    row("dd of glorot's bytes (from page cache), bs=16M conv=fsync", c_walls, c_rss, nbytes)
+    row("dd copy of glorot's files (reads them back too), bs=16M conv=fsync", c_walls, c_rss, nbytes)
     row("dd if=/dev/zero bs=16M conv=fsync", z_walls, z_rss, nbytes)
     row("dd if=/dev/zero bs=16M conv=fsync oflag=direct", d_walls, d_rss, nbytes)
     if t_walls:
         row("transformers from_config + save_pretrained + sync", t_walls, t_rss, t_bytes, t_note)
     g = statistics.median(g_walls)
-    print(f"glorot / dd of the same bytes = {g / statistics.median(c_walls):.2f}")
+    print(f"glorot / dd copy of its files = {g / statistics.median(c_walls):.2f}")
     print(f"glorot / dd of zeros = {g / statistics.median(z_walls):.2f}")
     print(f"glorot / dd of zeros, oflag=direct = {g / statistics.median(d_walls):.2f}")
     if t_walls:
