@@ -703,6 +703,7 @@ mod tests {
         let v = parse(
             r#"{"layout":"jax","tensors":[{"name":"w","shape":[4,4],"init":"orthogonal"}]}"#,
             DType::F32,
+            Layout::Torch,
         )
         .unwrap();
         assert_eq!(v[0].init, Init::Orthogonal { gain: 1.0 });
