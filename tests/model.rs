@@ -1,5 +1,7 @@
 //! Whole-model initialization from `network!` specs.
 
+mod common;
+
 use glorot::model::{self, presets::GlorotMlp, Network};
 use glorot::{bf16, Element, Key};
 
@@ -241,28 +243,6 @@ glorot::network! {
     }
 }
 
-/// max |MᵀM − I| (orthonormal columns, `rows ≥ cols`) or |MMᵀ − I| (rows), over `gain²`.
-fn orthonormality_error(m: &[f64], rows: usize, cols: usize, gain: f64) -> f64 {
-    // The vectors that should be orthonormal, each contiguous.
-    let (count, len) = (rows.min(cols), rows.max(cols));
-    let vecs: Vec<f64> = if rows >= cols {
-        (0..cols)
-            .flat_map(|k| (0..rows).map(move |i| m[i * cols + k]))
-            .collect()
-    } else {
-        m.to_vec()
-    };
-    let mut worst: f64 = 0.0;
-    for a in 0..count {
-        for b in a..count {
-            let (va, vb) = (&vecs[a * len..][..len], &vecs[b * len..][..len]);
-            let dot: f64 = va.iter().zip(vb).map(|(x, y)| x * y).sum::<f64>() / (gain * gain);
-            worst = worst.max((dot - if a == b { 1.0 } else { 0.0 }).abs());
-        }
-    }
-    worst
-}
-
 #[test]
 fn structured_initializers_through_model_init() {
     use glorot::{Init, Layout};
@@ -360,9 +340,9 @@ fn structured_initializers_through_model_init() {
             structured += 1;
             let (r, c) = (s.shape()[0], s.numel / s.shape()[0]);
             let m32: Vec<f64> = direct.iter().map(|&x| x as f64).collect();
-            let e32 = orthonormality_error(&m32, r, c, gain);
+            let e32 = common::orthonormality_error(&m32, r, c, gain);
             assert!(e32 < 1e-5, "{} f32: {e32}", s.name());
-            let e64 = orthonormality_error(&w64, r, c, gain);
+            let e64 = common::orthonormality_error(&w64, r, c, gain);
             assert!(e64 < 1e-13, "{} f64: {e64}", s.name());
         }
     }

@@ -28,33 +28,6 @@ fn hash<T: Element>(v: &[T]) -> u64 {
     common::fnv_f64(v.iter().map(|x| x.to_f64()))
 }
 
-/// max |MᵀM − I| for `rows × cols` row-major `m` with `rows ≥ cols` (columns orthonormal),
-/// or max |MMᵀ − I| when `rows < cols`, divided by `gain²`; in f64.
-fn orthonormality_error(m: &[f64], rows: usize, cols: usize, gain: f64) -> f64 {
-    // The vectors that should be orthonormal, each contiguous.
-    let (count, len) = if rows >= cols {
-        (cols, rows)
-    } else {
-        (rows, cols)
-    };
-    let vecs: Vec<f64> = if rows >= cols {
-        (0..cols)
-            .flat_map(|k| (0..rows).map(move |i| m[i * cols + k]))
-            .collect()
-    } else {
-        m.to_vec()
-    };
-    let mut worst: f64 = 0.0;
-    for a in 0..count {
-        for b in a..count {
-            let (va, vb) = (&vecs[a * len..][..len], &vecs[b * len..][..len]);
-            let dot: f64 = va.iter().zip(vb).map(|(x, y)| x * y).sum::<f64>() / (gain * gain);
-            worst = worst.max((dot - if a == b { 1.0 } else { 0.0 }).abs());
-        }
-    }
-    worst
-}
-
 fn wide<T: Element>(v: &[T]) -> Vec<f64> {
     v.iter().map(|x| x.to_f64()).collect()
 }
@@ -278,12 +251,14 @@ fn columns_or_rows_are_orthonormal_f32_and_f64() {
     ] {
         let n = r.max(c) as f64;
         for gain in [1.0, 5.0 / 3.0] {
-            let e32 = orthonormality_error(&wide(&torch::<f32>(&[r, c], gain, &key)), r, c, gain);
+            let e32 =
+                common::orthonormality_error(&wide(&torch::<f32>(&[r, c], gain, &key)), r, c, gain);
             assert!(
                 e32 < 2.0 * n * f32::EPSILON as f64 / 2.0 + 1e-6,
                 "f32 {r}×{c}: {e32}"
             );
-            let e64 = orthonormality_error(&wide(&torch::<f64>(&[r, c], gain, &key)), r, c, gain);
+            let e64 =
+                common::orthonormality_error(&wide(&torch::<f64>(&[r, c], gain, &key)), r, c, gain);
             assert!(
                 e64 < 2.0 * n * f64::EPSILON / 2.0 + 1e-14,
                 "f64 {r}×{c}: {e64}"
@@ -312,11 +287,11 @@ fn torch_and_jax_flattening() {
     assert_eq!(t, j);
     // Rank 4, PyTorch (out, in, kh, kw) = (8, 3, 3, 3): an 8 × 27 matrix with orthonormal rows.
     let t: Vec<f64> = torch(&[8, 3, 3, 3], 1.0, &key);
-    assert!(orthonormality_error(&t, 8, 27, 1.0) < 1e-13);
+    assert!(common::orthonormality_error(&t, 8, 27, 1.0) < 1e-13);
     // JAX (kh, kw, in, out) = (3, 3, 4, 16): a 36 × 16 matrix with orthonormal columns.
     let mut j = vec![0f64; 3 * 3 * 4 * 16];
     orthogonal_jax(&mut j, &[3, 3, 4, 16], 1.0, -1, &key).unwrap();
-    assert!(orthonormality_error(&j, 36, 16, 1.0) < 1e-13);
+    assert!(common::orthonormality_error(&j, 36, 16, 1.0) < 1e-13);
     // column_axis = 0 of (5, 2, 3): columns indexed by axis 0, rows by (axis 1, axis 2).
     let mut j = vec![0f64; 30];
     orthogonal_jax(&mut j, &[5, 2, 3], 1.0, 0, &key).unwrap();
@@ -324,7 +299,7 @@ fn torch_and_jax_flattening() {
         .flat_map(|row| (0..5).map(move |col| (row, col)))
         .map(|(row, col)| j[col * 6 + row])
         .collect();
-    assert!(orthonormality_error(&m, 6, 5, 1.0) < 1e-13);
+    assert!(common::orthonormality_error(&m, 6, 5, 1.0) < 1e-13);
     // ... and it is the last-axis matrix of the moved shape, moved back.
     let mut last = vec![0f64; 30];
     orthogonal_jax(&mut last, &[2, 3, 5], 1.0, -1, &key).unwrap();
@@ -467,7 +442,7 @@ fn delta_orthogonal_centre_is_jax_and_the_rest_zero() {
     let at = (3 + 1) * 35;
     assert_eq!(&w[at..at + 35], &centre[..]);
     assert!(w[..at].iter().chain(&w[at + 35..]).all(|x| *x == 0.0));
-    assert!(orthonormality_error(&centre, 5, 7, 2.0) < 1e-13);
+    assert!(common::orthonormality_error(&centre, 5, 7, 2.0) < 1e-13);
     // 3-D, column_axis 0 of the matrix.
     let mut w = vec![0f32; 2 * 3 * 3];
     delta_orthogonal(&mut w, &[2, 3, 3], 1.0, 0, &key).unwrap();

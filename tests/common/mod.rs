@@ -112,3 +112,30 @@ pub fn fnv_f64(values: impl IntoIterator<Item = f64>) -> u64 {
         (h ^ x.to_bits()).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
+
+/// max |MᵀM − I| for `rows × cols` row-major `m` with `rows ≥ cols` (columns orthonormal),
+/// or max |MMᵀ − I| when `rows < cols`, divided by `gain²`; in f64.
+pub fn orthonormality_error(m: &[f64], rows: usize, cols: usize, gain: f64) -> f64 {
+    // The vectors that should be orthonormal, each contiguous.
+    let (count, len) = if rows >= cols {
+        (cols, rows)
+    } else {
+        (rows, cols)
+    };
+    let vecs: Vec<f64> = if rows >= cols {
+        (0..cols)
+            .flat_map(|k| (0..rows).map(move |i| m[i * cols + k]))
+            .collect()
+    } else {
+        m.to_vec()
+    };
+    let mut worst: f64 = 0.0;
+    for a in 0..count {
+        for b in a..count {
+            let (va, vb) = (&vecs[a * len..][..len], &vecs[b * len..][..len]);
+            let dot: f64 = va.iter().zip(vb).map(|(x, y)| x * y).sum::<f64>() / (gain * gain);
+            worst = worst.max((dot - if a == b { 1.0 } else { 0.0 }).abs());
+        }
+    }
+    worst
+}
