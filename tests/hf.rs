@@ -8,6 +8,8 @@
 //! Skips with a printed message when python3, torch, transformers or safetensors is missing,
 //! unless `GLOROT_REQUIRE_TRANSFORMERS=1` is set (CI sets it): then that is a failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,26 +18,11 @@ use std::process::Stdio;
 const SEEDS: u64 = 16;
 
 fn transformers_available() -> bool {
-    let probe = Command::new("python3")
-        .args(["-c", "import torch, transformers, safetensors"])
-        .output();
-    let why = match &probe {
-        Err(e) => format!("python3 not runnable: {e}"),
-        Ok(o) if !o.status.success() => format!(
-            "python modules missing: {}",
-            String::from_utf8_lossy(&o.stderr)
-                .trim()
-                .lines()
-                .last()
-                .unwrap_or("")
-        ),
-        Ok(_) => return true,
-    };
-    if std::env::var("GLOROT_REQUIRE_TRANSFORMERS").as_deref() == Ok("1") {
-        panic!("{why} (GLOROT_REQUIRE_TRANSFORMERS=1)");
-    }
-    eprintln!("skipping the transformers tests: {why} (set GLOROT_REQUIRE_TRANSFORMERS=1 to fail instead)");
-    false
+    common::python::available(
+        "torch, transformers, safetensors",
+        "GLOROT_REQUIRE_TRANSFORMERS",
+        "the transformers tests",
+    )
 }
 
 const BIN: &str = env!("CARGO_BIN_EXE_glorot");
