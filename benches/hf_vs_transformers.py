@@ -4,7 +4,13 @@
 1. transformers: `AutoModelForCausalLM.from_config(config, dtype=...)` (its own `_init_weights`)
    + `save_pretrained(dir)` + `os.sync()`, in a fresh Python process;
 2. glorot: `glorot init --hf-config config.json --out DIR/ --dtype ...` (fsync included);
-3. `dd if=/dev/zero bs=16M conv=fsync` of as many bytes as glorot wrote.
+3. `dd bs=16M conv=fsync` of the same bytes: once from `/dev/zero` (the issue's baseline),
+   once from `/dev/zero` with `oflag=direct` (no page cache: the disk's own speed), and once
+   copying the files glorot just wrote (the same data; glorot writes with O_DIRECT, so this
+   copy also reads them back from the disk — an upper bound, not a like-for-like baseline).
+
+Rounds are interleaved (`--rounds`, default 3: glorot, dd copy, dd zeros, and transformers in
+the first `--transformers-rounds`), and the table reports the median and every round.
 
 Each side runs as its own child process; wall time from start to exit, peak RSS of that child
 from GNU time (`/usr/bin/time -f %M`). Prints a table and the ratios transformers/glorot and glorot/dd.
@@ -25,6 +31,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,6 +100,13 @@ def safetensors_bytes(path):
     return total
 
 
+def safetensors_files(path):
+    """The .safetensors files glorot wrote at `path` (a model directory or one file)."""
+    if os.path.isfile(path.rstrip("/")):
+        return [path.rstrip("/")]
+    return sorted(os.path.join(root, f) for root, _, fs in os.walk(path) for f in fs if f.endswith(".safetensors"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", required=True)
@@ -102,6 +116,8 @@ def main():
     ap.add_argument("--dir", default=None)
     ap.add_argument("--skip-transformers", action="store_true")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds of glorot and dd (median reported)")
+    ap.add_argument("--transformers-rounds", type=int, default=1, help="rounds that also run transformers")
     a = ap.parse_args()
 
     base = tempfile.mkdtemp(prefix="glorot-hf-bench-", dir=a.dir or os.getcwd())
@@ -117,27 +133,28 @@ def main():
         json.dump(config, fh, indent=2)
     short = {"float32": "f32", "bfloat16": "bf16", "float16": "f16"}[a.dtype]
 
-    rows = []
-    try:
-        # glorot
+    def glorot_once():
         g_out = os.path.join(base, "glorot") + "/"
         if a.glorot_args:
             g_cmd = [a.glorot] + a.glorot_args.format(config=cfg_path, out=g_out, dtype=short).split()
         else:
             g_cmd = [a.glorot, "init", "--hf-config", cfg_path, "--out", g_out, "--dtype", short, "--quiet"]
         wall, rss, _ = timed(g_cmd)
-        nbytes = safetensors_bytes(g_out) if os.path.isdir(g_out) else os.path.getsize(g_out.rstrip("/"))
-        rows.append(("glorot " + " ".join(g_cmd[1:]).replace(base, "$D"), wall, rss, nbytes, ""))
-        if not a.keep:
-            shutil.rmtree(g_out, ignore_errors=True)
-            if os.path.isfile(g_out.rstrip("/")):
-                os.remove(g_out.rstrip("/"))
+        files = safetensors_files(g_out)
+        nbytes = sum(os.path.getsize(f) for f in files)
+        return " ".join(g_cmd[1:]).replace(base, "$D"), wall, rss, nbytes, g_out, files
 
-        # dd of the same byte count
+    def remove_glorot(g_out):
+        shutil.rmtree(g_out, ignore_errors=True)
+        if os.path.isfile(g_out.rstrip("/")):
+            os.remove(g_out.rstrip("/"))
+
+    def dd_zeros(nbytes, direct=False):
         dd_out = os.path.join(base, "dd.bin")
         bs = 16 << 20
         count, rest = divmod(nbytes, bs)
-        wall, rss, _ = timed(["dd", "if=/dev/zero", f"of={dd_out}", f"bs={bs}", f"count={count}", "conv=fsync", "status=none"])
+        flags = ["oflag=direct"] if direct else []
+        wall, rss, _ = timed(["dd", "if=/dev/zero", f"of={dd_out}", f"bs={bs}", f"count={count}", "conv=fsync", "status=none"] + flags)
         if rest:  # the tail, appended and synced (well under a second)
             t0 = time.perf_counter()
             with open(dd_out, "ab") as fh:
@@ -145,32 +162,74 @@ def main():
                 fh.flush()
                 os.fsync(fh.fileno())
             wall += time.perf_counter() - t0
-        rows.append(("dd if=/dev/zero bs=16M conv=fsync", wall, rss, os.path.getsize(dd_out), ""))
         os.remove(dd_out)
+        return wall, rss
 
-        # transformers
-        if not a.skip_transformers:
-            t_out = os.path.join(base, "transformers")
-            wall, rss, out = timed([sys.executable, "-c", TRANSFORMERS_CHILD, cfg_dir, t_out, a.dtype])
-            times = next((l for l in out.splitlines() if l.startswith("TIMES")), "")
-            tb = safetensors_bytes(t_out)
-            rows.append(("transformers from_config + save_pretrained + sync", wall, rss, tb, times[6:]))
-            if not a.keep:
-                shutil.rmtree(t_out, ignore_errors=True)
+    def dd_copy(files):
+        """dd of glorot's own bytes to new files (read back from disk when glorot wrote them with O_DIRECT)."""
+        wall, rss = 0.0, 0
+        for i, f in enumerate(files):
+            dd_out = os.path.join(base, f"copy-{i}.bin")
+            w, r, _ = timed(["dd", f"if={f}", f"of={dd_out}", "bs=16M", "conv=fsync", "status=none"])
+            wall += w
+            rss = max(rss, r or 0)
+            os.remove(dd_out)
+        return wall, rss
+
+    g_walls, z_walls, c_walls, d_walls, t_walls = [], [], [], [], []
+    g_rss = z_rss = c_rss = d_rss = t_rss = None
+    t_note, t_bytes, g_name, nbytes = "", 0, "", 0
+    try:
+        for r in range(a.rounds):
+            # Interleaved rounds: drift of the shared disk hits every side alike.
+            g_name, wall, g_rss, nbytes, g_out, files = glorot_once()
+            g_walls.append(wall)
+            wall, c_rss = dd_copy(files)
+            c_walls.append(wall)
+            if not a.keep or r + 1 < a.rounds:
+                remove_glorot(g_out)
+            os.sync()
+            wall, z_rss = dd_zeros(nbytes)
+            z_walls.append(wall)
+            os.sync()
+            wall, d_rss = dd_zeros(nbytes, direct=True)
+            d_walls.append(wall)
+            if not a.skip_transformers and r < a.transformers_rounds:
+                t_out = os.path.join(base, "transformers")
+                wall, t_rss, out = timed([sys.executable, "-c", TRANSFORMERS_CHILD, cfg_dir, t_out, a.dtype])
+                t_walls.append(wall)
+                t_note = next((l for l in out.splitlines() if l.startswith("TIMES")), "")[6:]
+                t_bytes = safetensors_bytes(t_out)
+                if not a.keep:
+                    shutil.rmtree(t_out, ignore_errors=True)
+            os.sync()
     finally:
         if not a.keep:
             shutil.rmtree(base, ignore_errors=True)
 
-    print(f"config {a.config}, {a.dtype}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
-    print(f"| what | wall s | peak RSS | bytes | notes |")
-    print(f"|---|---|---|---|---|")
-    for name, wall, rss, nb, note in rows:
-        r = f"{rss / 2**20:.0f} MiB" if rss is not None else "?"
-        print(f"| {name} | {wall:.2f} | {r} | {nb:,} | {note} |")
-    g, d = rows[0][1], rows[1][1]
-    print(f"glorot / dd = {g / d:.2f}")
-    if len(rows) > 2:
-        print(f"transformers / glorot = {rows[2][1] / g:.2f}")
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"config {a.config}, {a.dtype}; {cpu}, {os.cpu_count()} CPUs; {a.rounds} interleaved rounds; "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
+    print("| what | median wall s | every round, s | peak RSS | bytes |")
+    print("|---|---|---|---|---|")
+
+    def row(name, walls, rss, nb, note=""):
+        r = f"{rss / 2**20:.0f} MiB" if rss else "?"
+        each = ", ".join(f"{w:.1f}" for w in walls)
+        print(f"| {name} | {statistics.median(walls):.2f} | {each} | {r} | {nb:,} |{(' ' + note) if note else ''}")
+
+    row("glorot " + g_name, g_walls, g_rss, nbytes)
+    row("dd copy of glorot's files (reads them back too), bs=16M conv=fsync", c_walls, c_rss, nbytes)
+    row("dd if=/dev/zero bs=16M conv=fsync", z_walls, z_rss, nbytes)
+    row("dd if=/dev/zero bs=16M conv=fsync oflag=direct", d_walls, d_rss, nbytes)
+    if t_walls:
+        row("transformers from_config + save_pretrained + sync", t_walls, t_rss, t_bytes, t_note)
+    g = statistics.median(g_walls)
+    print(f"glorot / dd copy of its files = {g / statistics.median(c_walls):.2f}")
+    print(f"glorot / dd of zeros = {g / statistics.median(z_walls):.2f}")
+    print(f"glorot / dd of zeros, oflag=direct = {g / statistics.median(d_walls):.2f}")
+    if t_walls:
+        print(f"transformers / glorot = {statistics.median(t_walls) / g:.2f}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
 //!
 //! KERNEL: `xavier_uniform`, `kaiming_uniform` (a = √5, PyTorch's default), `xavier_normal`,
 //! `glorot_normal` (truncated), `trunc_normal` (0, 0.02, ±2), `f64_normal`, `bf16_normal`,
-//! `f16_normal`, `f32_normal` (the last four `normal(0, 0.02)`). The optional second argument
+//! `f16_normal`, `f32_normal` (the last four `normal(0, 0.02)`); `jax_glorot_uniform` and
+//! `jax_bf16` (JAX mode, `glorot::jax`, through the crate's chunk driver). The optional second argument
 //! caps the level (`best`: the best the CPU has, the default). Callgrind counts a gather as
 //! one instruction, so compare kernels that use them by time as well: an optional third
 //! argument repeats the fill that many times over the same buffer (for `time`).
@@ -23,6 +24,14 @@ fn run<T: Element + Copy + Default + std::fmt::Debug>(d: &Distribution) {
     for _ in 0..reps {
         fill_at_with(&mut v, d, &key, 0, Level::Avx512).unwrap();
     }
+    println!("{:?}", v[n / 3]);
+}
+
+fn run_jax<T: Element + Copy + Default + std::fmt::Debug>(init: &glorot::jax::JaxInit) {
+    let n = 16 << 20;
+    let mut v = vec![T::default(); n];
+    let k = glorot::jax::JaxKey::from_seed(7);
+    glorot::jax::fill_at_with(&mut v, init, &[n / 1024, 1024], k, 0, Level::Avx512).unwrap();
     println!("{:?}", v[n / 3]);
 }
 
@@ -53,6 +62,8 @@ fn main() {
         "f64_normal" => run::<f64>(&normal),
         "bf16_normal" => run::<bf16>(&normal),
         "f16_normal" => run::<f16>(&normal),
+        "jax_glorot_uniform" => run_jax::<f32>(&glorot::jax::JaxInit::glorot_uniform()),
+        "jax_bf16" => run_jax::<bf16>(&glorot::jax::JaxInit::lecun_uniform()),
         other => panic!("unknown kernel {other}"),
     });
 }

@@ -1,18 +1,20 @@
 //! Builds candle-transformers' Llama-7B-shaped model (bf16, CPU) three ways, each in its own
-//! child process (so peak memory is per way), and prints time, CPU time and peak RSS:
+//! child process (so peak memory is per way), and prints a table of wall time, CPU time and
+//! peak RSS, with the ratios against what a candle user does today:
 //!
-//! - `glorot`: `GlorotBackend`, bf16 filled natively (one allocation per tensor, handed to
-//!   candle without a copy);
-//! - `glorot-f32`: the same values generated in f32, then `to_dtype(BF16)` per tensor;
-//! - `candle`: what a candle user does today: `Tensor::randn(0, 0.02, shape, &Device::Cpu)`
-//!   then `to_dtype(BF16)` for the matrices, `Tensor::ones` for the norm gains.
+//! - `glorot`: `GlorotBackend` with the library's `HfPolicy` for the same LLaMA config
+//!   (transformers' `_init_weights`: matrices normal(0, 0.02), RMSNorm gains one), bf16 filled
+//!   natively (one allocation per tensor, handed to candle without a copy);
+//! - `glorot-f32`: the same backend with `.via_f32()`: generated in f32, then candle's
+//!   `to_dtype(BF16)` per tensor;
+//! - `candle`: `Tensor::randn(0, 0.02, shape, &Device::Cpu)` then `to_dtype(BF16)` for the
+//!   matrices, `Tensor::ones` for the norm gains.
 //!
-//! All three go through the same `Llama::load`, with the same initializers (normal(0, 0.02),
-//! norm gains one).
+//! All three go through the same `Llama::load` with the same initializers.
 //!
 //! `cargo run --release --features candle-models --example candle_bench [-- --layers N]`
-//! (default 32 layers = LLaMA-7B, 6.74 G parameters, 13.5 GB in bf16; pass fewer layers on a
-//! machine without that much free memory).
+//! (default 32 layers = LLaMA-7B, 6.74 G parameters, 13.5 GB in bf16; each way needs that much
+//! free memory, one at a time). `--ways glorot,candle` runs a subset.
 
 use std::process::Command;
 use std::time::Instant;
@@ -21,23 +23,8 @@ use candle_core::{DType, Device, Result, Shape, Tensor};
 use candle_nn::var_builder::SimpleBackend;
 use candle_nn::VarBuilder;
 use candle_transformers::models::llama::{Config, Llama};
-use glorot::frameworks::candle::{policy_fn, GlorotBackend};
-use glorot::{Init, Key};
-
-fn is_norm(name: &str, s: &Shape) -> bool {
-    s.rank() == 1 && name.ends_with("norm.weight")
-}
-
-fn policy(name: &str, shape: &[usize]) -> Init {
-    if shape.len() == 1 && name.ends_with("norm.weight") {
-        Init::Ones
-    } else {
-        Init::Normal {
-            mean: 0.0,
-            std: 0.02,
-        }
-    }
-}
+use glorot::frameworks::candle::{GlorotBackend, HfPolicy};
+use glorot::Key;
 
 /// The candle user's way, as a backend so that `Llama::load` is the same for every way.
 struct CandleRandn;
@@ -51,7 +38,7 @@ impl SimpleBackend for CandleRandn {
         dtype: DType,
         dev: &Device,
     ) -> Result<Tensor> {
-        if is_norm(name, &s) {
+        if s.rank() == 1 && name.ends_with("norm.weight") {
             Tensor::ones(s, dtype, dev)
         } else {
             Tensor::randn(0f32, 0.02f32, s, dev)?.to_dtype(dtype)
@@ -65,32 +52,29 @@ impl SimpleBackend for CandleRandn {
     }
 }
 
-/// glorot in f32, then one `to_dtype` per tensor.
-struct GlorotF32(GlorotBackend);
-
-impl SimpleBackend for GlorotF32 {
-    fn get(
-        &self,
-        s: Shape,
-        name: &str,
-        h: candle_nn::Init,
-        dtype: DType,
-        dev: &Device,
-    ) -> Result<Tensor> {
-        self.0.get(s, name, h, DType::F32, dev)?.to_dtype(dtype)
-    }
-    fn get_unchecked(&self, name: &str, d: DType, dev: &Device) -> Result<Tensor> {
-        self.0.get_unchecked(name, d, dev)
-    }
-    fn contains_tensor(&self, name: &str) -> bool {
-        self.0.contains_tensor(name)
-    }
-}
-
 fn config(layers: usize) -> Config {
     let mut c = Config::config_7b_v2(false);
     c.num_hidden_layers = layers;
     c
+}
+
+/// The same model as a Hugging Face config, for the library's policy.
+fn hf_policy(c: &Config) -> HfPolicy {
+    let json = format!(
+        r#"{{"model_type": "llama", "vocab_size": {}, "hidden_size": {}, "intermediate_size": {},
+            "num_hidden_layers": {}, "num_attention_heads": {}, "num_key_value_heads": {},
+            "max_position_embeddings": {}, "rms_norm_eps": {}, "initializer_range": 0.02,
+            "tie_word_embeddings": false}}"#,
+        c.vocab_size,
+        c.hidden_size,
+        c.intermediate_size,
+        c.num_hidden_layers,
+        c.num_attention_heads,
+        c.num_key_value_heads,
+        c.max_position_embeddings,
+        c.rms_norm_eps
+    );
+    HfPolicy::from_json_str(&json).expect("a valid LLaMA config")
 }
 
 fn peak_rss_kib() -> u64 {
@@ -105,26 +89,38 @@ fn peak_rss_kib() -> u64 {
 fn cpu_seconds() -> f64 {
     // SAFETY: getrusage only writes the struct it is given.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; RUSAGE_SELF is always valid.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
     let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 * 1e-6;
     t(ru.ru_utime) + t(ru.ru_stime)
 }
 
+fn cpu_name() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
+
 fn child(way: &str, layers: usize) -> Result<()> {
     let cfg = config(layers);
-    let dev = Device::Cpu;
     let backend: Box<dyn SimpleBackend> = match way {
-        "glorot" => Box::new(GlorotBackend::new(Key::new(0), policy_fn(policy))),
-        "glorot-f32" => Box::new(GlorotF32(GlorotBackend::new(
-            Key::new(0),
-            policy_fn(policy),
-        ))),
+        "glorot" => Box::new(GlorotBackend::new(Key::new(0), hf_policy(&cfg))),
+        "glorot-f32" => Box::new(GlorotBackend::new(Key::new(0), hf_policy(&cfg)).via_f32()),
         "candle" => Box::new(CandleRandn),
         other => candle_core::bail!("unknown way {other}"),
     };
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
-    let model = Llama::load(VarBuilder::from_backend(backend, DType::BF16, dev), &cfg)?;
+    let model = Llama::load(
+        VarBuilder::from_backend(backend, DType::BF16, Device::Cpu),
+        &cfg,
+    )?;
     let wall = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
     std::hint::black_box(&model);
@@ -132,61 +128,88 @@ fn child(way: &str, layers: usize) -> Result<()> {
     Ok(())
 }
 
+fn arg<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+const WAYS: [(&str, &str); 3] = [
+    ("glorot", "GlorotBackend, bf16 filled natively"),
+    ("glorot-f32", "GlorotBackend::via_f32 (f32, then to_dtype)"),
+    ("candle", "candle today: Tensor::randn f32 + to_dtype"),
+];
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let layers = args
-        .iter()
-        .position(|a| a == "--layers")
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.parse().expect("--layers N"))
-        .unwrap_or(32);
-    if let Some(i) = args.iter().position(|a| a == "--child") {
-        return child(&args[i + 1], layers);
+    let layers: usize = match arg(&args, "--layers") {
+        None => 32,
+        Some(v) => match v.parse() {
+            Ok(n) if n > 0 => n,
+            _ => candle_core::bail!("--layers takes a positive integer, got `{v}`"),
+        },
+    };
+    if let Some(way) = arg(&args, "--child") {
+        return child(way, layers);
+    }
+    let wanted: Vec<&str> = match arg(&args, "--ways") {
+        Some(list) => list.split(',').collect(),
+        None => WAYS.iter().map(|w| w.0).collect(),
+    };
+    if let Some(bad) = wanted.iter().find(|w| !WAYS.iter().any(|k| k.0 == **w)) {
+        candle_core::bail!("unknown way `{bad}` (glorot, glorot-f32, candle)");
     }
     let cfg = config(layers);
-    let params = cfg.vocab_size * cfg.hidden_size * 2
-        + cfg.hidden_size
-        + layers
-            * (4 * cfg.hidden_size * cfg.hidden_size
-                + 3 * cfg.hidden_size * cfg.intermediate_size
-                + 2 * cfg.hidden_size);
+    let (h, i, v) = (cfg.hidden_size, cfg.intermediate_size, cfg.vocab_size);
+    let params = 2 * v * h + h + layers * (4 * h * h + 3 * h * i + 2 * h);
     println!(
-        "Llama-7B shape, {layers} layers: {:.2} G parameters, {:.2} GB in bf16; {} threads",
+        "Llama-7B shapes, {layers} of 32 layers: {:.2} G parameters, {:.2} GB in bf16",
         params as f64 / 1e9,
-        params as f64 * 2.0 / 1e9,
+        params as f64 * 2.0 / 1e9
+    );
+    println!(
+        "CPU: {} ({} threads); each way in its own process",
+        cpu_name(),
         rayon::current_num_threads()
     );
     let mut rows = Vec::new();
-    for way in ["glorot", "glorot-f32", "candle"] {
+    for (way, about) in WAYS.iter().filter(|w| wanted.contains(&w.0)) {
         let out = Command::new(&args[0])
             .args(["--child", way, "--layers", &layers.to_string()])
             .output()
-            .expect("run child");
+            .map_err(candle_core::Error::wrap)?;
         let text = String::from_utf8_lossy(&out.stdout);
-        let line = text
-            .lines()
-            .find(|l| l.starts_with("RESULT"))
-            .unwrap_or_else(|| panic!("{way} failed: {}", String::from_utf8_lossy(&out.stderr)));
-        let f: Vec<&str> = line.split_whitespace().collect();
-        let (wall, cpu, rss): (f64, f64, u64) = (
-            f[2].parse().unwrap(),
-            f[3].parse().unwrap(),
-            f[4].parse().unwrap(),
-        );
-        println!(
-            "{way:>11}: {wall:8.2} s wall, {cpu:8.2} s CPU, peak RSS {:6.2} GB",
-            rss as f64 * 1024.0 / 1e9
-        );
-        rows.push((wall, cpu, rss));
+        let Some(line) = text.lines().find(|l| l.starts_with("RESULT")) else {
+            candle_core::bail!("{way} failed: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        let f: Vec<f64> = line
+            .split_whitespace()
+            .skip(2)
+            .map(|x| x.parse().unwrap_or(f64::NAN))
+            .collect();
+        rows.push((*way, *about, f[0], f[1], f[2] * 1024.0 / 1e9));
     }
-    let (g, gf, c) = (rows[0], rows[1], rows[2]);
-    println!(
-        "candle / glorot: {:.1}x wall, {:.1}x CPU time, peak memory {:.3}x; glorot-f32 / glorot: {:.2}x wall, peak memory {:.3}x",
-        c.0 / g.0,
-        c.1 / g.1,
-        g.2 as f64 / c.2 as f64,
-        gf.0 / g.0,
-        gf.2 as f64 / g.2 as f64
-    );
+    println!();
+    println!("| way | wall | CPU time | peak RSS |");
+    println!("|---|---|---|---|");
+    for (_, about, wall, cpu, rss) in &rows {
+        println!("| {about} | {wall:.2} s | {cpu:.2} s | {rss:.2} GB |");
+    }
+    let find = |w: &str| rows.iter().find(|r| r.0 == w);
+    if let Some(c) = find("candle") {
+        println!();
+        println!("| vs candle today | time (wall) | CPU time | peak RSS |");
+        println!("|---|---|---|---|");
+        for r in rows.iter().filter(|r| r.0 != "candle") {
+            println!(
+                "| {} | {:.2}x faster | {:.2}x less | {:.3}x of candle's |",
+                r.0,
+                c.2 / r.2,
+                c.3 / r.3,
+                r.4 / c.4
+            );
+        }
+    }
     Ok(())
 }

@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release --example demo [-- SEED]`
 
-use glorot::{Distribution, Fans, Init, Key, Layout, Nonlinearity};
+use glorot::{DistributionKind, Fans, Init, Key, Layout, Nonlinearity};
 use std::time::Instant;
 
 fn main() {
@@ -76,9 +76,12 @@ fn main() {
             / n)
             .sqrt();
         let fans = Fans::torch(shape).ok();
-        let bound = match init.distribution_for_shape(shape, Layout::Torch) {
-            Ok(Distribution::Uniform { high, .. }) => format!("{high:.5}"),
-            Ok(Distribution::Constant(c)) => format!("={c}"),
+        let bound = match init
+            .distribution_for_shape(shape, Layout::Torch)
+            .map(|d| d.kind())
+        {
+            Ok(DistributionKind::Uniform { high, .. }) => format!("{high:.5}"),
+            Ok(DistributionKind::Constant(c)) => format!("={c}"),
             _ => "-".into(),
         };
         println!(

@@ -22,7 +22,8 @@ pub enum Error {
         /// The smallest rank the rule accepts.
         min: usize,
     },
-    /// An explicit in/out axis is outside the shape, or the two axes coincide.
+    /// An explicit in/out axis is outside the shape, or the two axes coincide; or a structured
+    /// initializer's `column_axis` is outside its shape.
     InvalidAxis,
     /// A gain is NaN, infinite or negative.
     InvalidGain,
@@ -77,13 +78,13 @@ pub enum Error {
     /// identity, delta-orthogonal): it must fill the whole tensor at once.
     NotElementwise,
     /// The output type cannot hold the values the distribution produces: some would exceed its
-    /// largest finite value (65504 for f16). Reported by the writer's checks
-    /// ([`crate::io::TensorSpec::validate`]); the in-memory fills clamp instead.
+    /// largest finite value (65504 for f16). Reported before anything is written by the fills,
+    /// the allocations and the writer's checks alike ([`crate::dist`]), never clamped.
     Unrepresentable,
     /// Every sample of a random distribution would round to the same value of the output type:
     /// the std or the interval is too small for it at that magnitude (e.g. `std = 1e-9` at
     /// `mean = 1` in f32, or a bound of 1e-100 from a huge kaiming `a`). Reported by the
-    /// writer's checks ([`crate::io::TensorSpec::validate`]).
+    /// fills, the allocations and the writer's checks alike ([`crate::dist`]).
     TooNarrow,
 }
 
@@ -96,7 +97,7 @@ impl fmt::Display for Error {
                 f,
                 "fan in and fan out can not be computed for a tensor with {rank} dimension(s); at least {min} needed"
             ),
-            Error::InvalidAxis => f.write_str("invalid fan axes: out of range for the shape, or in_axis == out_axis"),
+            Error::InvalidAxis => f.write_str("invalid axis: out of range for the shape (fan axes, or a column_axis), or in_axis == out_axis"),
             Error::InvalidGain => f.write_str("gain must be finite and non-negative"),
             Error::InvalidScale => f.write_str("scale must be finite and positive"),
             Error::InvalidSlope => {

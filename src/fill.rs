@@ -16,6 +16,12 @@ pub const MAX_ELEMENTS: u64 = 1 << 62;
 ///
 /// Runs on the current rayon pool. A zero-length `out` is a no-op.
 ///
+/// Values `T` cannot hold are an error, never saturated: [`Error::Unrepresentable`] when the
+/// distribution reaches beyond `T`'s finite range (`normal(0, 1e5)` or a constant 70000 in
+/// `f16`), [`Error::TooNarrow`] when every sample would round to one value of `T` — the rule
+/// the file writer applies too ([`crate::dist`]). (Earlier versions clamped such values into
+/// the finite range.) On `Err`, nothing was written.
+///
 /// ```
 /// use glorot::{fill, Distribution, Key};
 /// let mut w = vec![0f32; 1000];

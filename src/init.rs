@@ -578,8 +578,8 @@ mod tests {
     use super::*;
 
     fn bound(init: Init, fans: Fans) -> f64 {
-        match init.distribution(fans).unwrap() {
-            Distribution::Uniform { low, high } => {
+        match init.distribution(fans).unwrap().kind() {
+            crate::DistributionKind::Uniform { low, high } => {
                 assert_eq!(low, -high);
                 high
             }
@@ -678,15 +678,15 @@ mod tests {
     fn normal_family_parameters() {
         let f = Fans::new(784, 1000);
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-15 * b.abs();
-        let normal_std = |i: Init| match i.distribution(f).unwrap() {
-            Distribution::Normal { mean, std } => {
+        let normal_std = |i: Init| match i.distribution(f).unwrap().kind() {
+            crate::DistributionKind::Normal { mean, std } => {
                 assert_eq!(mean, 0.0);
                 std
             }
             d => panic!("unexpected {d:?}"),
         };
-        let trunc_std = |i: Init| match i.distribution(f).unwrap() {
-            Distribution::TruncatedNormal {
+        let trunc_std = |i: Init| match i.distribution(f).unwrap().kind() {
+            crate::DistributionKind::TruncatedNormal {
                 mean,
                 std,
                 low,

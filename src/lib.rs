@@ -137,7 +137,7 @@
 //! | 10 | fill API | `fill.rs`, `alloc.rs` | `fill`, `fill_at`, `fill_uninit`, allocate-and-fill |
 //! | 9 | parallel | `parallel.rs` | fixed chunks on the rayon pool |
 //! | 8 | kernel | `kernel/` | words → integers → sample → round → store, one range |
-//! | 7 | plan | `dist/` | [`Distribution`] (validated) → per-dtype plan: sampler + output bounds |
+//! | 7 | plan | `dist/` | [`Distribution`] (valid by construction) → the dtype rule → per-dtype plan: sampler + output bounds |
 //! | 6 | samplers | `sample/` | each family's sampling over lanes (uniform, normal, truncated, constant) |
 //! | 5 | element | `element.rs` | [`DType`], sealed [`Element`], bf16/f16 rounding over lanes |
 //! | 4 | lanes | `simd/` | the `Lanes` traits, scalar/`wide`/AVX2/AVX-512 backends, `ln`/`erfinv` |
@@ -235,7 +235,7 @@ pub mod structured;
 
 pub use alloc::Pages;
 pub use block::{fill_block, fill_block_uninit, shard_block, split_range, Split};
-pub use dist::Distribution;
+pub use dist::{Distribution, DistributionKind};
 pub use element::{DType, Element};
 pub use error::{Error, Result};
 pub use fan::{FanMode, Fans, Layout};

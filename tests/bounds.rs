@@ -44,7 +44,15 @@ fn sixteen_bit_bounds_after_rounding() {
     // 0.1 is not a bf16; values near 0.1 would round to 0.10009765625 > 0.1 without the clamp.
     let (min, max) = check::<bf16>(-0.1, 0.1, 1 << 20);
     assert!(max < 0.1 && min >= -0.1);
-    // Only one bf16 (1.0) lies in [1.0, 1.004): every element is 1.0.
-    let (min, max) = check::<bf16>(1.0, 1.004, 1000);
-    assert_eq!((min, max), (1.0, 1.0));
+    // Only one bf16 (1.0) lies in [1.0, 1.004): a "random" tensor that would be all 1.0 is
+    // the dtype rule's TooNarrow (issue 10), in memory as in files, not a silent constant.
+    let d = Distribution::uniform(1.0, 1.004).unwrap();
+    let mut v = vec![bf16::default(); 1000];
+    assert_eq!(
+        fill(&mut v, &d, &Key::new(4).tensor("edge")),
+        Err(glorot::Error::TooNarrow)
+    );
+    // The next bf16 above 1.0 is 1.0078125: with it inside, both values occur.
+    let (min, max) = check::<bf16>(1.0, 1.008, 1000);
+    assert_eq!((min, max), (1.0, 1.0078125));
 }

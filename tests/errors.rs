@@ -66,19 +66,25 @@ fn parameters() {
 
 #[test]
 fn bounds_that_no_output_value_fits() {
-    // Valid in f64, but no bf16 lies in [1.001, 1.002), and no f16 in [1e5, 1e6) (f16 max 65504).
+    // Valid in f64, but no bf16 lies in [1.001, 1.002), and f16 cannot hold [1e5, 1e6) (f16
+    // max 65504): the same errors the file writer gives.
     let d = Distribution::uniform(1.001, 1.002).unwrap();
     let mut b = vec![bf16::ZERO; 8];
     assert_eq!(fill(&mut b, &d, &key()), Err(Error::InvalidBounds));
     let mut h = vec![f16::ZERO; 8];
     assert_eq!(
         fill(&mut h, &Distribution::uniform(1e5, 1e6).unwrap(), &key()),
-        Err(Error::InvalidBounds)
+        Err(Error::Unrepresentable)
     );
     // A constant that overflows f16 is an error, not infinity.
     assert_eq!(
         fill(&mut h, &Distribution::constant(1e6).unwrap(), &key()),
-        Err(Error::NonFiniteValue)
+        Err(Error::Unrepresentable)
+    );
+    // One value of bf16 in [1, 1.005): every sample would be 1.0.
+    assert_eq!(
+        fill(&mut b, &Distribution::uniform(1.0, 1.005).unwrap(), &key()),
+        Err(Error::TooNarrow)
     );
     // Nothing was written on error.
     assert!(h.iter().all(|x| x.to_bits() == 0));

@@ -8,6 +8,8 @@
 //! Skips with a printed message when python3, torch, transformers or safetensors is missing,
 //! unless `GLOROT_REQUIRE_TRANSFORMERS=1` is set (CI sets it): then that is a failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,26 +18,11 @@ use std::process::Stdio;
 const SEEDS: u64 = 16;
 
 fn transformers_available() -> bool {
-    let probe = Command::new("python3")
-        .args(["-c", "import torch, transformers, safetensors"])
-        .output();
-    let why = match &probe {
-        Err(e) => format!("python3 not runnable: {e}"),
-        Ok(o) if !o.status.success() => format!(
-            "python modules missing: {}",
-            String::from_utf8_lossy(&o.stderr)
-                .trim()
-                .lines()
-                .last()
-                .unwrap_or("")
-        ),
-        Ok(_) => return true,
-    };
-    if std::env::var("GLOROT_REQUIRE_TRANSFORMERS").as_deref() == Ok("1") {
-        panic!("{why} (GLOROT_REQUIRE_TRANSFORMERS=1)");
-    }
-    eprintln!("skipping the transformers tests: {why} (set GLOROT_REQUIRE_TRANSFORMERS=1 to fail instead)");
-    false
+    common::python::available(
+        "torch, transformers, safetensors",
+        "GLOROT_REQUIRE_TRANSFORMERS",
+        "the transformers tests",
+    )
 }
 
 const BIN: &str = env!("CARGO_BIN_EXE_glorot");
@@ -479,5 +466,202 @@ fn gpt2_presets_load_in_gpt2lmheadmodel() {
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The in-memory init of an HF config (`HfModel::init`) equals the checkpoint the CLI writes
+/// for it, bit for bit, in f32 and bf16, with the `pad_token_id` row of the embedding zeroed
+/// in both (as transformers' `_init_weights` leaves it).
+#[test]
+fn in_memory_init_equals_the_written_checkpoint_padding_row_included() {
+    use glorot::hf::HfModel;
+    use glorot::{bf16, Key};
+    let root = tempfile::tempdir().unwrap();
+    let config = &cases()[2].config; // llama, GQA, untied, pad_token_id 3
+    let model = HfModel::from_json_str(config).unwrap();
+    let emb = model.tensor("model.embed_tokens.weight").unwrap();
+    assert_eq!(emb.zero_row, Some(3));
+    let width = emb.shape[1];
+    for (dtype, size) in [("f32", 4), ("bf16", 2)] {
+        let dir = root.path().join(dtype);
+        write_dir(&dir, config, dtype, 7);
+        let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
+        let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        let key = Key::new(7);
+        let mem: Vec<Vec<u8>> = if dtype == "f32" {
+            model
+                .init::<f32>(&key)
+                .unwrap()
+                .iter()
+                .map(|v| v.iter().flat_map(|x| x.to_le_bytes()).collect())
+                .collect()
+        } else {
+            model
+                .init::<bf16>(&key)
+                .unwrap()
+                .iter()
+                .map(|v| v.iter().flat_map(|x| x.to_le_bytes()).collect())
+                .collect()
+        };
+        assert_eq!(st.len(), model.tensors().len());
+        for (t, m) in model.tensors().iter().zip(&mem) {
+            let f = st.tensor(&t.name).unwrap();
+            assert_eq!(f.shape(), &t.shape[..], "{}", t.name);
+            assert!(
+                f.data() == &m[..],
+                "{dtype} {}: memory differs from the file",
+                t.name
+            );
+        }
+        let i = model
+            .tensors()
+            .iter()
+            .position(|t| t.name == emb.name)
+            .unwrap();
+        let row = &mem[i][3 * width * size..4 * width * size];
+        assert!(row.iter().all(|&b| b == 0), "{dtype}: padding row not zero");
+        let other = &mem[i][2 * width * size..3 * width * size];
+        assert!(other.iter().any(|&b| b != 0), "{dtype}: row 2 is zero");
+    }
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    listing(dir)
+        .into_iter()
+        .map(|n| {
+            let b = std::fs::read(dir.join(&n)).unwrap();
+            (n, b)
+        })
+        .collect()
+}
+
+/// `glorot init --hf-config` into `dir` (a model directory) with extra arguments.
+fn init_into(cfg: &Path, dir: &Path, seed: u64, extra: &[&str]) -> std::process::Output {
+    let out = format!("{}/", dir.display());
+    let seed = seed.to_string();
+    let mut args = vec![
+        "init",
+        "--hf-config",
+        cfg.to_str().unwrap(),
+        "--out",
+        &out,
+        "--seed",
+        &seed,
+        "--quiet",
+        "--no-sync",
+    ];
+    args.extend_from_slice(extra);
+    glorot(&args)
+}
+
+/// Rewriting a model directory with another file count: the earlier checkpoint's index and
+/// shards (or its single file) are refused before anything is written, naming them; with
+/// `--force` they are removed after the new write, and `from_pretrained` then loads exactly
+/// the new weights.
+#[test]
+fn stale_checkpoint_files_are_refused_or_removed_after_the_write_with_force() {
+    let root = tempfile::tempdir().unwrap();
+    let config = &cases()[2].config;
+    let cfg = root.path().join("c.json");
+    std::fs::write(&cfg, config).unwrap();
+    let dir = root.path().join("m");
+    for r in 0..3 {
+        let shard = format!("{r}/3");
+        ok(&init_into(&cfg, &dir, 1, &["--shard", &shard]));
+    }
+    let sharded3 = contents(&dir);
+    assert_eq!(
+        listing(&dir),
+        [
+            "config.json",
+            "model-00001-of-00003.safetensors",
+            "model-00002-of-00003.safetensors",
+            "model-00003-of-00003.safetensors",
+            "model.safetensors.index.json"
+        ]
+    );
+
+    // Single file over 3 shards: refused, nothing touched.
+    let o = init_into(&cfg, &dir, 2, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    for name in [
+        "model-00001-of-00003.safetensors",
+        "model-00003-of-00003.safetensors",
+        "model.safetensors.index.json",
+        "--force",
+    ] {
+        assert!(err.contains(name), "{name} not in: {err}");
+    }
+    assert!(
+        contents(&dir) == sharded3,
+        "a refused write changed the directory"
+    );
+
+    // With --force: written, then the stale files are removed (and said so on stderr).
+    let o = init_into(&cfg, &dir, 2, &["--force"]);
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("removed") && err.contains("model-00002-of-00003"),
+        "{err}"
+    );
+    assert_eq!(listing(&dir), ["config.json", "model.safetensors"]);
+    let single2 = root.path().join("single2");
+    std::fs::create_dir(&single2).unwrap();
+    for (n, b) in contents(&dir) {
+        std::fs::write(single2.join(n), b).unwrap();
+    }
+
+    // Two shards over a single file: refused naming model.safetensors, on every rank.
+    for r in ["0/2", "1/2"] {
+        let o = init_into(&cfg, &dir, 3, &["--shard", r]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("model.safetensors"), "{err}");
+    }
+    assert_eq!(listing(&dir), ["config.json", "model.safetensors"]);
+    // With --force, rank 1 first: only rank 0 removes, after its shard and the index.
+    ok(&init_into(&cfg, &dir, 3, &["--shard", "1/2", "--force"]));
+    assert!(
+        dir.join("model.safetensors").exists(),
+        "rank 1 removed a file"
+    );
+    ok(&init_into(&cfg, &dir, 3, &["--shard", "0/2", "--force"]));
+    assert_eq!(
+        listing(&dir),
+        [
+            "config.json",
+            "model-00001-of-00002.safetensors",
+            "model-00002-of-00002.safetensors",
+            "model.safetensors.index.json"
+        ]
+    );
+    // The same file count again is no stale state: replaced without --force.
+    ok(&init_into(&cfg, &dir, 3, &["--shard", "0/2"]));
+
+    if !transformers_available() {
+        return;
+    }
+    let fresh2 = root.path().join("fresh2");
+    write_dir(&fresh2, config, "f32", 2);
+    let fresh3 = root.path().join("fresh3");
+    write_dir(&fresh3, config, "f32", 3);
+    run_checks(
+        &serde_json::json!([
+            {"name": "single over 3 shards (--force)", "dir": single2, "dtype": "float32", "forward": false, "fidelity": [], "same_as": fresh2},
+            {"name": "2 shards over a single file (--force)", "dir": dir, "dtype": "float32", "forward": false, "fidelity": [], "same_as": fresh3},
+        ]),
+        root.path(),
     );
 }

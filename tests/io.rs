@@ -141,6 +141,71 @@ fn file_is_byte_identical_to_the_safetensors_serializer() {
     }
 }
 
+/// Work items are 8 MiB windows of the file: wide elements at odd offsets (an f16 tensor of odd
+/// length before them) are split by the window edges, and the last window is not a whole number
+/// of direct-I/O blocks. Direct and buffered writes, at 1 and 3 threads, give the serializer's
+/// bytes.
+#[test]
+fn window_edges_split_elements_and_every_write_mode_agrees() {
+    use glorot::io::ITEM_BYTES;
+    let dir = tmpdir("windows");
+    let specs = vec![
+        TensorSpec::new(
+            "odd",
+            &[3],
+            Init::Uniform {
+                low: -1.0,
+                high: 1.0,
+            },
+        )
+        .with_dtype(DType::F16),
+        TensorSpec::new("wide", &[ITEM_BYTES / 8 + 3, 2], Init::xavier_normal(1.0))
+            .with_dtype(DType::F64),
+        TensorSpec::new(
+            "odd2",
+            &[5],
+            Init::Normal {
+                mean: 0.0,
+                std: 1.0,
+            },
+        )
+        .with_dtype(DType::BF16),
+        TensorSpec::new(
+            "f",
+            &[ITEM_BYTES / 4 - 7],
+            Init::TruncNormal {
+                mean: 0.0,
+                std: 1.0,
+                a: -2.0,
+                b: 2.0,
+            },
+        ),
+        TensorSpec::new("tail", &[1001], Init::Ones).with_dtype(DType::F16),
+    ];
+    let theirs = serialized_by_crate(&specs, &key(), &[]);
+    assert!(theirs.len() > 3 * ITEM_BYTES && !theirs.len().is_multiple_of(4096));
+    for buffered in [false, true] {
+        for threads in [1, 3] {
+            let out = dir
+                .path()
+                .join(format!("w-{buffered}-{threads}.safetensors"));
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let opts = WriteOptions {
+                buffered,
+                ..Default::default()
+            };
+            pool.install(|| write_safetensors(&out, &specs, &key(), opts))
+                .unwrap();
+            let ours = std::fs::read(&out).unwrap();
+            assert!(ours == theirs, "buffered={buffered} threads={threads}");
+            std::fs::remove_file(&out).unwrap();
+        }
+    }
+}
+
 #[test]
 fn output_does_not_depend_on_thread_count() {
     let dir = tmpdir("threads");
@@ -423,4 +488,285 @@ fn rank_from_launcher_environments() {
     for bad in ["3/3", "1", "a/b", "-1/2", "0/0"] {
         assert!(Rank::parse(bad).is_err(), "{bad}");
     }
+}
+
+/// Every structured initializer, in every dtype, next to elementwise tensors; `eye.big` spans
+/// two write pieces and has a zeroed range across their boundary.
+fn structured_model() -> Vec<TensorSpec> {
+    vec![
+        TensorSpec::new("fc.weight", &[64, 32], Init::xavier_uniform(1.0)),
+        TensorSpec::new(
+            "rnn.weight_hh_l0",
+            &[256, 64],
+            Init::Orthogonal { gain: 1.0 },
+        ),
+        TensorSpec::new("wide", &[20, 70], Init::Orthogonal { gain: 2.0 }).with_dtype(DType::BF16),
+        TensorSpec::new(
+            "conv.kernel",
+            &[3, 3, 4, 8],
+            Init::OrthogonalJax {
+                scale: 0.5,
+                column_axis: -1,
+            },
+        )
+        .with_dtype(DType::F16),
+        TensorSpec::new(
+            "sparse",
+            &[200, 90],
+            Init::Sparse {
+                sparsity: 0.3,
+                std: 0.02,
+            },
+        )
+        .with_dtype(DType::F64),
+        TensorSpec::new("dirac", &[8, 4, 3, 3], Init::Dirac { groups: 2 }).with_dtype(DType::BF16),
+        TensorSpec::new("fc.bias", &[64], Init::Zeros),
+        TensorSpec::new("eye.big", &[1000, 1100], Init::Eye).with_zeroed(1_048_000..1_049_000),
+        TensorSpec::new("identity", &[5, 7], Init::Identity { gain: 3.0 }).with_dtype(DType::F16),
+        TensorSpec::new(
+            "delta",
+            &[3, 3, 4, 8],
+            Init::DeltaOrthogonal {
+                scale: 1.0,
+                column_axis: -1,
+            },
+        ),
+        TensorSpec::new("empty", &[0, 5], Init::Orthogonal { gain: 1.0 }),
+    ]
+}
+
+/// `reference_bytes` with the spec's zeroed range applied, as the writer applies it.
+fn reference_with_zeroed(s: &TensorSpec, key: &Key) -> Vec<u8> {
+    let mut b = reference_bytes(s, key);
+    if let Some(z) = &s.zeroed {
+        let size = s.dtype.size();
+        b[z.start as usize * size..z.end as usize * size].fill(0);
+    }
+    b
+}
+
+#[test]
+fn structured_tensors_are_written_whole_and_equal_alloc() {
+    let dir = tmpdir("structured");
+    let specs = structured_model();
+    let key = key();
+    for s in &specs {
+        let src = s.validate().unwrap();
+        assert_eq!(
+            src == glorot::io::Source::Whole,
+            s.init.is_structured(),
+            "{}",
+            s.name
+        );
+    }
+    let out = dir.path().join("s.safetensors");
+    let written = std::sync::atomic::AtomicU64::new(0);
+    let progress = |b: u64| {
+        written.fetch_add(b, Ordering::Relaxed);
+    };
+    let sum = write_safetensors(
+        &out,
+        &specs,
+        &key,
+        WriteOptions {
+            progress: Some(&progress),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(written.load(Ordering::Relaxed), sum.data_bytes);
+    let bytes = std::fs::read(&out).unwrap();
+    let st = SafeTensors::deserialize(&bytes).unwrap();
+    for s in &specs {
+        let t = st.tensor(&s.name).unwrap();
+        assert_eq!(t.shape(), &s.shape[..], "{}", s.name);
+        assert_eq!(t.dtype(), st_dtype(s.dtype), "{}", s.name);
+        assert!(
+            t.data() == &reference_with_zeroed(s, &key)[..],
+            "{} differs",
+            s.name
+        );
+    }
+    // The zeroed range (across the first piece boundary, element 2^20) cut the diagonal at
+    // [952, 952] = element 1_048_152, and only there.
+    let eye = st.tensor("eye.big").unwrap().data();
+    let at = |i: usize| f32::from_le_bytes(eye[4 * i..4 * i + 4].try_into().unwrap());
+    assert_eq!(at(951 * 1101), 1.0);
+    assert_eq!(at(952 * 1101), 0.0);
+    assert_eq!(at(953 * 1101), 1.0);
+    assert_eq!(at(999 * 1101), 1.0);
+    // Without the zeroed range, the file is byte-identical to the safetensors serializer.
+    let plain: Vec<TensorSpec> = specs
+        .iter()
+        .cloned()
+        .map(|mut s| {
+            s.zeroed = None;
+            s
+        })
+        .collect();
+    let out2 = dir.path().join("plain.safetensors");
+    write_safetensors(&out2, &plain, &key, WriteOptions::default()).unwrap();
+    assert!(std::fs::read(&out2).unwrap() == serialized_by_crate(&plain, &key, &[]));
+    // The crate's own header reader finds every tensor where the bytes are.
+    let entries = read_header(&mut std::fs::File::open(&out).unwrap()).unwrap();
+    assert_eq!(entries.len(), specs.len());
+    for s in &specs {
+        let e = entries.iter().find(|e| e.name == s.name).unwrap();
+        let data = &bytes[e.start as usize..e.end as usize];
+        assert!(
+            data == &reference_with_zeroed(s, &key)[..],
+            "{} via read_header",
+            s.name
+        );
+    }
+    // Any thread count: the same file.
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let o = dir.path().join(format!("t{threads}.safetensors"));
+        pool.install(|| write_safetensors(&o, &specs, &key, WriteOptions::default()))
+            .unwrap();
+        assert!(std::fs::read(&o).unwrap() == bytes, "{threads} threads");
+    }
+    // Shards: each rank's file holds its tensors whole, equal to the single file's.
+    let ckpt = dir.path().join("ckpt");
+    for rank in 0..3 {
+        write_shard(
+            &ckpt,
+            &specs,
+            &key,
+            Rank::new(rank, 3).unwrap(),
+            WriteOptions::default(),
+        )
+        .unwrap();
+    }
+    let plan = ShardPlan::new(&specs, 3).unwrap();
+    for (rank, members) in plan.files.iter().enumerate() {
+        let f = std::fs::read(ckpt.join(plan.file_name(rank))).unwrap();
+        let st = SafeTensors::deserialize(&f).unwrap();
+        assert_eq!(st.len(), members.len());
+        for &i in members {
+            let s = &specs[i];
+            assert!(
+                st.tensor(&s.name).unwrap().data() == &reference_with_zeroed(s, &key)[..],
+                "shard {rank}: {}",
+                s.name
+            );
+        }
+    }
+}
+
+#[test]
+fn structured_errors_come_before_the_first_byte() {
+    let dir = tmpdir("structured-bad");
+    let out = dir.path().join("m.safetensors");
+    let ok = TensorSpec::new("ok", &[64, 64], Init::Orthogonal { gain: 1.0 });
+    for (bad, want) in [
+        (
+            TensorSpec::new("b", &[8, 4, 3], Init::Dirac { groups: 3 }),
+            glorot::Error::GroupsMismatch { dim0: 8, groups: 3 },
+        ),
+        (
+            TensorSpec::new("b", &[8], Init::Orthogonal { gain: 1.0 }),
+            glorot::Error::UnsupportedRank {
+                rank: 1,
+                supported: "2 or more",
+            },
+        ),
+        (
+            TensorSpec::new("b", &[0], Init::Orthogonal { gain: 1.0 }),
+            glorot::Error::UnsupportedRank {
+                rank: 1,
+                supported: "2 or more",
+            },
+        ),
+        (
+            TensorSpec::new(
+                "b",
+                &[3, 3, 8, 4],
+                Init::DeltaOrthogonal {
+                    scale: 1.0,
+                    column_axis: -1,
+                },
+            ),
+            glorot::Error::FanInExceedsFanOut {
+                fan_in: 8,
+                fan_out: 4,
+            },
+        ),
+        (
+            TensorSpec::new("b", &[4, 4], Init::Orthogonal { gain: 7e4 }).with_dtype(DType::F16),
+            glorot::Error::Unrepresentable,
+        ),
+        (
+            TensorSpec::new(
+                "b",
+                &[4, 4],
+                Init::Sparse {
+                    sparsity: 0.5,
+                    std: 1e-45,
+                },
+            )
+            .with_dtype(DType::BF16),
+            glorot::Error::TooNarrow,
+        ),
+        (
+            TensorSpec::new(
+                "b",
+                &[4, 4],
+                Init::Sparse {
+                    sparsity: -0.5,
+                    std: 0.01,
+                },
+            ),
+            glorot::Error::InvalidSparsity,
+        ),
+        (
+            TensorSpec::new("b", &[4, 4, 4], Init::Eye),
+            glorot::Error::UnsupportedRank {
+                rank: 3,
+                supported: "2",
+            },
+        ),
+    ] {
+        let specs = vec![ok.clone(), bad];
+        let e = write_safetensors(&out, &specs, &key(), WriteOptions::default()).unwrap_err();
+        assert!(
+            matches!(&e, WriteError::Spec { tensor, error } if tensor == "b" && *error == want),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+    // A tensor no allocator can give is refused before anything is created.
+    let huge = vec![TensorSpec::new("h", &[1 << 31, 1 << 30], Init::Eye).with_dtype(DType::F16)];
+    let e = write_safetensors(&out, &huge, &key(), WriteOptions::default()).unwrap_err();
+    assert!(matches!(e, WriteError::OutOfMemory { .. }), "{e}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn cancelling_inside_a_whole_tensor_removes_the_temporary() {
+    let dir = tmpdir("structured-cancel");
+    let out = dir.path().join("m.safetensors");
+    std::fs::write(&out, b"precious").unwrap();
+    // Two write pieces (1.1 M elements): cancelled after the first one.
+    let specs = vec![TensorSpec::new("eye", &[1000, 1100], Init::Eye)];
+    let cancel = AtomicBool::new(false);
+    let progress = |_: u64| cancel.store(true, Ordering::Relaxed);
+    let e = write_safetensors(
+        &out,
+        &specs,
+        &key(),
+        WriteOptions {
+            progress: Some(&progress),
+            cancel: Some(&cancel),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(e, WriteError::Cancelled { .. }), "{e}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+    assert_no_temporaries(dir.path());
 }

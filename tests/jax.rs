@@ -14,6 +14,8 @@
 //!
 //! The rest of the file needs no Python: offset fills, shards, thread counts and levels.
 
+mod common;
+
 use std::process::Command;
 
 use glorot::jax::{self, JaxAxes, JaxFloat, JaxInit, JaxKey};
@@ -287,26 +289,7 @@ fn committed_vectors() {
 
 #[test]
 fn live_jax() {
-    let probe = Command::new("python3")
-        .args(["-c", "import jax, numpy"])
-        .output();
-    let missing = match &probe {
-        Err(e) => Some(format!("python3 not runnable: {e}")),
-        Ok(o) if !o.status.success() => Some(format!(
-            "python modules missing: {}",
-            String::from_utf8_lossy(&o.stderr)
-                .trim()
-                .lines()
-                .last()
-                .unwrap_or("")
-        )),
-        Ok(_) => None,
-    };
-    if let Some(why) = missing {
-        if std::env::var("GLOROT_REQUIRE_JAX").as_deref() == Ok("1") {
-            panic!("{why} (GLOROT_REQUIRE_JAX=1)");
-        }
-        eprintln!("skipping the live jax comparison: {why}");
+    if !common::python::available("jax, numpy", "GLOROT_REQUIRE_JAX", "live jax comparison") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -478,4 +461,280 @@ fn split_keys_give_independent_tensors() {
     assert_ne!(x, y);
     let bound = (6.0f64 / 128.0).sqrt() as f32;
     assert!(x.iter().chain(&y).all(|v| v.abs() <= bound));
+}
+
+// ---- The CLI's `--rng jax`, read back with Python's safetensors and compared with jax. ----
+
+/// Several tensors and dtypes: JAX layout unless a tensor says `torch`; one tensor of more than
+/// the writer's 1 Mi-element work item (so it is written as slices at offsets), one of several
+/// 64 Ki parallel chunks in f64, constants whose f16 and bf16 values depend on the rounding
+/// route (1 + 2⁻¹¹ + 2⁻³⁰, 1 + 2⁻⁸ + 2⁻³⁰: NumPy's direct f16 rounding vs through f32).
+#[cfg(feature = "cli")]
+const CLI_SPEC: &str = r#"{"tensors": [
+  {"name": "dense.kernel", "shape": [300, 129], "init": "glorot_uniform"},
+  {"name": "big.kernel", "shape": [1030, 1031], "init": "glorot_uniform"},
+  {"name": "conv.kernel", "shape": [3, 3, 17, 33], "init": "he_uniform", "dtype": "bf16"},
+  {"name": "proj.kernel", "shape": [257, 65], "init": "lecun_uniform", "dtype": "f16"},
+  {"name": "wide.kernel", "shape": [70001, 3], "init": "xavier_uniform", "gain": 1.5, "dtype": "f64"},
+  {"name": "lin.weight", "shape": [40, 30], "init": "kaiming_uniform", "a": 2.23606797749979,
+   "layout": "torch"},
+  {"name": "emb", "shape": [1000, 64], "init": "uniform", "low": -0.5, "high": 0.25,
+   "dtype": "bf16"},
+  {"name": "vs", "shape": [5, 7, 11], "init": "variance_scaling", "scale": 0.3,
+   "mode": "fan_out", "distribution": "uniform", "dtype": "f16"},
+  {"name": "bias", "shape": [129], "init": "zeros"},
+  {"name": "ln.scale", "shape": [64], "init": "ones", "dtype": "bf16"},
+  {"name": "c16", "shape": [10], "init": "constant", "val": 1.0004882821813226, "dtype": "f16"},
+  {"name": "cb16", "shape": [4], "init": "constant", "val": 1.0039062509313226, "dtype": "bf16"},
+  {"name": "c64", "shape": [3], "init": "constant", "val": 0.1, "dtype": "f64"}
+]}"#;
+
+/// Rebuilds every tensor of the spec with jax (the initializer each spec init names, on
+/// `jax.random.key(seed)` or, per tensor, `fold_in(key, zlib.crc32(name))`) and compares it bit
+/// for bit with what Python's safetensors reads from the files. f64 tensors are checked only in
+/// x64 mode (JAX_ENABLE_X64=1), the others only in the default mode.
+#[cfg(feature = "cli")]
+const CLI_CHECK: &str = r#"
+import json, sys, zlib
+import numpy as np
+import jax, jax.numpy as jnp
+from safetensors.numpy import load_file
+
+# argv: spec, seed, then one "MODE=FILE[:FILE...]" per checkpoint (MODE: same | per-tensor)
+spec, seed = json.load(open(sys.argv[1])), int(sys.argv[2])
+x64 = jax.config.jax_enable_x64
+I = jax.nn.initializers
+DT = {"f32": jnp.float32, "bf16": jnp.bfloat16, "f16": jnp.float16, "f64": jnp.float64}
+
+def initializer(t):
+    i = t["init"]
+    ax = {"in_axis": 1, "out_axis": 0} if t.get("layout") == "torch" else {}
+    if i == "glorot_uniform": return I.glorot_uniform(**ax)
+    if i == "he_uniform": return I.he_uniform(**ax)
+    if i == "lecun_uniform": return I.lecun_uniform(**ax)
+    if i == "xavier_uniform":
+        g = t.get("gain", 1.0)
+        return I.variance_scaling(g * g, "fan_avg", "uniform", **ax)
+    if i == "kaiming_uniform":  # leaky_relu, the default nonlinearity
+        a = t.get("a", 0.0)
+        return I.variance_scaling(2 / (1 + a * a), t.get("mode", "fan_in"), "uniform", **ax)
+    if i == "variance_scaling":
+        return I.variance_scaling(t["scale"], t["mode"], t["distribution"], **ax)
+    if i == "uniform": return lambda k, s, d: jax.random.uniform(k, s, d, t["low"], t["high"])
+    if i == "constant": return I.constant(t["val"])
+    if i == "zeros": return I.zeros
+    if i == "ones": return I.ones
+    raise ValueError(i)
+
+root = jax.random.key(seed)
+for group in sys.argv[3:]:
+    mode, files = group.split("=", 1)
+    got = {}
+    for f in files.split(":"):
+        for k, v in load_file(f).items():
+            assert k not in got, k
+            got[k] = v
+    assert set(got) == {t["name"] for t in spec["tensors"]}, sorted(got)
+    checked = 0
+    for t in spec["tensors"]:
+        dt = t.get("dtype", "f32")
+        if (dt == "f64") != x64:
+            continue
+        name = t["name"]
+        key = root if mode == "same" else jax.random.fold_in(root, zlib.crc32(name.encode()))
+        want = np.asarray(initializer(t)(key, tuple(t["shape"]), DT[dt]))
+        have = got[name]
+        assert (have.dtype, have.shape) == (want.dtype, want.shape), (name, have.dtype, have.shape, want.dtype, want.shape)
+        u = "u%d" % want.itemsize
+        bad = np.flatnonzero(have.reshape(-1).view(u) != want.reshape(-1).view(u))
+        assert bad.size == 0, "%s (%s): %d of %d differ, first at %d: %r != jax %r" % (
+            name, mode, bad.size, want.size, bad[0], have.reshape(-1)[bad[0]], want.reshape(-1)[bad[0]])
+        checked += 1
+    print("%s: checked %d tensors bit for bit (x64=%s, %d files)" % (mode, checked, x64, len(files.split(":"))))
+"#;
+
+#[cfg(feature = "cli")]
+fn glorot_cli(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_glorot"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// One jax run per mode (default, x64) over every `(key mode, files)` checkpoint.
+#[cfg(feature = "cli")]
+fn jax_check(spec: &std::path::Path, seed: u64, checkpoints: &[(&str, &[std::path::PathBuf])]) {
+    let groups: Vec<String> = checkpoints
+        .iter()
+        .map(|(mode, files)| {
+            let paths: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+            format!("{mode}={}", paths.join(":"))
+        })
+        .collect();
+    for x64 in ["0", "1"] {
+        let o = Command::new("python3")
+            .args(["-c", CLI_CHECK])
+            .arg(spec)
+            .arg(seed.to_string())
+            .args(&groups)
+            .env("JAX_PLATFORMS", "cpu")
+            .env("JAX_ENABLE_X64", x64)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success(),
+            "jax check (x64={x64}) failed:\n{out}\n{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        println!("{}", out.trim());
+        let want = if x64 == "1" { 2 } else { 11 };
+        for (mode, files) in checkpoints {
+            let line = format!(
+                "{mode}: checked {want} tensors bit for bit (x64={}, {} files)",
+                if x64 == "1" { "True" } else { "False" },
+                files.len()
+            );
+            assert!(out.contains(&line), "{out}\nwanted: {line}");
+        }
+    }
+}
+
+/// Every tensor's bytes, by name, from the files' own headers.
+#[cfg(feature = "cli")]
+fn tensor_bytes(files: &[std::path::PathBuf]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for f in files {
+        let data = std::fs::read(f).unwrap();
+        let entries = glorot::io::read_header(&mut std::fs::File::open(f).unwrap()).unwrap();
+        for e in entries {
+            let bytes = data[e.start as usize..e.end as usize].to_vec();
+            assert!(out.insert(e.name, bytes).is_none());
+        }
+    }
+    out
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_rng_jax_writes_what_jax_returns() {
+    if !common::python::available(
+        "jax, numpy, safetensors",
+        "GLOROT_REQUIRE_JAX",
+        "CLI --rng jax against jax",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, CLI_SPEC).unwrap();
+    let spec_s = spec.to_str().unwrap();
+    let ok = |o: std::process::Output| {
+        assert!(
+            o.status.success(),
+            "glorot failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+
+    // One file, the literal rule: every tensor on jax.random.key(7).
+    let single = dir.path().join("m.safetensors");
+    let base = [
+        "init", "--spec", spec_s, "--seed", "7", "--rng", "jax", "--quiet",
+    ];
+    ok(glorot_cli(
+        &[&base[..], &["--out", single.to_str().unwrap()]].concat(),
+    ));
+
+    // A 3-way sharded write (one process per rank), same keys: the same tensors.
+    let shards = |mode: &str, out: &std::path::Path| -> Vec<std::path::PathBuf> {
+        for r in 0..3 {
+            let shard = format!("{r}/3");
+            ok(glorot_cli(
+                &[
+                    &base[..],
+                    &[
+                        "--jax-key",
+                        mode,
+                        "--shard",
+                        &shard,
+                        "--out",
+                        out.to_str().unwrap(),
+                    ],
+                ]
+                .concat(),
+            ));
+        }
+        let mut files: Vec<_> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "safetensors"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 3, "{files:?}");
+        files
+    };
+    let same = shards("same", &dir.path().join("same"));
+    assert_eq!(
+        tensor_bytes(&same),
+        tensor_bytes(std::slice::from_ref(&single))
+    );
+
+    // Per-tensor keys, sharded, against jax's fold_in(key, crc32(name)); the single file
+    // against jax.random.key(7) for every tensor.
+    let per = shards("per-tensor", &dir.path().join("per"));
+    jax_check(
+        &spec,
+        7,
+        &[
+            ("same", std::slice::from_ref(&single)),
+            ("per-tensor", &per),
+        ],
+    );
+    let (a, b) = (tensor_bytes(&per), tensor_bytes(&same));
+    assert_ne!(a["dense.kernel"], b["dense.kernel"]);
+    assert_eq!(a["bias"], b["bias"]);
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_rng_jax_refuses_the_normal_family_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(
+        &spec,
+        r#"{"tensors": [{"name": "a", "shape": [4, 4], "init": "glorot_uniform"},
+                        {"name": "emb.weight", "shape": [10, 4], "init": "normal", "std": 0.02}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = glorot_cli(&[
+        "init",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--rng",
+        "jax",
+        "--out",
+        &format!("{}/", out.display()),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("emb.weight") && err.contains("normal") && err.contains("erf_inv"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing may be created");
+    // --jax-key belongs to --rng jax.
+    let o = glorot_cli(&[
+        "init",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--jax-key",
+        "same",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--jax-key needs --rng jax"));
 }

@@ -1,5 +1,7 @@
 //! Whole-model initialization from `network!` specs.
 
+mod common;
+
 use glorot::model::{self, presets::GlorotMlp, Network};
 use glorot::{bf16, Element, Key};
 
@@ -223,5 +225,155 @@ fn every_preset_spec_is_valid_for_the_engine() {
                 panic!("{}: {e}", s.name());
             }
         }
+    }
+}
+
+glorot::network! {
+    /// Keras' recurrent defaults: input weights Glorot, recurrent weights orthogonal.
+    struct Recurrent {
+        lstm: lstm(24 => 32, layers = 2, bidirectional = true, init = glorot_uniform,
+                   recurrent_init = orthogonal, bias = zeros),
+        gru: gru(64 => 16, recurrent_init = orthogonal(gain = 2.0)),
+        rnn: rnn(16 => 40, act = tanh, init = orthogonal),
+        proj: linear(40 => 40, init = eye, bias = false),
+        conv: conv2d(40 => 8, kernel = 3, init = dirac(groups = 2)),
+        sparse: linear(8 => 30, init = sparse(sparsity = 0.25, std = 0.5)),
+        scaled: linear(30 => 30, init = identity(3.0)),
+        jax: linear(30 => 20, init = orthogonal_jax(scale = 0.5)),
+    }
+}
+
+#[test]
+fn structured_initializers_through_model_init() {
+    use glorot::{Init, Layout};
+    let key = Key::new(1980);
+    let specs = Recurrent::SPECS;
+    let by_name = |n: &str| specs.iter().find(|s| s.name() == n).unwrap();
+    // The declaration resolves to the Init variants, recurrent weights only.
+    assert_eq!(
+        by_name("lstm.weight_hh_l1_reverse").init,
+        Init::Orthogonal { gain: 1.0 }
+    );
+    assert_eq!(by_name("lstm.weight_ih_l1").init, Init::GlorotUniform);
+    assert_eq!(by_name("lstm.bias_hh_l0").init, Init::Zeros);
+    assert_eq!(
+        by_name("gru.weight_hh_l0").init,
+        Init::Orthogonal { gain: 2.0 }
+    );
+    assert_eq!(by_name("gru.weight_hh_l0").gain, 2.0);
+    // PyTorch's default stays on gru's input weights.
+    assert_eq!(
+        by_name("gru.weight_ih_l0").init,
+        Init::torch_default_bias(16)
+    );
+    // A bare `orthogonal` takes the layer's act gain, as a bare xavier does.
+    let tanh = 5.0 / 3.0;
+    assert_eq!(
+        by_name("rnn.weight_hh_l0").init,
+        Init::Orthogonal { gain: tanh }
+    );
+    assert_eq!(by_name("proj.weight").init, Init::Eye);
+    assert_eq!(by_name("conv.weight").init, Init::Dirac { groups: 2 });
+    assert_eq!(
+        by_name("jax.weight").init,
+        Init::OrthogonalJax {
+            scale: 0.5,
+            column_axis: -1
+        }
+    );
+
+    let owned: Recurrent<f32> = model::init(&key).unwrap();
+    let mut arena = vec![0f32; Recurrent::PARAMS];
+    model::init_into::<Recurrent, f32>(&key, &mut arena).unwrap();
+    let streamed: Vec<_> = model::tensors::<Recurrent, f32>(&key)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let wide: Recurrent<f64> = model::init(&key).unwrap();
+    let mut structured = 0;
+    for (i, s) in specs.iter().enumerate() {
+        // Exactly the direct allocation of the spec's Init for its shape and name.
+        let direct: Vec<f32> = s
+            .init
+            .alloc(s.shape(), Layout::Torch, &key.tensor(s.name()))
+            .unwrap();
+        let (group, rel) = s.name().split_once('.').unwrap();
+        let module = match group {
+            "lstm" => &owned.lstm,
+            "gru" => &owned.gru,
+            "rnn" => &owned.rnn,
+            "proj" => &owned.proj,
+            "conv" => &owned.conv,
+            "sparse" => &owned.sparse,
+            "scaled" => &owned.scaled,
+            _ => &owned.jax,
+        };
+        assert_eq!(
+            bits(module.get(rel).unwrap()),
+            bits(&direct),
+            "{}",
+            s.name()
+        );
+        assert_eq!(bits(&arena[s.range()]), bits(&direct), "arena {}", s.name());
+        assert_eq!(
+            bits(&streamed[i].values),
+            bits(&direct),
+            "iter {}",
+            s.name()
+        );
+        let w64: Vec<f64> = s
+            .init
+            .alloc(s.shape(), Layout::Torch, &key.tensor(s.name()))
+            .unwrap();
+        let group64 = match group {
+            "lstm" => &wide.lstm,
+            "gru" => &wide.gru,
+            "rnn" => &wide.rnn,
+            "proj" => &wide.proj,
+            "conv" => &wide.conv,
+            "sparse" => &wide.sparse,
+            "scaled" => &wide.scaled,
+            _ => &wide.jax,
+        };
+        assert_eq!(bits(group64.get(rel).unwrap()), bits(&w64));
+        // QᵀQ = I for every orthogonal tensor (f32 and f64).
+        if let Init::Orthogonal { gain } = s.init {
+            structured += 1;
+            let (r, c) = (s.shape()[0], s.numel / s.shape()[0]);
+            let m32: Vec<f64> = direct.iter().map(|&x| x as f64).collect();
+            let e32 = common::orthonormality_error(&m32, r, c, gain);
+            assert!(e32 < 1e-5, "{} f32: {e32}", s.name());
+            let e64 = common::orthonormality_error(&w64, r, c, gain);
+            assert!(e64 < 1e-13, "{} f64: {e64}", s.name());
+        }
+    }
+    // lstm: 2 layers × 2 directions; gru: 1; rnn: weight_ih and weight_hh.
+    assert_eq!(structured, 4 + 1 + 2);
+    // The other patterns, spot-checked.
+    let eye = owned.proj.weight().unwrap();
+    assert!((0..40 * 40).all(|i| eye[i] == if i / 40 == i % 40 { 1.0 } else { 0.0 }));
+    let id = owned.scaled.weight().unwrap();
+    assert!((0..30 * 30).all(|i| id[i] == if i / 30 == i % 30 { 3.0 } else { 0.0 }));
+    let sp = owned.sparse.weight().unwrap();
+    for j in 0..8 {
+        let zeros = (0..30).filter(|&i| sp[i * 8 + j] == 0.0).count();
+        assert_eq!(zeros, 8, "ceil(0.25 · 30) zeros in column {j}");
+    }
+}
+
+#[test]
+fn structured_tensors_write_as_model_init_fills_them() {
+    use glorot::io::{tensor_specs, write_safetensors, WriteOptions};
+    let key = Key::new(3);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rec.safetensors");
+    let specs = tensor_specs(Recurrent::SPECS, glorot::DType::BF16);
+    write_safetensors(&path, &specs, &key, WriteOptions::default()).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let owned: Vec<Vec<bf16>> = model::alloc_all(Recurrent::SPECS, &key).unwrap();
+    for (s, v) in Recurrent::SPECS.iter().zip(&owned) {
+        let t = st.tensor(s.name()).unwrap();
+        let want: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        assert_eq!(t.data(), &want[..], "{}", s.name());
     }
 }

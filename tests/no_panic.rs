@@ -32,12 +32,8 @@ fn specs() -> Vec<TensorSpec> {
 #[test]
 fn shard_functions_with_out_of_range_arguments() {
     let dir = tmpdir("shard");
-    let key = Key::new(0);
     for (rank, world) in [(5, 2), (0, 0), (usize::MAX, usize::MAX), (2, 2)] {
-        // Built from the public fields, skipping Rank::new's check.
-        let r = Rank { rank, world };
-        let e = write_shard(dir.path(), &specs(), &key, r, WriteOptions::default()).unwrap_err();
-        assert!(matches!(e, WriteError::Shard(_)), "{e}");
+        // A Rank cannot be built from its fields (they are private; see its doctest).
         assert!(Rank::new(rank, world).is_err());
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -65,6 +61,8 @@ fn shard_functions_with_out_of_range_arguments() {
     assert!(Rank::from_vars(|k| (k == "RANK").then(|| "1".to_string())).is_err());
     assert!(Rank::from_vars(|_| Some("x".to_string())).is_err());
     assert!(Rank::from_vars(|_| Some("18446744073709551616".to_string())).is_err());
+    let r = Rank::new(1, 2).unwrap();
+    assert_eq!((r.rank(), r.world()), (1, 2));
 }
 
 #[test]
@@ -231,6 +229,16 @@ fn init() -> impl Strategy<Value = Init> {
         Just(Init::GlorotNormal),
         Just(Init::HeUniform),
         Just(Init::Zeros),
+        finite().prop_map(|gain| Init::Orthogonal { gain }),
+        (finite(), -4isize..4)
+            .prop_map(|(scale, column_axis)| Init::OrthogonalJax { scale, column_axis }),
+        (prop_oneof![0.0f64..=1.0, finite()], finite())
+            .prop_map(|(sparsity, std)| Init::Sparse { sparsity, std }),
+        (0usize..4).prop_map(|groups| Init::Dirac { groups }),
+        Just(Init::Eye),
+        finite().prop_map(|gain| Init::Identity { gain }),
+        (finite(), -3isize..3)
+            .prop_map(|(scale, column_axis)| Init::DeltaOrthogonal { scale, column_axis }),
     ]
 }
 
@@ -255,7 +263,7 @@ fn layout() -> impl Strategy<Value = Layout> {
 
 /// Every value of a small written tensor lies in what the distribution promises: finite, and
 /// for a uniform inside `[low, high)`.
-fn check_values(bytes: &[u8], dtype: DType, dist: &Distribution) {
+fn check_values(bytes: &[u8], dtype: DType, dist: &impl core::fmt::Debug) {
     let vals: Vec<f64> = match dtype {
         DType::F32 => bytes
             .chunks_exact(4)
@@ -300,7 +308,12 @@ proptest! {
     fn a_validated_spec_writes_and_reads_back(shape in prop::collection::vec(0usize..5, 0..4),
                                               init in init(), dtype in dtype()) {
         let s = TensorSpec::new("t", &shape, init).with_dtype(dtype);
-        let Ok(dist) = s.validate() else { return Ok(()) };
+        // Memory follows the file's dtype rule: refused together, or equal bit for bit below.
+        let (plain, in_mem) = in_memory(&s);
+        let Ok(dist) = s.validate() else {
+            prop_assert!(plain.is_err() && in_mem.is_err(), "memory accepted what the writer refuses");
+            return Ok(());
+        };
         let dir = tmpdir("prop");
         let out = dir.path().join("t.safetensors");
         write_safetensors(&out, std::slice::from_ref(&s), &Key::new(1), WriteOptions::default())
@@ -310,6 +323,8 @@ proptest! {
         let t = st.tensor("t").unwrap();
         prop_assert_eq!(t.shape(), &shape[..]);
         check_values(t.data(), dtype, &dist);
+        prop_assert!(plain.expect("Init::alloc refused a valid spec") == t.data());
+        prop_assert!(in_mem.expect("TensorSpec::alloc refused a valid spec") == t.data());
     }
 
     #[test]
@@ -359,6 +374,50 @@ proptest! {
     }
 
     #[test]
+    fn jax_functions_never_panic(a in finite(), b in finite(), mode in 0usize..4,
+                                 axes in (any::<isize>(), -3isize..3, prop::option::of(-3isize..3)),
+                                 shape in prop::collection::vec(0usize..5, 0..4),
+                                 offset in prop_oneof![0u64..50, any::<u64>()], len in 0usize..70) {
+        use glorot::jax::{self, JaxAxes, JaxInit, JaxKey};
+        let mode = [FanMode::FanIn, FanMode::FanOut, FanMode::FanAvg, FanMode::FanGeoAvg][mode];
+        let key = JaxKey::from_seed(1);
+        for init in [
+            JaxInit::uniform_range(a, b),
+            JaxInit::uniform(a),
+            JaxInit::VarianceScaling {
+                scale: a,
+                mode,
+                axes: JaxAxes { in_axis: axes.0, out_axis: axes.1, batch_axis: axes.2 },
+            },
+            JaxInit::variance_scaling(b, mode),
+        ] {
+            let mut v = vec![0f32; len];
+            if jax::fill_at(&mut v, &init, &shape, key, offset).is_ok() {
+                prop_assert!(v.iter().all(|x| x.is_finite()), "{:?}", init);
+            }
+            let mut h = vec![f16::ZERO; len];
+            if jax::fill_at(&mut h, &init, &shape, key, offset).is_ok() {
+                prop_assert!(h.iter().all(|x| x.is_finite()), "{:?}", init);
+            }
+            let _ = jax::alloc::<bf16>(&init, &shape, key);
+            let _ = jax::alloc::<f64>(&init, &shape, key);
+        }
+        let _ = key.split(len);
+    }
+
+    #[test]
+    fn read_header_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..64),
+                                json in "\\PC{0,80}", n in any::<u64>()) {
+        let _ = glorot::io::read_header(&mut &bytes[..]);
+        // A plausible length prefix in front of hostile JSON, and a lying one.
+        for len in [json.len() as u64, n, n % 200] {
+            let mut f = len.to_le_bytes().to_vec();
+            f.extend_from_slice(json.as_bytes());
+            let _ = glorot::io::read_header(&mut &f[..]);
+        }
+    }
+
+    #[test]
     fn parsers_never_panic(s in "\\PC{0,16}") {
         let _ = DType::parse(&s);
         let _ = Nonlinearity::parse(&s);
@@ -388,49 +447,382 @@ fn impossible_allocations_are_errors() {
         .is_err());
 }
 
-/// The variants of `Distribution` are public, so they can be built without the validating
-/// constructors: filling from such a value is an error in every dtype, never garbage.
+/// A `Distribution` cannot be built directly (its representation is private; the
+/// `compile_fail` doctest on the type pins that): every invalid parameter set, given as a
+/// `DistributionKind`, is refused by `Distribution::from_kind` with the constructor's error.
 #[test]
-fn directly_built_invalid_distributions_are_errors() {
-    let key = Key::new(0).tensor("x");
-    for d in [
-        Distribution::Uniform {
-            low: 1.0,
-            high: 0.0,
-        },
-        Distribution::Uniform {
-            low: f64::NAN,
-            high: 1.0,
-        },
-        Distribution::Uniform {
-            low: -f64::MAX,
-            high: f64::MAX,
-        },
-        Distribution::Constant(f64::NAN),
-        Distribution::Constant(f64::INFINITY),
-        Distribution::Normal {
-            mean: f64::NAN,
-            std: 1.0,
-        },
-        Distribution::Normal {
-            mean: 0.0,
-            std: -1.0,
-        },
-        Distribution::TruncatedNormal {
-            mean: 0.0,
-            std: 1.0,
-            low: 2.0,
-            high: -2.0,
+fn invalid_distribution_kinds_are_refused() {
+    use glorot::DistributionKind as K;
+    for (k, e) in [
+        (
+            K::Uniform {
+                low: 1.0,
+                high: 0.0,
+            },
+            Error::InvalidBounds,
+        ),
+        (
+            K::Uniform {
+                low: f64::NAN,
+                high: 1.0,
+            },
+            Error::InvalidBounds,
+        ),
+        (
+            K::Uniform {
+                low: -f64::MAX,
+                high: f64::MAX,
+            },
+            Error::InvalidBounds,
+        ),
+        (K::Constant(f64::NAN), Error::NonFiniteValue),
+        (K::Constant(f64::INFINITY), Error::NonFiniteValue),
+        (
+            K::Normal {
+                mean: f64::NAN,
+                std: 1.0,
+            },
+            Error::NonFiniteValue,
+        ),
+        (
+            K::Normal {
+                mean: 0.0,
+                std: -1.0,
+            },
+            Error::InvalidStd,
+        ),
+        (
+            K::TruncatedNormal {
+                mean: 0.0,
+                std: 1.0,
+                low: 2.0,
+                high: -2.0,
+            },
+            Error::InvalidBounds,
+        ),
+    ] {
+        assert_eq!(Distribution::from_kind(k), Err(e), "{k:?}");
+    }
+    // A valid kind round-trips.
+    let d = Distribution::truncated_normal(0.0, 1.0, -2.0, 2.0).unwrap();
+    assert_eq!(Distribution::from_kind(d.kind()), Ok(d));
+}
+
+fn tensor_bytes<T: glorot::Element + le::Bytes>(v: &[T]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.bytes()).collect()
+}
+
+/// The element types' little-endian bytes, as the file stores them.
+mod le {
+    pub trait Bytes {
+        fn bytes(&self) -> Vec<u8>;
+    }
+    impl Bytes for f32 {
+        fn bytes(&self) -> Vec<u8> {
+            self.to_le_bytes().to_vec()
+        }
+    }
+    impl Bytes for f64 {
+        fn bytes(&self) -> Vec<u8> {
+            self.to_le_bytes().to_vec()
+        }
+    }
+    impl Bytes for glorot::bf16 {
+        fn bytes(&self) -> Vec<u8> {
+            self.to_le_bytes().to_vec()
+        }
+    }
+    impl Bytes for glorot::f16 {
+        fn bytes(&self) -> Vec<u8> {
+            self.to_le_bytes().to_vec()
+        }
+    }
+}
+
+/// What memory gives for `s` in its dtype: `Init::alloc` (the plain in-memory path) and
+/// `TensorSpec::alloc`, as file bytes, or the error.
+fn in_memory(s: &TensorSpec) -> (Result<Vec<u8>, Error>, Result<Vec<u8>, WriteError>) {
+    fn both<T: glorot::Element + le::Bytes>(
+        s: &TensorSpec,
+    ) -> (Result<Vec<u8>, Error>, Result<Vec<u8>, WriteError>) {
+        let key = Key::new(1);
+        let plain = match s.fans {
+            Some(f) => s.init.distribution(f).and_then(|d| {
+                glorot::try_alloc_filled::<T>(s.numel(), &d, &key.tensor(&s.name), Pages::Plain)
+            }),
+            None => s.init.alloc::<T>(&s.shape, s.layout, &key.tensor(&s.name)),
+        };
+        (
+            plain.map(|v| tensor_bytes(&v)),
+            s.alloc::<T>(&key).map(|v| tensor_bytes(&v)),
+        )
+    }
+    match s.dtype {
+        DType::F32 => both::<f32>(s),
+        DType::F64 => both::<f64>(s),
+        DType::BF16 => both::<bf16>(s),
+        DType::F16 => both::<f16>(s),
+    }
+}
+
+/// One dtype rule for files and memory: for every initializer and dtype, the writer's check
+/// (`TensorSpec::validate`), `Init::alloc` and `TensorSpec::alloc` accept or refuse together,
+/// with the same `Error`; what they accept, the file and memory hold bit for bit.
+#[test]
+fn files_and_memory_share_one_dtype_rule() {
+    let cases = [
+        (
+            Init::Constant { val: 70000.0 },
+            DType::F16,
+            Some(Error::Unrepresentable),
+        ),
+        (Init::Constant { val: 70000.0 }, DType::BF16, None),
+        (
+            Init::Normal {
+                mean: 0.0,
+                std: 1e5,
+            },
+            DType::F16,
+            Some(Error::Unrepresentable),
+        ),
+        (
+            Init::Normal {
+                mean: 1e6,
+                std: 1.0,
+            },
+            DType::F16,
+            Some(Error::Unrepresentable),
+        ),
+        (
+            Init::Normal {
+                mean: 0.0,
+                std: 3e4,
+            },
+            DType::F16,
+            Some(Error::Unrepresentable),
+        ),
+        (
+            Init::Normal {
+                mean: 0.0,
+                std: 1e4,
+            },
+            DType::F16,
+            None,
+        ),
+        (
+            Init::Normal {
+                mean: 1.0,
+                std: 1e-9,
+            },
+            DType::F32,
+            Some(Error::TooNarrow),
+        ),
+        (
+            Init::Normal {
+                mean: 1.0,
+                std: 1e-9,
+            },
+            DType::F64,
+            None,
+        ),
+        (
+            Init::Uniform {
+                low: -7e4,
+                high: 7e4,
+            },
+            DType::F16,
+            Some(Error::Unrepresentable),
+        ),
+        (
+            Init::Uniform {
+                low: 1.0,
+                high: 1.005,
+            },
+            DType::BF16,
+            Some(Error::TooNarrow),
+        ),
+        (
+            Init::Uniform {
+                low: 1.001,
+                high: 1.002,
+            },
+            DType::BF16,
+            Some(Error::InvalidBounds),
+        ),
+        (
+            Init::trunc_normal(0.0, 1e5, -1e6, 1e6),
+            DType::F16,
+            Some(Error::Unrepresentable),
+        ),
+        (Init::trunc_normal(0.0, 1.0, -2.0, 2.0), DType::F16, None),
+        (
+            Init::kaiming_uniform_with(1e150, FanMode::FanIn, Nonlinearity::LeakyRelu),
+            DType::F32,
+            Some(Error::TooNarrow),
+        ),
+        (Init::xavier_uniform(1.0), DType::BF16, None),
+    ];
+    let dir = tmpdir("rule");
+    for (init, dtype, want) in cases {
+        let s = TensorSpec::new("t", &[16, 8], init).with_dtype(dtype);
+        let file = s.validate().map(drop).map_err(|e| match e {
+            WriteError::Spec { error, .. } => error,
+            e => panic!("{e}"),
+        });
+        let (plain, spec) = in_memory(&s);
+        let spec_err = spec.as_ref().map(drop).map_err(|e| match e {
+            WriteError::Spec { error, .. } => *error,
+            e => panic!("{e}"),
+        });
+        let want = want.map_or(Ok(()), Err);
+        assert_eq!(file, want, "writer: {init:?} {dtype}");
+        assert_eq!(
+            plain.as_ref().map(drop).map_err(|e| *e),
+            want,
+            "Init::alloc: {init:?} {dtype}"
+        );
+        assert_eq!(spec_err, want, "TensorSpec::alloc: {init:?} {dtype}");
+        if want.is_ok() {
+            let out = dir.path().join("t.safetensors");
+            write_safetensors(
+                &out,
+                std::slice::from_ref(&s),
+                &Key::new(1),
+                WriteOptions::default(),
+            )
+            .unwrap();
+            let bytes = std::fs::read(&out).unwrap();
+            let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+            let data = st.tensor("t").unwrap().data().to_vec();
+            assert!(
+                plain.unwrap() == data,
+                "{init:?} {dtype}: Init::alloc differs from the file"
+            );
+            assert!(
+                spec.unwrap() == data,
+                "{init:?} {dtype}: TensorSpec::alloc differs from the file"
+            );
+        }
+    }
+    // Structured initializers (memory only; the writer calls them not elementwise): a gain or
+    // scale the dtype rounds to ±∞ used to write infinities.
+    let key = Key::new(0).tensor("o");
+    for init in [
+        Init::Orthogonal { gain: 7e4 },
+        Init::Identity { gain: 7e4 },
+        Init::OrthogonalJax {
+            scale: 7e4,
+            column_axis: -1,
         },
     ] {
-        let mut a = vec![0f64; 16];
-        assert!(fill(&mut a, &d, &key).is_err(), "f64 {d:?}");
-        let mut b = vec![0f32; 16];
-        assert!(fill(&mut b, &d, &key).is_err(), "f32 {d:?}");
-        let mut c = vec![bf16::ZERO; 16];
-        assert!(fill(&mut c, &d, &key).is_err(), "bf16 {d:?}");
-        let mut h = vec![f16::ZERO; 16];
-        assert!(fill(&mut h, &d, &key).is_err(), "f16 {d:?}");
-        assert!(a.iter().all(|&x| x == 0.0), "nothing written on error");
+        assert_eq!(
+            init.alloc::<f16>(&[4, 4], Layout::Torch, &key).unwrap_err(),
+            Error::Unrepresentable,
+            "{init:?}"
+        );
+        let v = init.alloc::<bf16>(&[4, 4], Layout::Torch, &key).unwrap();
+        assert!(v.iter().all(|x| x.is_finite()), "{init:?}");
+    }
+}
+
+/// Public structs whose fields can be set by hand, given inconsistent values: every function
+/// that takes them answers `Err`, never a panic, a wrong-length tensor or a checkpoint with a
+/// tensor missing or written twice.
+#[test]
+fn hand_made_public_structs_are_errors() {
+    let specs = specs();
+    let key = Key::new(0);
+    // A shard plan that writes tensor 0 twice and never tensor 1.
+    let mut plan = ShardPlan::new(&specs, 2).unwrap();
+    plan.files = vec![vec![0], vec![0]];
+    assert!(plan.index_json(&specs).is_err());
+    let dir = tmpdir("plan");
+    for r in 0..2 {
+        let e = glorot::io::write_planned_shard(
+            dir.path(),
+            &specs,
+            plan.clone(),
+            &key,
+            Rank::new(r, 2).unwrap(),
+            WriteOptions::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, WriteError::Shard(_)), "{e}");
+    }
+    // A plan of another size, and a plan whose total is wrong.
+    let mut other = ShardPlan::new(&specs, 2).unwrap();
+    other.total_size += 1;
+    let e = glorot::io::write_planned_shard(
+        dir.path(),
+        &specs,
+        other,
+        &key,
+        Rank::new(0, 2).unwrap(),
+        WriteOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, WriteError::Shard(_)), "{e}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // A TensorSpec whose zeroed range lies outside the tensor.
+    let s = TensorSpec::new("e", &[4, 3], Init::Ones).with_zeroed(6..20);
+    assert!(s.validate().is_err());
+    assert!(s.alloc::<f32>(&key).is_err());
+    let s = TensorSpec::new("e", &[4, 3], Init::Ones).with_zeroed(Range { start: 9, end: 3 });
+    assert!(s.alloc::<f32>(&key).is_err());
+
+    // A network! spec whose public numel / offset disagree with its shape.
+    use glorot::model::{self, presets::GlorotMlp};
+    let mut p = GlorotMlp::SPECS[0];
+    p.numel += 1;
+    assert!(matches!(
+        model::distribution(&p),
+        Err(Error::LengthMismatch { .. })
+    ));
+    assert!(model::alloc_tensor::<f32>(&p, &key).is_err());
+    let mut q = GlorotMlp::SPECS[1];
+    q.offset = usize::MAX;
+    let _ = q.range();
+    let mut big = [GlorotMlp::SPECS[0], GlorotMlp::SPECS[0]];
+    big[0].numel = usize::MAX;
+    big[1].numel = 1;
+    assert!(model::fill_specs_into::<f32>(&big, &key, &mut []).is_err());
+    let mut arena = vec![0f32; GlorotMlp::SPECS[0].numel];
+    let mut shifted = [GlorotMlp::SPECS[0]];
+    shifted[0].offset = 5;
+    assert!(model::fill_specs_into::<f32>(&shifted, &key, &mut arena).is_err());
+}
+
+/// `HfTensor` has public fields: a padding row beyond the shape, or on a scalar, is an error
+/// from every function that takes it.
+#[cfg(feature = "hf")]
+#[test]
+fn hand_made_hf_tensors_are_errors() {
+    use glorot::hf::{HfTensor, Module, Param};
+    let key = Key::new(0);
+    for (shape, row) in [
+        (vec![], 0),
+        (vec![4, 3], 4),
+        (vec![4, 3], usize::MAX),
+        (vec![usize::MAX, usize::MAX], 1),
+    ] {
+        let t = HfTensor {
+            name: "e".into(),
+            shape: shape.clone(),
+            module: Module::Embedding,
+            param: Param::Weight,
+            init: Init::Normal {
+                mean: 0.0,
+                std: 0.02,
+            },
+            fans: None,
+            zero_row: Some(row),
+        };
+        let _ = (t.numel(), t.zeroed_elements());
+        assert!(
+            t.spec(DType::F32).validate().is_err(),
+            "{shape:?} row {row}"
+        );
+        assert!(t.alloc::<f32>(&key).is_err(), "{shape:?} row {row}");
     }
 }

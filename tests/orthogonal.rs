@@ -10,7 +10,6 @@
 
 mod common;
 
-use common::{ks_p_value, ks_statistic};
 use glorot::structured::{
     delta_orthogonal, dirac, eye, identity, orthogonal, orthogonal_block, orthogonal_jax, sparse,
 };
@@ -26,36 +25,7 @@ fn torch<T: Element + Default>(shape: &[usize], gain: f64, key: &TensorKey) -> V
 }
 
 fn hash<T: Element>(v: &[T]) -> u64 {
-    v.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, x| {
-        (h ^ x.to_f64().to_bits()).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// max |MᵀM − I| for `rows × cols` row-major `m` with `rows ≥ cols` (columns orthonormal),
-/// or max |MMᵀ − I| when `rows < cols`, divided by `gain²`; in f64.
-fn orthonormality_error(m: &[f64], rows: usize, cols: usize, gain: f64) -> f64 {
-    // The vectors that should be orthonormal, each contiguous.
-    let (count, len) = if rows >= cols {
-        (cols, rows)
-    } else {
-        (rows, cols)
-    };
-    let vecs: Vec<f64> = if rows >= cols {
-        (0..cols)
-            .flat_map(|k| (0..rows).map(move |i| m[i * cols + k]))
-            .collect()
-    } else {
-        m.to_vec()
-    };
-    let mut worst: f64 = 0.0;
-    for a in 0..count {
-        for b in a..count {
-            let (va, vb) = (&vecs[a * len..][..len], &vecs[b * len..][..len]);
-            let dot: f64 = va.iter().zip(vb).map(|(x, y)| x * y).sum::<f64>() / (gain * gain);
-            worst = worst.max((dot - if a == b { 1.0 } else { 0.0 }).abs());
-        }
-    }
-    worst
+    common::fnv_f64(v.iter().map(|x| x.to_f64()))
 }
 
 fn wide<T: Element>(v: &[T]) -> Vec<f64> {
@@ -281,12 +251,14 @@ fn columns_or_rows_are_orthonormal_f32_and_f64() {
     ] {
         let n = r.max(c) as f64;
         for gain in [1.0, 5.0 / 3.0] {
-            let e32 = orthonormality_error(&wide(&torch::<f32>(&[r, c], gain, &key)), r, c, gain);
+            let e32 =
+                common::orthonormality_error(&wide(&torch::<f32>(&[r, c], gain, &key)), r, c, gain);
             assert!(
                 e32 < 2.0 * n * f32::EPSILON as f64 / 2.0 + 1e-6,
                 "f32 {r}×{c}: {e32}"
             );
-            let e64 = orthonormality_error(&wide(&torch::<f64>(&[r, c], gain, &key)), r, c, gain);
+            let e64 =
+                common::orthonormality_error(&wide(&torch::<f64>(&[r, c], gain, &key)), r, c, gain);
             assert!(
                 e64 < 2.0 * n * f64::EPSILON / 2.0 + 1e-14,
                 "f64 {r}×{c}: {e64}"
@@ -315,11 +287,11 @@ fn torch_and_jax_flattening() {
     assert_eq!(t, j);
     // Rank 4, PyTorch (out, in, kh, kw) = (8, 3, 3, 3): an 8 × 27 matrix with orthonormal rows.
     let t: Vec<f64> = torch(&[8, 3, 3, 3], 1.0, &key);
-    assert!(orthonormality_error(&t, 8, 27, 1.0) < 1e-13);
+    assert!(common::orthonormality_error(&t, 8, 27, 1.0) < 1e-13);
     // JAX (kh, kw, in, out) = (3, 3, 4, 16): a 36 × 16 matrix with orthonormal columns.
     let mut j = vec![0f64; 3 * 3 * 4 * 16];
     orthogonal_jax(&mut j, &[3, 3, 4, 16], 1.0, -1, &key).unwrap();
-    assert!(orthonormality_error(&j, 36, 16, 1.0) < 1e-13);
+    assert!(common::orthonormality_error(&j, 36, 16, 1.0) < 1e-13);
     // column_axis = 0 of (5, 2, 3): columns indexed by axis 0, rows by (axis 1, axis 2).
     let mut j = vec![0f64; 30];
     orthogonal_jax(&mut j, &[5, 2, 3], 1.0, 0, &key).unwrap();
@@ -327,7 +299,7 @@ fn torch_and_jax_flattening() {
         .flat_map(|row| (0..5).map(move |col| (row, col)))
         .map(|(row, col)| j[col * 6 + row])
         .collect();
-    assert!(orthonormality_error(&m, 6, 5, 1.0) < 1e-13);
+    assert!(common::orthonormality_error(&m, 6, 5, 1.0) < 1e-13);
     // ... and it is the last-axis matrix of the moved shape, moved back.
     let mut last = vec![0f64; 30];
     orthogonal_jax(&mut last, &[2, 3, 5], 1.0, -1, &key).unwrap();
@@ -348,47 +320,13 @@ fn blocks_equal_the_block_of_the_whole() {
 // ------------------------------------------------------------------------------------------
 // The Haar law
 
-fn erfc(x: f64) -> f64 {
-    if x < 0.0 {
-        return 2.0 - erfc(-x);
-    }
-    if x < 2.0 {
-        let x2 = 2.0 * x * x;
-        let (mut term, mut sum, mut n) = (x, x, 0.0);
-        while term > 1e-18 * sum {
-            n += 1.0;
-            term *= x2 / (2.0 * n + 1.0);
-            sum += term;
-        }
-        return 1.0 - std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp() * sum;
-    }
-    if x > 27.0 {
-        return 0.0;
-    }
-    let mut f = x;
-    for k in (1..=300).rev() {
-        f = x + (k as f64 * 0.5) / f;
-    }
-    (-x * x).exp() / (std::f64::consts::PI.sqrt() * f)
-}
-
-fn phi(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-
-fn ks_normal(mut v: Vec<f64>) -> f64 {
-    let n = v.len();
-    let d = ks_statistic(&mut v, phi, |x| (x, x));
-    ks_p_value(d, n)
-}
-
 #[test]
 fn scaled_entries_are_standard_normal() {
     // √n·Q_ij of a Haar n × n matrix is x₁/‖x‖·√n for a Gaussian x: N(0, 1) up to O(1/n).
     let n = 256;
     for seed in 0..3 {
         let q: Vec<f64> = torch(&[n, n], 1.0, &Key::new(seed).tensor("haar"));
-        let p = ks_normal(q.iter().map(|x| x * (n as f64).sqrt()).collect());
+        let p = common::ks_standard_normal(q.iter().map(|x| x * (n as f64).sqrt()).collect());
         assert!(p > 1e-4, "seed {seed}: p = {p}");
     }
 }
@@ -404,7 +342,7 @@ fn trace_has_the_haar_law_and_the_unsigned_q_does_not() {
             (0..n).map(|k| q[k * n + k]).sum()
         })
         .collect();
-    let p = ks_normal(traces);
+    let p = common::ks_standard_normal(traces);
     assert!(p > 1e-4, "Haar trace: p = {p}");
     // Negative control: the same reflectors without Mezzadri's sign fix are orthogonal but
     // not Haar, and the statistic must see it.
@@ -414,7 +352,7 @@ fn trace_has_the_haar_law_and_the_unsigned_q_does_not() {
             (0..n).map(|k| q[k * n + k]).sum()
         })
         .collect();
-    let p = ks_normal(unsigned);
+    let p = common::ks_standard_normal(unsigned);
     assert!(p < 1e-6, "unsigned Q passed the Haar test: p = {p}");
 }
 
@@ -504,7 +442,7 @@ fn delta_orthogonal_centre_is_jax_and_the_rest_zero() {
     let at = (3 + 1) * 35;
     assert_eq!(&w[at..at + 35], &centre[..]);
     assert!(w[..at].iter().chain(&w[at + 35..]).all(|x| *x == 0.0));
-    assert!(orthonormality_error(&centre, 5, 7, 2.0) < 1e-13);
+    assert!(common::orthonormality_error(&centre, 5, 7, 2.0) < 1e-13);
     // 3-D, column_axis 0 of the matrix.
     let mut w = vec![0f32; 2 * 3 * 3];
     delta_orthogonal(&mut w, &[2, 3, 3], 1.0, 0, &key).unwrap();
@@ -731,49 +669,4 @@ fn init_variants_dispatch_to_the_structured_fills() {
     assert_eq!(Init::Orthogonal { gain: 1.0 }.check_parameters(), Ok(()));
 }
 
-// ------------------------------------------------------------------------------------------
-// Value stability: generated once from this implementation and hard-coded. Any change to the
-// algorithm, the block size, the Gaussian indices or the sparse positions breaks them, and
-// must do so consciously.
-
-#[test]
-fn value_stability() {
-    assert_eq!(
-        fingerprints(),
-        [
-            STABLE_300X200_F32,
-            STABLE_130X257_F32,
-            STABLE_200X200_F64,
-            STABLE_96X96_BF16
-        ]
-    );
-    let key = Key::new(2010).tensor("w");
-    let q: Vec<f32> = torch(&[3, 2], 1.0, &key);
-    assert_eq!(
-        q.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
-        STABLE_3X2_F32_BITS
-    );
-    let mut s = vec![0f32; 40 * 30];
-    sparse(&mut s, &[40, 30], 0.3, 0.01, &key).unwrap();
-    assert_eq!(hash(&s), STABLE_SPARSE_40X30);
-}
-
-// FNV-1a-64 over the f64 bit patterns of every element (see `hash`), seed 5,
-// "lstm.weight_hh_l0", gain 1. The f32/bf16 fingerprints, the 3×2 bits and the sparse hash were
-// regenerated for 0.2.0 (the narrow normal's new inverse CDF, CHANGELOG.md; they are built from
-// normal samples); the f64 fingerprint is the 0.1.0 one.
-const STABLE_300X200_F32: u64 = 0x3e38_6319_6d55_a2a5;
-const STABLE_130X257_F32: u64 = 0xde42_8fe7_2297_31ed;
-const STABLE_200X200_F64: u64 = 0x7b5a_6755_9544_cf1c;
-const STABLE_96X96_BF16: u64 = 0x9fc9_ea6d_eb5a_f325;
-/// orthogonal([3, 2]), seed 2010, "w": row-major f32 bits.
-const STABLE_3X2_F32_BITS: [u32; 6] = [
-    0xbf2c_4aea,
-    0xbf39_0753,
-    0x3f3c_3673,
-    0xbf21_6d48,
-    0x3da5_5b22,
-    0xbe90_ccd9,
-];
-/// sparse([40, 30], 0.3, 0.01), seed 2010, "w".
-const STABLE_SPARSE_40X30: u64 = 0x4204_0690_4fdd_70e5;
+// Value stability (hard-coded fingerprints of these functions): `tests/value_stability/orthogonal.rs`.

@@ -4,6 +4,8 @@
 //! Skips with a printed message when `python3`, `safetensors` or `numpy` is missing, unless
 //! `GLOROT_REQUIRE_PYTHON=1` is set (CI sets it), in which case that is a failure.
 
+mod common;
+
 use std::process::Command;
 
 use glorot::io::{write_safetensors, TensorSpec, WriteOptions};
@@ -60,26 +62,11 @@ fn values<T: Element>(s: &TensorSpec, key: &Key) -> Vec<(usize, f64)> {
 
 #[test]
 fn python_safetensors_reads_the_files() {
-    let probe = Command::new("python3")
-        .args(["-c", "import safetensors, numpy"])
-        .output();
-    let missing = match &probe {
-        Err(e) => Some(format!("python3 not runnable: {e}")),
-        Ok(o) if !o.status.success() => Some(format!(
-            "python modules missing: {}",
-            String::from_utf8_lossy(&o.stderr)
-                .trim()
-                .lines()
-                .last()
-                .unwrap_or("")
-        )),
-        Ok(_) => None,
-    };
-    if let Some(why) = missing {
-        if std::env::var("GLOROT_REQUIRE_PYTHON").as_deref() == Ok("1") {
-            panic!("{why} (GLOROT_REQUIRE_PYTHON=1)");
-        }
-        println!("SKIPPED python interop test: {why}; run `pip install safetensors numpy`");
+    if !common::python::available(
+        "safetensors, numpy",
+        "GLOROT_REQUIRE_PYTHON",
+        "python interop test",
+    ) {
         return;
     }
 

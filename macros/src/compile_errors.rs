@@ -106,6 +106,93 @@
 //! glorot_macros::network! { struct M { fc: linear(5 => 10, bias = zeros) } }
 //! ```
 //!
+//! ## A structured initializer on a shape it cannot fill
+//!
+//! `dirac` needs a 3–5-D convolution weight, not a linear one:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = dirac) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(5 => 10, kernel = 3, init = dirac) } }
+//! ```
+//!
+//! `orthogonal` needs rank ≥ 2, so not a bias:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, bias = orthogonal) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = orthogonal) } }
+//! ```
+//!
+//! `eye`, `identity` and `sparse` need a 2-D tensor:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv1d(4 => 4, kernel = 3, init = eye) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(4 => 4, init = eye) } }
+//! ```
+//!
+//! `dirac`'s groups must divide the weight's dimension 0 (here 9):
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(6 => 9, kernel = 3, init = dirac(groups = 2)) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(6 => 8, kernel = 3, init = dirac(groups = 2)) } }
+//! ```
+//!
+//! `delta_orthogonal` is JAX's, for kernels stored `(*k, in, out)`; `network!` stores PyTorch's
+//! `(out, in, *k)`:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(4 => 8, kernel = 3, init = delta_orthogonal) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(4 => 8, kernel = 3, init = dirac) } }
+//! ```
+//!
+//! `orthogonal_jax`'s column axis must lie inside the tensor:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = orthogonal_jax(column_axis = 2)) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = orthogonal_jax(column_axis = 1)) } }
+//! ```
+//!
+//! ## A structured initializer's bad parameters
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = orthogonal(gain = -1.0)) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = orthogonal(gain = 1.0)) } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = sparse(sparsity = 1.5)) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = sparse(sparsity = 0.5)) } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = sparse) } } // no sparsity
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = sparse(sparsity = 0.1)) } }
+//! ```
+//!
+//! ## A recurrent initializer on a layer without recurrent weights
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, recurrent_init = orthogonal) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { rnn: lstm(5 => 10, recurrent_init = orthogonal) } }
+//! ```
+//!
 //! ## An option the layer kind does not take
 //!
 //! ```compile_fail

@@ -339,6 +339,7 @@ macro_rules! __opt {
     ($o:ident; act = $a:ident) => { $o.act($crate::__act!($a), ::core::option::Option::None) };
     ($o:ident; init = $($i:tt)+) => { $o.init($crate::__init!($($i)+)) };
     ($o:ident; out_init = $($i:tt)+) => { $o.out_init($crate::__init!($($i)+)) };
+    ($o:ident; recurrent_init = $($i:tt)+) => { $o.recurrent_init($crate::__init!($($i)+)) };
     ($o:ident; bias = true) => { $o.bias(true) };
     ($o:ident; bias = false) => { $o.bias(false) };
     ($o:ident; bias = $($i:tt)+) => { $o.bias_init($crate::__init!($($i)+)) };
@@ -359,8 +360,9 @@ macro_rules! __opt {
         ::core::compile_error!(::core::concat!(
             "network!: unknown layer option `",
             ::core::stringify!($k),
-            "`; expected one of act, init, bias, out_init, kernel, groups, transposed, heads, ",
-            "kv_heads, head_dim, fused_qkv, hf_conv1d, names, layers, bidirectional, affine"
+            "`; expected one of act, init, bias, out_init, recurrent_init, kernel, groups, ",
+            "transposed, heads, kv_heads, head_dim, fused_qkv, hf_conv1d, names, layers, ",
+            "bidirectional, affine"
         ))
     };
 }
@@ -501,6 +503,37 @@ macro_rules! __init {
         $( $crate::__variance_arg!(v; $k = $v); )*
         v.build()
     }};
+    (orthogonal) => { ::glorot::Init::Orthogonal { gain: f64::NAN } };
+    (orthogonal ( gain = $g:expr )) => { ::glorot::Init::Orthogonal { gain: ($g) as f64 } };
+    (orthogonal ( $g:expr )) => { ::glorot::Init::Orthogonal { gain: ($g) as f64 } };
+    (orthogonal_jax $(( $($k:ident = $v:expr),* $(,)? ))?) => {{
+        let mut o = ::glorot::model::__private::OrthogonalArgs::new();
+        $($( $crate::__orthogonal_arg!(o; orthogonal_jax; $k = $v); )*)?
+        o.jax()
+    }};
+    (delta_orthogonal $(( $($k:ident = $v:expr),* $(,)? ))?) => {{
+        let mut o = ::glorot::model::__private::OrthogonalArgs::new();
+        $($( $crate::__orthogonal_arg!(o; delta_orthogonal; $k = $v); )*)?
+        o.delta()
+    }};
+    (sparse) => {
+        ::core::compile_error!(
+            "network!: sparse needs its sparsity: `sparse(sparsity = 0.1)` or `sparse(sparsity = 0.1, std = 0.01)`"
+        )
+    };
+    (sparse ( $($k:ident = $v:expr),+ $(,)? )) => {{
+        let mut s = ::glorot::model::__private::SparseArgs::new();
+        $( $crate::__sparse_arg!(s; $k = $v); )+
+        s.build()
+    }};
+    (sparse ( $s:expr )) => { ::glorot::Init::Sparse { sparsity: ($s) as f64, std: 0.01 } };
+    (dirac) => { ::glorot::Init::Dirac { groups: 1 } };
+    (dirac ( groups = $g:expr )) => { ::glorot::Init::Dirac { groups: $g } };
+    (dirac ( $g:expr )) => { ::glorot::Init::Dirac { groups: $g } };
+    (eye) => { ::glorot::Init::Eye };
+    (identity) => { ::glorot::Init::Identity { gain: 1.0 } };
+    (identity ( gain = $g:expr )) => { ::glorot::Init::Identity { gain: ($g) as f64 } };
+    (identity ( $g:expr )) => { ::glorot::Init::Identity { gain: ($g) as f64 } };
     ($($other:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "network!: unknown initializer `",
@@ -509,8 +542,10 @@ macro_rules! __init {
             "kaiming_uniform[(a = A, mode = fan_in|fan_out, nonlinearity = ACT)], kaiming_normal[(...)], ",
             "uniform(LOW, HIGH), normal[(mean = M, std = S)], trunc_normal[(mean, std, a, b)], ",
             "constant(V), zeros, ones, glorot_uniform, glorot_normal, he_uniform, he_normal, ",
-            "lecun_uniform, lecun_normal, variance_scaling(scale = S, mode = M, distribution = D) ",
-            "or a `{ Init expression }`"
+            "lecun_uniform, lecun_normal, variance_scaling(scale = S, mode = M, distribution = D), ",
+            "orthogonal[(GAIN)], orthogonal_jax[(scale = S, column_axis = A)], ",
+            "sparse(sparsity = S[, std = D]), dirac[(groups = G)], eye, identity[(GAIN)], ",
+            "delta_orthogonal[(scale = S, column_axis = A)] or a `{ Init expression }`"
         ))
     };
 }
@@ -561,6 +596,44 @@ macro_rules! __variance_arg {
             ::core::stringify!($other),
             " = ",
             ::core::stringify!($x),
+            "`"
+        ))
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __orthogonal_arg {
+    ($o:ident; $init:ident; scale = $v:expr) => {
+        $o.scale = ($v) as f64
+    };
+    ($o:ident; $init:ident; column_axis = $v:expr) => {
+        $o.column_axis = ($v) as isize
+    };
+    ($o:ident; $init:ident; $other:ident = $v:expr) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: ",
+            ::core::stringify!($init),
+            " takes scale and column_axis (JAX's names), not `",
+            ::core::stringify!($other),
+            "`"
+        ))
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __sparse_arg {
+    ($s:ident; sparsity = $v:expr) => {
+        $s.sparsity = ($v) as f64
+    };
+    ($s:ident; std = $v:expr) => {
+        $s.std = ($v) as f64
+    };
+    ($s:ident; $other:ident = $v:expr) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: sparse takes sparsity and std (PyTorch's names), not `",
+            ::core::stringify!($other),
             "`"
         ))
     };

@@ -118,7 +118,7 @@
 //! | `rms_norm` | none, `(WIDTH)` or `(options)` | `weight (W)` ones | ones |
 //! | `attention` | `(WIDTH, heads = H)`, `kv_heads = K` (GQA), `head_dim = D` (default W/H), `fused_qkv`, `names = (q, k, v, o)` or `(qkv, o)` | `q_proj (H·D, W)`, `k_proj (K·D, W)`, `v_proj (K·D, W)` — or `qkv_proj ((H+2K)·D, W)` — and `o_proj (W, H·D)`, each `.weight` + `.bias` | as linear |
 //! | `gated_mlp` | `(WIDTH => HIDDEN)` or `(HIDDEN)` | `gate_proj (HIDDEN, W)`, `up_proj (HIDDEN, W)`, `down_proj (W, HIDDEN)` | as linear |
-//! | `rnn`, `lstm`, `gru` | `(IN => HIDDEN)`, `layers = L`, `bidirectional` | `weight_ih_l{k}[_reverse] (G·HIDDEN, IN_k)`, `weight_hh_l{k} (G·HIDDEN, HIDDEN)`, `bias_ih_l{k}`, `bias_hh_l{k} (G·HIDDEN)`; G = 1, 4, 3; `IN_k = HIDDEN·dirs` for k > 0 | every tensor `U(±1/√HIDDEN)` |
+//! | `rnn`, `lstm`, `gru` | `(IN => HIDDEN)`, `layers = L`, `bidirectional`, `recurrent_init` | `weight_ih_l{k}[_reverse] (G·HIDDEN, IN_k)`, `weight_hh_l{k} (G·HIDDEN, HIDDEN)`, `bias_ih_l{k}`, `bias_hh_l{k} (G·HIDDEN)`; G = 1, 4, 3; `IN_k = HIDDEN·dirs` for k > 0 | every tensor `U(±1/√HIDDEN)` |
 //!
 //! Tensors are listed in PyTorch's registration order (for `rnn`/`lstm`/`gru`: per layer, per
 //! direction, `w_ih, w_hh, b_ih, b_hh`).
@@ -130,6 +130,7 @@
 //! | `act = tanh` / `leaky_relu(0.2)` | the activation after the layer: its `calculate_gain` is Xavier's gain, and Kaiming's nonlinearity when `kaiming_*` has no arguments. Names: `linear`, `sigmoid`, `tanh`, `relu`, `leaky_relu`, `selu`, `conv1d` … `conv_transpose3d`. |
 //! | `init = …` | the weight initializer (all weights of `attention` / `gated_mlp`) |
 //! | `out_init = …` | the output projection's initializer (`o_proj`, `down_proj`), e.g. GPT-2's residual scaling |
+//! | `recurrent_init = …` | `rnn`/`lstm`/`gru`: the `weight_hh_l*` initializer (Keras' `recurrent_initializer`), e.g. `orthogonal`; `init` then sets only `weight_ih_l*` |
 //! | `bias = false` / `true` / an initializer | no bias / PyTorch's default bias / that initializer |
 //! | `kernel`, `groups`, `transposed` | convolutions |
 //! | `heads`, `kv_heads`, `head_dim`, `fused_qkv`, `names` | attention |
@@ -147,6 +148,32 @@
 //! `lecun_normal`, `variance_scaling(scale = S, mode = fan_avg, distribution = uniform)`, or
 //! any `{ Init expression }` (a `glorot::Init`). `glorot::model::sqrt` is a correctly rounded
 //! `const fn`, so `normal(std = 0.02 / sqrt(24.0))` works with it in scope.
+//!
+//! The structured initializers (`glorot::structured`; they fill a whole tensor at once):
+//! `orthogonal` (optional `(GAIN)`, default as Xavier's: the `act` gain, 1 without one; PyTorch's
+//! `orthogonal_`, the tensor viewed as `(shape[0], prod(shape[1:]))`), `orthogonal_jax(scale = S,
+//! column_axis = A)` (JAX's `orthogonal`, defaults 1 and −1), `sparse(sparsity = S, std = D)`
+//! (`std` default 0.01; 2-D), `dirac(groups = G)` (default 1; 3–5-D conv weights, `G` dividing
+//! `OUT`), `eye` and `identity(GAIN)` (2-D). `delta_orthogonal` parses but is refused: it is JAX's,
+//! for kernels stored `(*k, in, out)`, and every `network!` tensor is stored in PyTorch's layout.
+//! A structured initializer on a shape it cannot fill (a rank-1 bias, `dirac` on a linear weight,
+//! groups that do not divide) is a compile error naming the tensor, as are bad gains and
+//! sparsities.
+//!
+//! ```
+//! glorot_macros::network! {
+//!     /// Keras' LSTM defaults: Glorot-uniform input weights, orthogonal recurrent weights.
+//!     struct Seq {
+//!         lstm: lstm(32 => 64, init = glorot_uniform, recurrent_init = orthogonal, bias = zeros),
+//!         head: linear(10, init = orthogonal(gain = 2.0)),
+//!     }
+//! }
+//! use glorot::Init;
+//! assert_eq!(Seq::SPECS[1].name(), "lstm.weight_hh_l0");
+//! assert_eq!(Seq::SPECS[1].init, Init::Orthogonal { gain: 1.0 });
+//! assert_eq!(Seq::SPECS[0].init, Init::GlorotUniform);
+//! assert_eq!(Seq::SPECS[4].init, Init::Orthogonal { gain: 2.0 });
+//! ```
 //!
 //! ## Fans
 //!

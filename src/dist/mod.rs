@@ -1,24 +1,93 @@
 //! Distributions: what a tensor's values are drawn from, independent of dtype and shape.
 //!
-//! A [`Distribution`] is validated when it is built. Before filling, it is turned into a plan
-//! (`plan.rs`) for one output type: the family's sampler with parameters rounded to that type's
-//! arithmetic, and the closed interval of that type's values the output must stay in. Kernels
-//! consume plans; they never see `f64` user parameters.
+//! A [`Distribution`] is validated when it is built, and its representation is private, so an
+//! invalid one cannot exist. Before filling, it is checked against the output type and turned
+//! into a plan (`plan.rs`) for that type: the family's sampler with parameters rounded to that
+//! type's arithmetic, and the closed interval of that type's values the output must stay in.
+//! Kernels consume plans; they never see `f64` user parameters.
+//!
+//! # Values the output type cannot hold
+//!
+//! One rule for memory and files: [`fill`](crate::fill), [`try_alloc_filled`](crate::try_alloc_filled),
+//! [`Init::alloc`](crate::Init::alloc), the block fills and the safetensors writer all refuse,
+//! before writing anything, what the output type cannot hold, instead of saturating it:
+//!
+//! - [`Error::Unrepresentable`]: a constant that rounds to ±∞ in the type (70000 in f16); a
+//!   uniform with an end beyond the type's largest finite value; a normal whose reachable range
+//!   `mean ± 5.42·std` (f64: `8.3·std`, the farthest sample the sampler can draw; cut to
+//!   `(low, high)` when truncated) leaves the type's finite range — `normal(0, 1e5)` in f16
+//!   would be mostly ±65504;
+//! - [`Error::TooNarrow`]: a random distribution all of whose samples would round to one value
+//!   of the type (`normal(1, 1e-9)` in f32, `uniform(1, 1.005)` in bf16).
+//!
+//! ```
+//! use glorot::{f16, fill, Distribution, Error, Key};
+//! let mut h = vec![f16::ZERO; 8];
+//! let key = Key::new(0).tensor("w");
+//! assert_eq!(fill(&mut h, &Distribution::normal(0.0, 1e5)?, &key), Err(Error::Unrepresentable));
+//! assert_eq!(fill(&mut h, &Distribution::constant(7e4)?, &key), Err(Error::Unrepresentable));
+//! assert!(h.iter().all(|x| x.to_bits() == 0)); // nothing written
+//! let mut w = vec![0f32; 8];
+//! fill(&mut w, &Distribution::normal(0.0, 1e5)?, &key)?; // f32 holds it
+//! # Ok::<(), glorot::Error>(())
+//! ```
+//!
+//! (Earlier versions clamped such values into the finite range in memory, and only the file
+//! writer refused them; inputs the type can hold give the same bits as before.)
 
 pub(crate) mod plan;
+mod representable;
 
 pub(crate) use plan::Plan;
+pub(crate) use representable::{holds, round as round_to};
 
 /// The normal family's complete sampling specification (it lives with the samplers).
 pub use crate::sample::normal;
 
 use crate::{Error, Result};
 
-/// A validated distribution.
+/// A validated distribution: what a tensor's values are drawn from.
+///
+/// The representation is private, so the only way to get one is a validating constructor
+/// ([`constant`](Distribution::constant), [`zeros`](Distribution::zeros),
+/// [`ones`](Distribution::ones), [`uniform`](Distribution::uniform),
+/// [`symmetric_uniform`](Distribution::symmetric_uniform), [`normal`](Distribution::normal),
+/// [`truncated_normal`](Distribution::truncated_normal), [`from_kind`](Distribution::from_kind)
+/// or an [`Init`](crate::Init)): an empty interval, a NaN or a negative standard deviation
+/// cannot be represented, so no fill ever sees one (the `rand_distr` design).
+/// [`kind`](Distribution::kind) is the read-only view of the family and its parameters.
+///
+/// ```
+/// use glorot::{Distribution, DistributionKind, Error};
+/// let d = Distribution::uniform(1.0, 0.0); // through the constructor: an error
+/// assert_eq!(d, Err(Error::InvalidBounds));
+/// let d = Distribution::uniform(0.0, 1.0)?;
+/// assert_eq!(d.kind(), DistributionKind::Uniform { low: 0.0, high: 1.0 });
+/// # Ok::<(), glorot::Error>(())
+/// ```
+///
+/// Building the value directly does not compile, neither by variant syntax nor by wrapping a
+/// [`DistributionKind`]:
+///
+/// ```compile_fail,E0223
+/// use glorot::{Distribution, DistributionKind, Error};
+/// let d = Distribution::Uniform { low: 1.0, high: 0.0 }; // no such variant
+/// ```
+///
+/// ```compile_fail,E0423
+/// use glorot::{Distribution, DistributionKind, Error};
+/// let d = Distribution(DistributionKind::Uniform { low: 1.0, high: 0.0 }); // private field
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Distribution(DistributionKind);
+
+/// The family and parameters of a [`Distribution`] ([`Distribution::kind`]): a plain value to
+/// inspect or match on. Building one checks nothing; turning it into a [`Distribution`]
+/// ([`Distribution::from_kind`]) does.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Distribution {
-    /// Every element equals the value (rounded to nearest in the output type).
+pub enum DistributionKind {
+    /// Every element equals the value (rounded to nearest in the output type); finite.
     Constant(f64),
     /// Uniform on the half-open interval `[low, high)`: `low` can occur, `high` never does.
     Uniform {
@@ -52,22 +121,51 @@ pub enum Distribution {
 }
 
 impl Distribution {
-    /// `Constant(value)`; the value must be finite.
+    /// The family and its parameters.
+    pub const fn kind(&self) -> DistributionKind {
+        self.0
+    }
+
+    /// The distribution `kind` describes, through the constructor of its family (so with the
+    /// same checks and errors): `Normal { std: 0.0, .. }` becomes a constant, as
+    /// [`Distribution::normal`] makes it.
+    ///
+    /// ```
+    /// use glorot::{Distribution, DistributionKind, Error};
+    /// let k = DistributionKind::Normal { mean: 0.0, std: f64::NAN };
+    /// assert_eq!(Distribution::from_kind(k), Err(Error::InvalidStd));
+    /// # Ok::<(), glorot::Error>(())
+    /// ```
+    pub fn from_kind(kind: DistributionKind) -> Result<Self> {
+        match kind {
+            DistributionKind::Constant(v) => Self::constant(v),
+            DistributionKind::Uniform { low, high } => Self::uniform(low, high),
+            DistributionKind::Normal { mean, std } => Self::normal(mean, std),
+            DistributionKind::TruncatedNormal {
+                mean,
+                std,
+                low,
+                high,
+            } => Self::truncated_normal(mean, std, low, high),
+        }
+    }
+
+    /// Every element equals `value`, which must be finite ([`Error::NonFiniteValue`]).
     pub fn constant(value: f64) -> Result<Self> {
         if !value.is_finite() {
             return Err(Error::NonFiniteValue);
         }
-        Ok(Distribution::Constant(value))
+        Ok(Distribution(DistributionKind::Constant(value)))
     }
 
     /// All zeros.
     pub const fn zeros() -> Self {
-        Distribution::Constant(0.0)
+        Distribution(DistributionKind::Constant(0.0))
     }
 
     /// All ones.
     pub const fn ones() -> Self {
-        Distribution::Constant(1.0)
+        Distribution(DistributionKind::Constant(1.0))
     }
 
     /// Uniform on `[low, high)`. Both ends must be finite, `low < high`, and `high - low` finite.
@@ -75,7 +173,7 @@ impl Distribution {
         if !(low.is_finite() && high.is_finite() && low < high && (high - low).is_finite()) {
             return Err(Error::InvalidBounds);
         }
-        Ok(Distribution::Uniform { low, high })
+        Ok(Distribution(DistributionKind::Uniform { low, high }))
     }
 
     /// Uniform on `[-bound, bound)`; `bound` must be finite and positive.
@@ -97,9 +195,9 @@ impl Distribution {
     pub fn normal(mean: f64, std: f64) -> Result<Self> {
         normal::check_mean_std(mean, std)?;
         if std == 0.0 {
-            return Ok(Distribution::Constant(mean));
+            return Ok(Distribution(DistributionKind::Constant(mean)));
         }
-        Ok(Distribution::Normal { mean, std })
+        Ok(Distribution(DistributionKind::Normal { mean, std }))
     }
 
     /// Normal(mean, std²) truncated to the open interval `(low, high)` (absolute bounds, as in
@@ -123,31 +221,31 @@ impl Distribution {
         }
         if std == 0.0 {
             return if low < mean && mean < high {
-                Ok(Distribution::Constant(mean))
+                Ok(Distribution(DistributionKind::Constant(mean)))
             } else {
                 Err(Error::InvalidBounds)
             };
         }
-        Ok(Distribution::TruncatedNormal {
+        Ok(Distribution(DistributionKind::TruncatedNormal {
             mean,
             std,
             low,
             high,
-        })
+        }))
     }
 
     /// Whether filling consumes random words (false for constants, which read no stream).
     pub fn is_random(&self) -> bool {
-        !matches!(self, Distribution::Constant(_))
+        !matches!(self.0, DistributionKind::Constant(_))
     }
 
     /// The exact mean of the (continuous) distribution, before rounding to the output type.
     pub fn mean(&self) -> f64 {
-        match *self {
-            Distribution::Constant(v) => v,
-            Distribution::Uniform { low, high } => low + (high - low) / 2.0,
-            Distribution::Normal { mean, .. } => mean,
-            Distribution::TruncatedNormal {
+        match self.0 {
+            DistributionKind::Constant(v) => v,
+            DistributionKind::Uniform { low, high } => low + (high - low) / 2.0,
+            DistributionKind::Normal { mean, .. } => mean,
+            DistributionKind::TruncatedNormal {
                 mean,
                 std,
                 low,
@@ -170,11 +268,11 @@ impl Distribution {
     /// # Ok::<(), glorot::Error>(())
     /// ```
     pub fn std(&self) -> f64 {
-        match *self {
-            Distribution::Constant(_) => 0.0,
-            Distribution::Uniform { low, high } => (high - low) / 12f64.sqrt(),
-            Distribution::Normal { std, .. } => std,
-            Distribution::TruncatedNormal {
+        match self.0 {
+            DistributionKind::Constant(_) => 0.0,
+            DistributionKind::Uniform { low, high } => (high - low) / 12f64.sqrt(),
+            DistributionKind::Normal { std, .. } => std,
+            DistributionKind::TruncatedNormal {
                 mean,
                 std,
                 low,

@@ -5,7 +5,7 @@ use crate::sample::{
     constant, F64Sampler, NarrowSampler, NormalF64, NormalNarrow, TruncF64, TruncNarrow,
     UniformF64, UniformNarrow,
 };
-use crate::{bf16, f16, Distribution, Error, Result};
+use crate::{bf16, f16, Distribution, DistributionKind, Error, Result};
 
 /// A distribution prepared for one output type.
 #[derive(Clone, Copy, Debug)]
@@ -30,10 +30,25 @@ pub(crate) struct Random<S, F> {
 }
 
 impl Plan {
-    /// Validates `dist` for `dtype` and prepares it; the error a fill of that dtype returns.
+    /// Checks that `dtype` can hold what `dist` produces ([`super::representable`]) and
+    /// prepares it: the error every fill, allocation and file write of that dtype returns.
+    ///
+    /// Order of the errors, most specific first: values beyond the type's range
+    /// ([`Error::Unrepresentable`]), then no value of the type inside the interval at all
+    /// ([`Error::InvalidBounds`], from preparing), then a single value of the type
+    /// ([`Error::TooNarrow`]).
     pub(crate) fn new(dist: &Distribution, dtype: DType) -> Result<Plan> {
-        // The variants are public, so a directly-built one skipped its constructor's checks.
-        revalidate(dist)?;
+        let verdict = super::representable::check(dtype, dist);
+        if verdict == Err(Error::Unrepresentable) {
+            return Err(Error::Unrepresentable);
+        }
+        let plan = Plan::prepare(dist, dtype)?;
+        verdict.map(|()| plan)
+    }
+
+    /// The plan without the representability rule: the kernels' clamps then meet values
+    /// beyond the type's range, which the kernel tests exercise on purpose.
+    pub(crate) fn prepare(dist: &Distribution, dtype: DType) -> Result<Plan> {
         match dtype {
             DType::F32 => Plan::narrow::<f32>(dist),
             DType::BF16 => Plan::narrow::<bf16>(dist),
@@ -43,29 +58,13 @@ impl Plan {
     }
 }
 
-/// Runs the validating constructor's checks again: a variant built directly
-/// (`Distribution::Uniform { low: 1.0, high: 0.0 }`, NaN parameters) is an error here, never a
-/// tensor of garbage.
-fn revalidate(dist: &Distribution) -> Result<()> {
-    match *dist {
-        Distribution::Constant(v) => Distribution::constant(v),
-        Distribution::Uniform { low, high } => Distribution::uniform(low, high),
-        Distribution::Normal { mean, std } => Distribution::normal(mean, std),
-        Distribution::TruncatedNormal {
-            mean,
-            std,
-            low,
-            high,
-        } => Distribution::truncated_normal(mean, std, low, high),
-    }
-    .map(drop)
-}
-
 impl Plan {
     fn narrow<T: Narrow>(dist: &Distribution) -> Result<Plan> {
-        match *dist {
-            Distribution::Constant(v) => constant::narrow::<T>(v).map(Plan::ConstNarrow),
-            Distribution::Uniform { low, high } => {
+        // A `Distribution` is valid by construction: no empty interval, NaN or `std <= 0`
+        // reaches here (a zero std was built as a constant).
+        match dist.kind() {
+            DistributionKind::Constant(v) => constant::narrow::<T>(v).map(Plan::ConstNarrow),
+            DistributionKind::Uniform { low, high } => {
                 let (lo, hi) = inner_interval::<T>(low, false, high, true)?;
                 Ok(Plan::Narrow(Random {
                     sampler: NarrowSampler::Uniform(UniformNarrow::new(low, high)?),
@@ -73,84 +72,68 @@ impl Plan {
                     hi,
                 }))
             }
-            Distribution::Normal { mean, std } => match Distribution::normal(mean, std)? {
-                Distribution::Constant(v) => constant::narrow::<T>(v).map(Plan::ConstNarrow),
-                _ => {
-                    // |x − mean| ≤ 5.42·std; with margin for rounding, values that cannot reach
-                    // the type's largest finite value need no clamp ([−∞, +∞] marks that).
-                    let (lo, hi) = inner_interval::<T>(f64::MIN, false, f64::MAX, false)?;
-                    let (lo, hi) = if mean.abs() + 6.0 * std < 0.5 * f64::from(hi) {
-                        (f32::NEG_INFINITY, f32::INFINITY)
-                    } else {
-                        (lo, hi)
-                    };
-                    Ok(Plan::Narrow(Random {
-                        sampler: NarrowSampler::Normal(NormalNarrow::new(mean, std)?),
-                        lo,
-                        hi,
-                    }))
-                }
-            },
-            Distribution::TruncatedNormal {
+            DistributionKind::Normal { mean, std } => {
+                // |x − mean| ≤ 5.42·std; with margin for rounding, values that cannot reach
+                // the type's largest finite value need no clamp ([−∞, +∞] marks that).
+                let (lo, hi) = inner_interval::<T>(f64::MIN, false, f64::MAX, false)?;
+                let (lo, hi) = if mean.abs() + 6.0 * std < 0.5 * f64::from(hi) {
+                    (f32::NEG_INFINITY, f32::INFINITY)
+                } else {
+                    (lo, hi)
+                };
+                Ok(Plan::Narrow(Random {
+                    sampler: NarrowSampler::Normal(NormalNarrow::new(mean, std)?),
+                    lo,
+                    hi,
+                }))
+            }
+            DistributionKind::TruncatedNormal {
                 mean,
                 std,
                 low,
                 high,
-            } => match Distribution::truncated_normal(mean, std, low, high)? {
-                Distribution::Constant(v) => {
-                    let (lo, hi) = inner_interval::<T>(low, true, high, true)?;
-                    let c = T::from_f64(v).to_f32().max(lo).min(hi);
-                    Ok(Plan::ConstNarrow(c))
-                }
-                _ => {
-                    let (lo, hi) = inner_interval::<T>(low, true, high, true)?;
-                    Ok(Plan::Narrow(Random {
-                        sampler: NarrowSampler::TruncatedNormal(TruncNarrow::new(
-                            mean, std, low, high,
-                        )?),
-                        lo,
-                        hi,
-                    }))
-                }
-            },
+            } => {
+                let (lo, hi) = inner_interval::<T>(low, true, high, true)?;
+                Ok(Plan::Narrow(Random {
+                    sampler: NarrowSampler::TruncatedNormal(TruncNarrow::new(
+                        mean, std, low, high,
+                    )?),
+                    lo,
+                    hi,
+                }))
+            }
         }
     }
 
     fn f64(dist: &Distribution) -> Result<Plan> {
-        match *dist {
-            Distribution::Constant(v) => Ok(Plan::ConstF64(v)),
-            Distribution::Uniform { low, high } => Ok(Plan::F64(Random {
+        match dist.kind() {
+            DistributionKind::Constant(v) => Ok(Plan::ConstF64(v)),
+            DistributionKind::Uniform { low, high } => Ok(Plan::F64(Random {
                 sampler: F64Sampler::Uniform(UniformF64::new(low, high)),
                 lo: low,
                 hi: high.next_down(),
             })),
-            Distribution::Normal { mean, std } => match Distribution::normal(mean, std)? {
-                Distribution::Constant(v) => Ok(Plan::ConstF64(v)),
-                _ => Ok(Plan::F64(Random {
-                    sampler: F64Sampler::Normal(NormalF64::new(mean, std)),
-                    lo: f64::MIN,
-                    hi: f64::MAX,
-                })),
-            },
-            Distribution::TruncatedNormal {
+            DistributionKind::Normal { mean, std } => Ok(Plan::F64(Random {
+                sampler: F64Sampler::Normal(NormalF64::new(mean, std)),
+                lo: f64::MIN,
+                hi: f64::MAX,
+            })),
+            DistributionKind::TruncatedNormal {
                 mean,
                 std,
                 low,
                 high,
-            } => match Distribution::truncated_normal(mean, std, low, high)? {
-                Distribution::Constant(v) => Ok(Plan::ConstF64(v)),
-                _ => {
-                    let (lo, hi) = (low.next_up(), high.next_down());
-                    if lo > hi {
-                        return Err(Error::InvalidBounds);
-                    }
-                    Ok(Plan::F64(Random {
-                        sampler: F64Sampler::TruncatedNormal(TruncF64::new(mean, std, low, high)?),
-                        lo,
-                        hi,
-                    }))
+            } => {
+                let (lo, hi) = (low.next_up(), high.next_down());
+                if lo > hi {
+                    return Err(Error::InvalidBounds);
                 }
-            },
+                Ok(Plan::F64(Random {
+                    sampler: F64Sampler::TruncatedNormal(TruncF64::new(mean, std, low, high)?),
+                    lo,
+                    hi,
+                }))
+            }
         }
     }
 }

@@ -72,7 +72,8 @@
 //! inside the bounds), so this *is* "generate in f32, convert once", without the f32 buffer.
 //! candle's other float dtypes (`F8E4M3`, …) are generated in f32 and converted once with
 //! `to_dtype`; integer dtypes are an error. On a GPU device the tensor is made on the host and
-//! copied once with `to_device`.
+//! copied once with `to_device`. [`GlorotBackend::via_f32`] makes every dtype the f32 way
+//! (candle's rounding, at the cost of a transient f32 copy).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -160,8 +161,8 @@ impl HintPolicy {
     /// The glorot initializer equal to candle's hint `h`.
     pub fn translate(h: candle_nn::Init) -> Result<Init> {
         Ok(match h {
-            candle_nn::Init::Const(v) if v == 0.0 => Init::Zeros,
-            candle_nn::Init::Const(v) if v == 1.0 => Init::Ones,
+            candle_nn::Init::Const(0.0) => Init::Zeros,
+            candle_nn::Init::Const(1.0) => Init::Ones,
             candle_nn::Init::Const(val) => Init::Constant { val },
             candle_nn::Init::Randn { mean, stdev } => Init::Normal { mean, std: stdev },
             candle_nn::Init::Uniform { lo, up } => Init::Uniform { low: lo, high: up },
@@ -226,6 +227,9 @@ impl InitPolicy for HintPolicy {
     }
 }
 
+/// Each name's first shape and rule, shared by the clones of a backend.
+type Seen = Arc<Mutex<HashMap<String, (Vec<usize>, TensorInit)>>>;
+
 /// A [`SimpleBackend`] that creates each tensor with glorot from its full name and shape.
 /// See the [module docs](self).
 #[derive(Clone)]
@@ -235,7 +239,9 @@ pub struct GlorotBackend {
     declared: Option<Arc<HashMap<String, Vec<usize>>>>,
     /// The shape and initializer each name got first: a name asked for again (a tied weight,
     /// e.g. an embedding reused as the output layer) gets the same rule, so the same values.
-    seen: Arc<Mutex<HashMap<String, (Vec<usize>, TensorInit)>>>,
+    seen: Seen,
+    /// Generate in f32 and convert with candle's `to_dtype` ([`GlorotBackend::via_f32`]).
+    via_f32: bool,
 }
 
 impl fmt::Debug for GlorotBackend {
@@ -267,7 +273,18 @@ impl GlorotBackend {
             policy: Arc::new(policy),
             declared,
             seen: Arc::default(),
+            via_f32: false,
         }
+    }
+
+    /// Generates every tensor in f32 and converts it once with candle's own `to_dtype` (so
+    /// bf16/f16 values are rounded as candle rounds them), instead of filling the dtype
+    /// natively. Costs a transient f32 copy of each tensor and the conversion pass; f32 and
+    /// candle's other float dtypes are unaffected. For comparisons (`examples/candle_bench.rs`
+    /// measures it) and for code that must match candle's conversion.
+    pub fn via_f32(mut self) -> Self {
+        self.via_f32 = true;
+        self
     }
 
     /// Declares the model's tensors and shapes: `contains_tensor` answers from this list, and
@@ -377,11 +394,12 @@ impl GlorotBackend {
                 ti.init.name()
             ))
         };
+        let native = !self.via_f32;
         Ok(match dtype {
             DType::F32 => Ok(Host::F32(ti.alloc(dims, &key).map_err(err)?)),
-            DType::F64 => Ok(Host::F64(ti.alloc(dims, &key).map_err(err)?)),
-            DType::BF16 => Ok(Host::BF16(ti.alloc(dims, &key).map_err(err)?)),
-            DType::F16 => Ok(Host::F16(ti.alloc(dims, &key).map_err(err)?)),
+            DType::F64 if native => Ok(Host::F64(ti.alloc(dims, &key).map_err(err)?)),
+            DType::BF16 if native => Ok(Host::BF16(ti.alloc(dims, &key).map_err(err)?)),
+            DType::F16 if native => Ok(Host::F16(ti.alloc(dims, &key).map_err(err)?)),
             d if d.is_float() => {
                 let v: Vec<f32> = ti.alloc(dims, &key).map_err(err)?;
                 Err(Tensor::from_vec(v, shape.clone(), &Device::Cpu)?.to_dtype(d)?)
@@ -497,7 +515,7 @@ impl SimpleBackend for GlorotVarMap {
         // its variable wins (as with VarMap::get).
         let var = self.backend.create_var(&s, name, h, dtype, dev)?;
         let mut map = lock(&self.varmap)?;
-        if let Some(t) = existing(&*map) {
+        if let Some(t) = existing(&map) {
             return t;
         }
         let t = var.as_tensor().clone();

@@ -102,8 +102,13 @@ impl TensorInit {
             self.init.check_parameters()?;
             return Ok(Vec::new());
         }
-        let dist = self.distribution(shape)?;
-        let mut v = crate::try_alloc_filled(n, &dist, key, Pages::Plain)?;
+        let mut v = if self.init.is_structured() {
+            // Orthogonal and the other structured rules fill the whole tensor at once.
+            self.init.alloc(shape, self.layout, key)?
+        } else {
+            let dist = self.distribution(shape)?;
+            crate::try_alloc_filled(n, &dist, key, Pages::Plain)?
+        };
         for &r in &self.zero_rows {
             // Zeros read no words, so the key is irrelevant here.
             fill(

@@ -59,8 +59,8 @@ mod presets;
 
 use core::fmt;
 
-use crate::io::TensorSpec;
-use crate::{DType, Fans, Init, Layout};
+use crate::io::{TensorSpec, WriteError};
+use crate::{DType, Element, Fans, Init, Key, Layout};
 
 pub use config::ConfigError;
 pub use presets::{preset_config, preset_model, PRESET_CONFIGS};
@@ -243,16 +243,33 @@ pub struct HfTensor {
 }
 
 impl HfTensor {
-    /// Number of elements.
+    /// Number of elements (0 if the shape overflows; the writer's
+    /// [`TensorSpec::validate`] reports that).
     pub fn numel(&self) -> usize {
-        self.shape.iter().product()
+        crate::fan::numel(&self.shape).unwrap_or(0)
     }
 
-    /// The element range the post-step zeroes, if any.
+    /// The element range the post-step zeroes, if any. (The fields are public: a row of a
+    /// hand-made tensor beyond its shape, or of a scalar, gives a range the writer and
+    /// [`HfTensor::alloc`] refuse, never a panic here.)
     pub fn zeroed_elements(&self) -> Option<core::ops::Range<u64>> {
         let row = self.zero_row? as u64;
-        let width: u64 = self.shape[1..].iter().map(|&d| d as u64).product();
-        Some(row * width..(row + 1) * width)
+        let width = self
+            .shape
+            .get(1..)
+            .unwrap_or(&[usize::MAX])
+            .iter()
+            .try_fold(1u64, |a, &d| a.checked_mul(d as u64))
+            .unwrap_or(u64::MAX);
+        let start = row.saturating_mul(width);
+        Some(start..start.saturating_add(width))
+    }
+
+    /// The tensor in memory as `T`, the padding row zeroed: the bits `glorot init
+    /// --hf-config` writes for it in `T`'s dtype ([`TensorSpec::alloc`] of
+    /// [`HfTensor::spec`]).
+    pub fn alloc<T: Element>(&self, key: &Key) -> Result<Vec<T>, WriteError> {
+        self.spec(T::DTYPE).alloc(key)
     }
 
     /// The writer's spec for this tensor in `dtype`, the zero row included
@@ -335,6 +352,32 @@ impl HfModel {
     /// Total number of parameters written (a tied head counted once).
     pub fn param_count(&self) -> usize {
         self.tensors.iter().map(HfTensor::numel).sum()
+    }
+
+    /// Every tensor in memory as `T`, in [`HfModel::tensors`] order and filled in parallel:
+    /// transformers' `_init_weights` with the `pad_token_id` row of the embedding zeroed, bit
+    /// for bit what `glorot init --hf-config` writes for the same seed in `T`'s dtype. Every
+    /// tensor is checked before any is allocated.
+    ///
+    /// ```
+    /// use glorot::hf::HfModel;
+    /// let model = HfModel::from_json_str(r#"{"model_type": "llama", "vocab_size": 100,
+    ///     "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 1,
+    ///     "num_attention_heads": 4, "pad_token_id": 3}"#)?;
+    /// let tensors: Vec<Vec<f32>> = model.init(&glorot::Key::new(0))?;
+    /// let i = model.tensors().iter().position(|t| t.name == "model.embed_tokens.weight").unwrap();
+    /// let emb = &tensors[i]; // (100, 64)
+    /// assert!(emb[3 * 64..4 * 64].iter().all(|&x| x == 0.0));
+    /// assert!(emb[..3 * 64].iter().all(|&x| x != 0.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn init<T: Element>(&self, key: &Key) -> Result<Vec<Vec<T>>, WriteError> {
+        use rayon::prelude::*;
+        let specs = self.specs(T::DTYPE);
+        for s in &specs {
+            s.validate()?;
+        }
+        specs.par_iter().map(|s| s.alloc(key)).collect()
     }
 
     /// The writer's specs in `dtype`, zero rows included.

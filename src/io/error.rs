@@ -23,6 +23,10 @@ pub enum Op {
     CreateDir,
     /// Removing a stale temporary file left by a writer that was killed.
     Cleanup,
+    /// Removing, after a successful write with `force`, a checkpoint file of an earlier write
+    /// that `from_pretrained` could have mixed with the new one
+    /// ([`stale_checkpoint_files`](super::stale_checkpoint_files)).
+    RemoveStale,
 }
 
 impl Op {
@@ -35,6 +39,7 @@ impl Op {
             Op::Rename => "could not move the finished file to",
             Op::CreateDir => "could not create directory",
             Op::Cleanup => "could not remove stale temporary file",
+            Op::RemoveStale => "wrote the new checkpoint, but could not remove the stale file",
         }
     }
 }
@@ -100,6 +105,15 @@ pub enum WriteError {
     /// A size or offset does not fit the arithmetic of a file (more than 2⁶³ − 1 bytes, or
     /// more than 2⁶² elements in one tensor). Found before anything is allocated or written.
     TooLarge(String),
+    /// A tensor that cannot be drawn with JAX keys ([`JaxKeys`](super::JaxKeys)): its
+    /// initializer has no bit-exact JAX counterpart here (the normal family, the structured
+    /// ones), or its fans or post-fill zeroing are not JAX's. Found before anything is written.
+    NotJax {
+        /// The tensor's name.
+        tensor: String,
+        /// Why.
+        reason: String,
+    },
     /// The allocator refused a buffer the write needs (e.g. under `ulimit -v`).
     OutOfMemory {
         /// Bytes requested.
@@ -158,6 +172,11 @@ impl fmt::Display for WriteError {
             ),
             WriteError::Output { path, reason } => write!(f, "{}: {reason}", shown(path)),
             WriteError::TooLarge(msg) => f.write_str(msg),
+            WriteError::NotJax { tensor, reason } => write!(
+                f,
+                "tensor `{}` cannot be drawn with JAX keys: {reason}",
+                printable(tensor)
+            ),
             WriteError::OutOfMemory { bytes } => write!(
                 f,
                 "out of memory: could not allocate {bytes} bytes of buffer; nothing was written"

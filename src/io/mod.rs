@@ -6,9 +6,9 @@
 
 mod error;
 mod header;
+mod jax_keys;
 mod model_dir;
 mod path;
-mod representable;
 mod shard;
 mod shard_error;
 mod spec;
@@ -16,13 +16,15 @@ mod write;
 
 pub use error::{printable, Op, WriteError};
 pub use header::{read_header, FileLayout, HeaderEntry, Placement, MAX_HEADER_SIZE};
+pub use jax_keys::{check_jax, crc32, JaxKeys};
 pub use model_dir::{
-    plan_output, write_model_dir, ModelDirSummary, Output, CONFIG_NAME, SINGLE_FILE_NAME,
+    check_stale_files, plan_output, stale_checkpoint_files, write_model_dir, ModelDirSummary,
+    Output, CONFIG_NAME, SINGLE_FILE_NAME,
 };
 pub use path::{check_output_path, remove_stale_temporaries, Existing, OutputKind};
 pub use shard::{
     write_planned_shard, write_shard, Rank, ShardPlan, ShardSummary, INDEX_NAME, LAUNCHER_VARS,
 };
 pub use shard_error::ShardError;
-pub use spec::{tensor_specs, TensorSpec};
-pub use write::{write_safetensors, WriteOptions, WriteSummary, BUFFER_BUDGET, ITEM_ELEMS};
+pub use spec::{tensor_specs, Source, TensorSpec};
+pub use write::{write_safetensors, WriteOptions, WriteSummary, BUFFER_BUDGET, ITEM_BYTES};

@@ -3,7 +3,8 @@
 //! [`plan_output`] decides, before a single byte is written, whether `--out` names one bare
 //! safetensors file or a model directory, and rejects every path problem it can see up front:
 //! a file where a directory must be, a directory where a file must be, a parent that is
-//! missing or not a directory, a directory that would make `from_pretrained` load stale data.
+//! missing or not a directory; [`check_stale_files`] finds the files of an earlier checkpoint
+//! that `from_pretrained` would load instead of, or mixed with, the new one.
 //! [`write_model_dir`] then writes what `transformers`' `from_pretrained(dir)` reads:
 //! `config.json` and `model.safetensors`, or `model-0000k-of-0000N.safetensors` plus
 //! `model.safetensors.index.json` (`metadata.total_size`, `weight_map`), with
@@ -63,9 +64,9 @@ fn has_trailing_separator(p: &Path) -> bool {
 ///
 /// Errors ([`WriteError::OutputPath`]): a non-directory where the directory should be; an
 /// existing directory named `*.safetensors` without a trailing slash (a file was meant);
-/// a file path whose parent is missing or not a directory; a sharded write into a directory
-/// that already holds `model.safetensors` (`from_pretrained` would load that stale file
-/// instead of the new shards).
+/// a file path whose parent is missing or not a directory. Files of an earlier checkpoint in
+/// a model directory are [`check_stale_files`]'s concern (it needs the new checkpoint's file
+/// count and `force`).
 pub fn plan_output(out: &Path, sharded: bool) -> Result<Output, WriteError> {
     if out.as_os_str().is_empty() {
         return Err(bad(out, "the output path is empty"));
@@ -113,15 +114,6 @@ pub fn plan_output(out: &Path, sharded: bool) -> Result<Output, WriteError> {
                 }
             }
         }
-        if sharded && out.join(SINGLE_FILE_NAME).exists() {
-            return Err(bad(
-                out,
-                format!(
-                    "already holds {SINGLE_FILE_NAME}, which from_pretrained would load instead of \
-                     the new shards; remove it first"
-                ),
-            ));
-        }
         return Ok(Output::ModelDir(out.to_path_buf()));
     }
     if out.file_name().is_none() {
@@ -148,6 +140,95 @@ pub fn plan_output(out: &Path, sharded: bool) -> Result<Output, WriteError> {
     }
 }
 
+/// Whether `name` is a shard name `model-<digits>-of-<digits>.safetensors` (any width), as
+/// transformers' `save_pretrained` and this crate write them.
+fn is_shard_name(name: &str) -> bool {
+    let Some(mid) = name
+        .strip_prefix("model-")
+        .and_then(|r| r.strip_suffix(".safetensors"))
+    else {
+        return false;
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    mid.split_once("-of-")
+        .is_some_and(|(k, n)| digits(k) && digits(n))
+}
+
+/// The checkpoint files of an earlier write in the model directory `dir` that the new
+/// checkpoint would not replace, and that a Hugging Face loader could read instead of it or
+/// mixed with it: `shards = None` is a single-file write (`model.safetensors`), `Some(n)` a
+/// write of `n` shard files plus the index.
+///
+/// - Single file: a `model.safetensors.index.json`, and every `model-K-of-N.safetensors`.
+/// - `n` shards: a `model.safetensors` (which `from_pretrained` loads before any index), and
+///   every `model-K-of-M.safetensors` that is not one of the new `n` names (shards of an
+///   earlier write with another count, which the new index no longer names).
+///
+/// Sorted; empty when `dir` does not exist. Files of the same names as the new ones are not
+/// listed: the write replaces them (each by an atomic rename).
+pub fn stale_checkpoint_files(dir: &Path, shards: Option<usize>) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let new_shard = |name: &str| {
+        shards.is_some_and(|n| {
+            (0..n).any(|r| name == format!("model-{:05}-of-{:05}.safetensors", r + 1, n))
+        })
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else {
+                return false;
+            };
+            match shards {
+                None => name == INDEX_NAME || is_shard_name(name),
+                Some(_) => name == SINGLE_FILE_NAME || (is_shard_name(name) && !new_shard(name)),
+            }
+        })
+        .map(|e| e.path())
+        .collect();
+    stale.sort();
+    stale
+}
+
+/// Refuses a write into `dir` that would leave files of an earlier checkpoint next to the new
+/// one ([`stale_checkpoint_files`]), before anything is written, naming them — unless `force`,
+/// then returns them for removal once the new checkpoint is complete (never before: a write
+/// that fails leaves them, and everything else, as it was).
+pub fn check_stale_files(
+    dir: &Path,
+    shards: Option<usize>,
+    force: bool,
+) -> Result<Vec<PathBuf>, WriteError> {
+    let stale = stale_checkpoint_files(dir, shards);
+    if stale.is_empty() || force {
+        return Ok(stale);
+    }
+    let names: Vec<String> = stale
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| super::printable(&n.to_string_lossy()).into_owned())
+        .collect();
+    let what = if shards.is_some() {
+        "the new shards"
+    } else {
+        "the new model.safetensors"
+    };
+    Err(bad(
+        dir,
+        format!(
+            "holds {} of an earlier write, which from_pretrained could load instead of or mixed \
+             with {what}; remove {} first, or pass --force to remove {} after the new checkpoint \
+             is written",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" },
+            if names.len() == 1 { "it" } else { "them" },
+        ),
+    ))
+}
+
 /// What [`write_model_dir`] wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelDirSummary {
@@ -157,6 +238,9 @@ pub struct ModelDirSummary {
     pub index: Option<PathBuf>,
     /// `config.json`, if this process wrote it (rank 0, when a config was given).
     pub config: Option<PathBuf>,
+    /// Stale checkpoint files of an earlier write this process removed after the write
+    /// (only with `force`; see [`check_stale_files`]).
+    pub removed: Vec<PathBuf>,
 }
 
 /// Writes a model directory: `model.safetensors` (or, with `shard = (rank, plan)`, this
@@ -164,6 +248,11 @@ pub struct ModelDirSummary {
 /// `config` is given. The data
 /// files are written first, so an interrupted write never leaves a `config.json` next to
 /// missing weights. `("format", "pt")` is added to the metadata when absent.
+///
+/// Files of an earlier checkpoint that the new one would not replace (a stale index or shards
+/// of another count, [`stale_checkpoint_files`]) are an error before anything is written;
+/// with `opts.force` they are removed once this process's part of the new checkpoint is
+/// complete (in a sharded write by rank 0, after its shard, the index and `config.json`).
 pub fn write_model_dir(
     dir: &Path,
     specs: &[TensorSpec],
@@ -180,6 +269,7 @@ pub fn write_model_dir(
         metadata: &metadata,
         ..opts
     };
+    let stale = check_stale_files(dir, shard.as_ref().map(|(_, p)| p.len()), opts.force)?;
     fs::create_dir_all(dir).map_err(|e| WriteError::io(super::Op::CreateDir, dir, e))?;
     let (file, index, first) = match shard {
         None => (
@@ -189,7 +279,7 @@ pub fn write_model_dir(
         ),
         Some((r, plan)) => {
             let s = write_planned_shard(dir, specs, plan, key, r, opts)?;
-            (s.file, s.index, r.rank == 0)
+            (s.file, s.index, r.rank() == 0)
         }
     };
     let config = match config {
@@ -201,10 +291,22 @@ pub fn write_model_dir(
         _ => None,
     };
     debug_assert!(index.as_ref().is_none_or(|p| p.ends_with(INDEX_NAME)));
+    let mut removed = Vec::new();
+    if first {
+        for p in stale {
+            match fs::remove_file(&p) {
+                Ok(()) => removed.push(p),
+                // Gone already (another run cleaned it): nothing stale is left.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(WriteError::io(super::Op::RemoveStale, p, e)),
+            }
+        }
+    }
     Ok(ModelDirSummary {
         file,
         index,
         config,
+        removed,
     })
 }
 
@@ -271,9 +373,9 @@ mod tests {
         assert!(e.contains("is not a directory"), "{e}");
         let e = problem(plan_output(&d.join("missing/x.safetensors"), false));
         assert!(e.contains("does not exist"), "{e}");
+        // Stale checkpoints are check_stale_files' concern, not the path plan's.
         fs::write(d.join(SINGLE_FILE_NAME), b"old").unwrap();
-        let e = problem(plan_output(&d, true));
-        assert!(e.contains("model.safetensors"), "{e}");
+        assert!(plan_output(&d, true).is_ok());
         assert!(plan_output(&d, false).is_ok());
         fs::remove_dir_all(&d).unwrap();
     }
@@ -339,13 +441,102 @@ mod tests {
         fs::remove_dir_all(&d).unwrap();
     }
 
+    fn names(d: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn stale_checkpoints_are_refused_or_removed_only_after_a_successful_write() {
+        let d = tmp("stale");
+        let specs = vec![
+            TensorSpec::new("a.weight", &[4, 3], Init::Ones),
+            TensorSpec::new("b.weight", &[5], Init::Zeros),
+            TensorSpec::new("c.weight", &[2], Init::Ones),
+        ];
+        let key = Key::new(1);
+        for r in 0..3 {
+            let shard = Some((Rank::new(r, 3).unwrap(), ShardPlan::new(&specs, 3).unwrap()));
+            write_model_dir(&d, &specs, &key, None, shard, WriteOptions::default()).unwrap();
+        }
+        let three = names(&d);
+        assert_eq!(stale_checkpoint_files(&d, Some(3)), Vec::<PathBuf>::new());
+        assert_eq!(stale_checkpoint_files(&d, None).len(), 4);
+        assert_eq!(
+            stale_checkpoint_files(&d, Some(2))
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect::<Vec<_>>(),
+            [
+                "model-00001-of-00003.safetensors",
+                "model-00002-of-00003.safetensors",
+                "model-00003-of-00003.safetensors"
+            ]
+        );
+        // Refused before anything is written.
+        let e = write_model_dir(&d, &specs, &key, None, None, WriteOptions::default()).unwrap_err();
+        assert!(
+            matches!(&e, WriteError::OutputPath { problem, .. }
+                if problem.contains("model-00002-of-00003.safetensors")
+                    && problem.contains(INDEX_NAME)),
+            "{e}"
+        );
+        assert_eq!(names(&d), three);
+        let force = WriteOptions {
+            force: true,
+            ..WriteOptions::default()
+        };
+        // A write that fails, even with force, removes nothing.
+        let bad = vec![TensorSpec::new("x", &[2], Init::Constant { val: f64::NAN })];
+        assert!(write_model_dir(&d, &bad, &key, None, None, force).is_err());
+        assert_eq!(names(&d), three);
+        // With force: written, then the stale files removed.
+        let s = write_model_dir(&d, &specs, &key, None, None, force).unwrap();
+        assert_eq!(s.removed.len(), 4);
+        assert_eq!(names(&d), [SINGLE_FILE_NAME]);
+        // Two shards over the single file: rank 1 never removes, rank 0 does after its part.
+        for r in [1, 0] {
+            let shard = Some((Rank::new(r, 2).unwrap(), ShardPlan::new(&specs, 2).unwrap()));
+            assert!(write_model_dir(
+                &d,
+                &specs,
+                &key,
+                None,
+                shard.clone(),
+                WriteOptions::default()
+            )
+            .is_err());
+            let s = write_model_dir(&d, &specs, &key, None, shard, force).unwrap();
+            assert_eq!(s.removed.len(), if r == 0 { 1 } else { 0 });
+        }
+        assert_eq!(
+            names(&d),
+            [
+                "model-00001-of-00002.safetensors",
+                "model-00002-of-00002.safetensors",
+                INDEX_NAME
+            ]
+        );
+        assert!(
+            !is_shard_name("model-1-of-.safetensors") && is_shard_name("model-1-of-2.safetensors")
+        );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
     #[test]
     fn zeroed_ranges_are_applied_across_work_items_and_checked() {
-        use crate::io::ITEM_ELEMS;
+        use crate::io::ITEM_BYTES;
         use crate::Layout;
+        const ITEM_ELEMS: usize = ITEM_BYTES / 4;
         let d = tmp("zero");
         let n = 3 * ITEM_ELEMS as u64;
-        let z = ITEM_ELEMS as u64 - 5..ITEM_ELEMS as u64 + 7; // straddles two work items
+        // The first window boundary lies a header's length (< 4000 bytes) before element
+        // ITEM_ELEMS: the zeroed range straddles it.
+        let z = ITEM_ELEMS as u64 - 1005..ITEM_ELEMS as u64 + 7;
         let init = Init::Normal {
             mean: 0.0,
             std: 1.0,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::Key;
 
 use super::header::push_json_string;
-use super::write::{write_members, write_small_file};
+use super::write::{plan_fills, write_members, write_small_file};
 use super::{check_output_path, OutputKind};
 use super::{Op, ShardError, TensorSpec, WriteError, WriteOptions, WriteSummary};
 
@@ -93,15 +93,25 @@ impl ShardPlan {
     /// must be the list the plan was made from: an index outside it is
     /// [`ShardError::PlanMismatch`].
     pub fn index_json(&self, specs: &[TensorSpec]) -> Result<String, ShardError> {
+        let mismatch = ShardError::PlanMismatch {
+            files: self.files.len(),
+            world: self.files.len(),
+        };
+        // The fields are public, so a plan may be hand-made: it must place every tensor
+        // exactly once, or the index would name a tensor twice or miss one.
+        let mut placed = vec![false; specs.len()];
         let mut entries: Vec<(&str, usize)> = Vec::with_capacity(specs.len());
         for (j, f) in self.files.iter().enumerate() {
             for &i in f {
-                let s = specs.get(i).ok_or(ShardError::PlanMismatch {
-                    files: self.files.len(),
-                    world: self.files.len(),
-                })?;
-                entries.push((s.name.as_str(), j));
+                match placed.get_mut(i) {
+                    Some(p) if !*p => *p = true,
+                    _ => return Err(mismatch),
+                }
+                entries.push((specs[i].name.as_str(), j));
             }
+        }
+        if placed.contains(&false) {
+            return Err(mismatch);
         }
         entries.sort();
         let mut s = String::with_capacity(64 + entries.len() * 80);
@@ -119,13 +129,21 @@ impl ShardPlan {
     }
 }
 
-/// This process's place among `world` writers.
+/// This process's place among `world` writers: `rank < world`, by construction (the fields
+/// are private; [`Rank::new`], [`Rank::parse`] and [`Rank::from_env`] check).
+///
+/// ```compile_fail,E0451
+/// let r = glorot::io::Rank { rank: 5, world: 2 }; // private fields
+/// ```
+///
+/// ```
+/// let r = glorot::io::Rank::new(5, 2);
+/// assert!(r.is_err());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rank {
-    /// Zero-based index of this process.
-    pub rank: usize,
-    /// Number of processes (= number of files).
-    pub world: usize,
+    rank: usize,
+    world: usize,
 }
 
 /// The launcher variables [`Rank::from_env`] reads, most specific launcher first.
@@ -137,6 +155,16 @@ pub const LAUNCHER_VARS: [(&str, &str, &str); 4] = [
 ];
 
 impl Rank {
+    /// Zero-based index of this process.
+    pub const fn rank(&self) -> usize {
+        self.rank
+    }
+
+    /// Number of processes (= number of files).
+    pub const fn world(&self) -> usize {
+        self.world
+    }
+
     /// Rank `rank` of `world`; needs `rank < world`.
     pub fn new(rank: usize, world: usize) -> Result<Rank, ShardError> {
         if world == 0 || rank >= world {
@@ -220,7 +248,7 @@ pub struct ShardSummary {
     pub plan: ShardPlan,
 }
 
-/// Writes this rank's file of the `rank.world`-way plan into `dir` (created if missing), and
+/// Writes this rank's file of the `rank.world()`-way plan into `dir` (created if missing), and
 /// from rank 0 also the index.
 pub fn write_shard(
     dir: &Path,
@@ -229,14 +257,14 @@ pub fn write_shard(
     rank: Rank,
     opts: WriteOptions<'_>,
 ) -> Result<ShardSummary, WriteError> {
-    // A Rank built from its public fields skips Rank::new's check.
-    let rank = Rank::new(rank.rank, rank.world)?;
     let plan = ShardPlan::new(specs, rank.world)?;
     write_planned_shard(dir, specs, plan, key, rank, opts)
 }
 
 /// [`write_shard`] with a plan the caller already has (e.g. to size a progress bar): `plan`
-/// must be [`ShardPlan::new`]`(specs, rank.world)`.
+/// must be [`ShardPlan::new`]`(specs, rank.world())`, anything else (a plan of another spec
+/// list or world size, or a hand-made one) is [`ShardError::PlanMismatch`] before anything is
+/// written.
 pub fn write_planned_shard(
     dir: &Path,
     specs: &[TensorSpec],
@@ -245,10 +273,10 @@ pub fn write_planned_shard(
     rank: Rank,
     opts: WriteOptions<'_>,
 ) -> Result<ShardSummary, WriteError> {
-    let rank = Rank::new(rank.rank, rank.world)?;
-    let placed = plan.files.iter().map(Vec::len).sum::<usize>();
-    let in_range = plan.files.iter().flatten().all(|&i| i < specs.len());
-    if plan.len() != rank.world || placed != specs.len() || !in_range {
+    // The plan's fields are public: only the plan every rank computes is accepted, so no
+    // hand-made plan can drop a tensor or write one twice.
+    let expected = ShardPlan::new(specs, rank.world);
+    if plan.len() != rank.world || !matches!(&expected, Ok(p) if *p == plan) {
         return Err(ShardError::PlanMismatch {
             files: plan.len(),
             world: rank.world,
@@ -257,10 +285,9 @@ pub fn write_planned_shard(
     }
     // Validate everything, once (every rank checks all tensors, each for its own dtype, so a
     // bad spec fails everywhere instead of leaving a checkpoint with holes).
+    let dists = plan_fills(specs, &opts)?;
     let mut names = HashMap::with_capacity(specs.len());
-    let mut dists = Vec::with_capacity(specs.len());
     for s in specs {
-        dists.push(s.validate()?);
         if names.insert(s.name.as_str(), ()).is_some() {
             return Err(WriteError::DuplicateName(s.name.clone()));
         }

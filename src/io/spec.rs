@@ -2,9 +2,33 @@
 
 use crate::fan::numel;
 use crate::model::ParamSpec;
-use crate::{DType, Distribution, Fans, Init, Layout};
+use crate::{fill, try_alloc_filled, DType, Distribution, Element, Fans, Init, Key, Layout, Pages};
 
 use super::WriteError;
+
+/// How the writer produces a validated tensor's values (what [`TensorSpec::validate`] found).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Source {
+    /// An elementwise distribution: every slice of the tensor is filled on its own
+    /// ([`crate::fill_at`]), so the writer streams it in bounded work items.
+    Elementwise(Distribution),
+    /// A structured initializer (orthogonal, sparse, dirac, eye, identity, delta-orthogonal,
+    /// [`crate::structured`]): its values depend on the whole tensor, so the writer
+    /// materializes it with [`crate::Init::alloc`] — one such tensor at a time — and then
+    /// writes it.
+    Whole,
+}
+
+impl Source {
+    /// The distribution of an elementwise tensor (`None` for [`Source::Whole`]).
+    pub fn distribution(&self) -> Option<&Distribution> {
+        match self {
+            Source::Elementwise(d) => Some(d),
+            Source::Whole => None,
+        }
+    }
+}
 
 /// One named tensor of a model: what the writer creates.
 ///
@@ -106,18 +130,7 @@ impl TensorSpec {
     /// a file (more than 2⁶³ − 1 bytes, which also keeps every element index below
     /// [`crate::MAX_ELEMENTS`]).
     pub fn checked_byte_len(&self) -> Result<u64, WriteError> {
-        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
-        (n as u64)
-            .checked_mul(self.dtype.size() as u64)
-            .filter(|&b| b <= i64::MAX as u64)
-            .ok_or_else(|| {
-                WriteError::TooLarge(format!(
-                    "tensor `{}`: shape {:?} in {} is more than 2^63 - 1 bytes, more than any file can hold",
-                    super::printable(&self.name),
-                    self.shape,
-                    self.dtype
-                ))
-            })
+        checked_byte_len(&self.name, &self.shape, self.dtype)
     }
 
     /// The fans the initializer sees: explicit ones, else read from the shape by the layout
@@ -127,7 +140,8 @@ impl TensorSpec {
             .or_else(|| Fans::from_shape(&self.shape, self.layout).ok())
     }
 
-    /// The distribution this tensor is filled from.
+    /// The distribution this tensor is filled from ([`crate::Error::NotElementwise`] for the
+    /// structured initializers, which have none).
     pub fn distribution(&self) -> crate::Result<Distribution> {
         numel(&self.shape)?;
         match self.fans {
@@ -138,12 +152,20 @@ impl TensorSpec {
 
     /// Checks the name, the shape, the initializer and that the tensor's dtype can hold what
     /// the initializer produces; the error names the tensor. This is everything the writer
-    /// could find out later, so a write that passes it fails only on I/O.
+    /// could find out later, so a write that passes it fails only on I/O (or, for a
+    /// structured tensor, which is materialized whole, on memory). Returns how the values
+    /// are produced.
     ///
-    /// The dtype rule is stricter than the in-memory fills, which clamp: a constant beyond
-    /// the dtype's largest finite value (70000 in f16), a uniform with an end beyond it, a
-    /// normal whose `mean ± 5.42·std` (f64: `8.3·std`; the farthest the sampler reaches) goes
-    /// beyond it — `normal(mean = 1e6)` in f16 — are [`crate::Error::Unrepresentable`]; a random
+    /// The structured initializers are checked as [`crate::Init::alloc`] checks them (rank,
+    /// groups, `column_axis`, `shape[-2] <= shape[-1]` for delta-orthogonal, gains, sparsity,
+    /// std), and for the dtype: a gain or scale whose values would round to ±∞
+    /// ([`crate::Error::Unrepresentable`]) or, for the orthogonal family, to 0 everywhere
+    /// ([`crate::Error::TooNarrow`]); sparse's normal values as a normal's.
+    ///
+    /// The dtype rule is the in-memory fills' own ([`crate::dist`]): a constant beyond the
+    /// dtype's largest finite value (70000 in f16), a uniform with an end beyond it, a normal
+    /// whose `mean ± 5.42·std` (f64: `8.3·std`; the farthest the sampler reaches) goes beyond
+    /// it — `normal(mean = 1e6)` in f16 — are [`crate::Error::Unrepresentable`]; a random
     /// initializer all of whose samples would round to one value of the dtype (a std or bound
     /// too small for it) is [`crate::Error::TooNarrow`].
     ///
@@ -153,20 +175,27 @@ impl TensorSpec {
     /// let s = TensorSpec::new("b", &[4], Init::Constant { val: 70000.0 });
     /// assert!(s.validate().is_ok());
     /// assert!(s.with_dtype(DType::F16).validate().is_err());
+    /// let q = TensorSpec::new("rnn.weight_hh_l0", &[256, 64], Init::Orthogonal { gain: 1.0 });
+    /// assert_eq!(q.validate()?, glorot::io::Source::Whole);
+    /// assert!(TensorSpec::new("b", &[64], Init::Orthogonal { gain: 1.0 }).validate().is_err());
+    /// # Ok::<(), glorot::io::WriteError>(())
     /// ```
-    pub fn validate(&self) -> Result<Distribution, WriteError> {
-        if self.name == "__metadata__" {
-            return Err(WriteError::InvalidName {
-                name: self.name.clone(),
-                reason: "is reserved for the safetensors header's metadata",
-            });
-        }
-        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
-        self.checked_byte_len()?;
-        if let Some(z) = &self.zeroed {
-            if z.start > z.end || z.end > n as u64 {
-                return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
+    pub fn validate(&self) -> Result<Source, WriteError> {
+        self.validate_as(self.dtype)
+    }
+
+    /// [`TensorSpec::validate`] for `dtype` instead of the spec's own.
+    fn validate_as(&self, dtype: DType) -> Result<Source, WriteError> {
+        let n = self.check_common_as(dtype)?;
+        if self.init.is_structured() {
+            // Rank and parameters first, even for an empty tensor, as `Init::alloc` does.
+            crate::structured::validate(&self.init, &self.shape)
+                .map_err(|e| WriteError::spec(&self.name, e))?;
+            if n > 0 {
+                crate::structured::check_dtype(dtype, &self.init)
+                    .map_err(|e| WriteError::spec(&self.name, e))?;
             }
+            return Ok(Source::Whole);
         }
         if n == 0 {
             // Nothing is drawn from an empty tensor, so its (possibly fan-less) rule is moot,
@@ -174,21 +203,89 @@ impl TensorSpec {
             self.init
                 .check_parameters()
                 .map_err(|e| WriteError::spec(&self.name, e))?;
-            return Ok(Distribution::zeros());
+            return Ok(Source::Elementwise(Distribution::zeros()));
         }
         let dist = self
             .distribution()
             .map_err(|e| WriteError::spec(&self.name, e))?;
-        check_dtype(self.dtype, &dist).map_err(|e| WriteError::spec(&self.name, e))?;
-        Ok(dist)
+        check_dtype(dtype, &dist).map_err(|e| WriteError::spec(&self.name, e))?;
+        Ok(Source::Elementwise(dist))
+    }
+
+    /// The tensor in memory as `T`: exactly the values the writer stores for this spec in
+    /// `T`'s dtype, the [`zeroed`](TensorSpec::zeroed) range included (the spec's own `dtype`
+    /// is not read). The same checks as [`TensorSpec::validate`] for that dtype run first, so
+    /// on `Err` nothing was allocated.
+    ///
+    /// ```
+    /// use glorot::io::TensorSpec;
+    /// use glorot::{Init, Key};
+    /// let emb = TensorSpec::new("emb", &[4, 3], Init::Normal { mean: 0.0, std: 0.02 })
+    ///     .with_zeroed(3..6); // row 1, a padding row
+    /// let v: Vec<f32> = emb.alloc(&Key::new(0))?;
+    /// assert!(v[3..6].iter().all(|x| x.to_bits() == 0) && v[0] != 0.0);
+    /// # Ok::<(), glorot::io::WriteError>(())
+    /// ```
+    pub fn alloc<T: Element>(&self, key: &Key) -> Result<Vec<T>, WriteError> {
+        let tk = key.tensor(&self.name);
+        let mut v = match self.validate_as(T::DTYPE)? {
+            Source::Elementwise(dist) => try_alloc_filled(self.numel(), &dist, &tk, Pages::Plain),
+            Source::Whole => self.init.alloc(&self.shape, self.layout, &tk),
+        }
+        .map_err(|e| WriteError::spec(&self.name, e))?;
+        if let Some(z) = &self.zeroed {
+            // In range: `validate_as` checked `z.end <= numel`. Zeros read no words.
+            let z = z.start as usize..z.end as usize;
+            fill(&mut v[z], &Distribution::zeros(), &tk)
+                .map_err(|e| WriteError::spec(&self.name, e))?;
+        }
+        Ok(v)
+    }
+
+    /// The checks that do not depend on how the values are drawn: the name, the size, the
+    /// zeroed range. Returns the element count.
+    pub(crate) fn check_common(&self) -> Result<usize, WriteError> {
+        self.check_common_as(self.dtype)
+    }
+
+    fn check_common_as(&self, dtype: DType) -> Result<usize, WriteError> {
+        if self.name == "__metadata__" {
+            return Err(WriteError::InvalidName {
+                name: self.name.clone(),
+                reason: "is reserved for the safetensors header's metadata",
+            });
+        }
+        let n = numel(&self.shape).map_err(|e| WriteError::spec(&self.name, e))?;
+        checked_byte_len(&self.name, &self.shape, dtype)?;
+        if let Some(z) = &self.zeroed {
+            if z.start > z.end || z.end > n as u64 {
+                return Err(WriteError::spec(&self.name, crate::Error::InvalidBounds));
+            }
+        }
+        Ok(n)
     }
 }
 
-/// Prepares `dist` for `dtype` exactly as the fill will, without filling anything, then
-/// applies the writer's stricter rule for values the dtype cannot hold
-/// ([`super::representable`]).
+/// Bytes of a tensor of `shape` in `dtype`, or the error [`TensorSpec::checked_byte_len`]
+/// documents.
+fn checked_byte_len(name: &str, shape: &[usize], dtype: DType) -> Result<u64, WriteError> {
+    let n = numel(shape).map_err(|e| WriteError::spec(name, e))?;
+    (n as u64)
+        .checked_mul(dtype.size() as u64)
+        .filter(|&b| b <= i64::MAX as u64)
+        .ok_or_else(|| {
+            WriteError::TooLarge(format!(
+                "tensor `{}`: shape {:?} in {} is more than 2^63 - 1 bytes, more than any file can hold",
+                super::printable(name),
+                shape,
+                dtype
+            ))
+        })
+}
+
+/// Checks and prepares `dist` for `dtype` exactly as the fill will (the one dtype rule of
+/// [`crate::dist`]), without filling anything.
 fn check_dtype(dtype: DType, dist: &Distribution) -> crate::Result<()> {
-    super::representable::check(dtype, dist)?;
     crate::dist::Plan::new(dist, dtype).map(drop)
 }
 

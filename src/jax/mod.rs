@@ -58,6 +58,9 @@
 //!   receptive`; `glorot_uniform` = (1, `fan_avg`), `he_uniform` = (2, `fan_in`),
 //!   `lecun_uniform` = (1, `fan_in`). `uniform(scale)` is `uniform(key, shape, dtype) *
 //!   jnp.array(scale, dtype)`.
+//! - **Constants** (`constant(value)`, `zeros`, `ones`): `jnp.full(shape, value, dtype)`, the
+//!   key unused; the Python float is converted as `jnp.array(value, dtype)` converts it (as
+//!   `variance` above), not as a bound (below).
 //! - **Split and fold-in** ([`JaxKey::split`], [`JaxKey::fold_in`]): `split(key, n)[i]` is the
 //!   pair `threefry2x32(key, (i >> 32, i mod 2³²))` (`_threefry_split_foldlike`), `fold_in(key,
 //!   d)` is `threefry2x32(key, (0, d))` (`_threefry_fold_in`).
@@ -84,7 +87,8 @@
 //!
 //! Threefry runs on 16 counters at once in plain `u32` arrays that the compiler vectorises (an
 //! AVX2+FMA copy is chosen at run time on x86_64); the element range is split into 64 Ki-element
-//! tasks at fixed positions of the index space and run on the current rayon pool.
+//! tasks at fixed positions of the index space by the crate's own chunk driver (the one every
+//! glorot fill uses) and run on the current rayon pool.
 //! `cargo run --release --example jax_speed` compares it with the crate's own `xavier_uniform`
 //! and with jax.
 
@@ -196,6 +200,15 @@ pub enum JaxInit {
         /// Where the fans are read from.
         axes: JaxAxes,
     },
+    /// `jax.nn.initializers.constant(value)(k, s, d)` = `jnp.full(s, value, d)` (also
+    /// `zeros` and `ones`): the key is not used. `value` is converted as `jnp.array(value, d)`
+    /// converts a Python float (NumPy's rounding, once from `f64`; ml_dtypes' through `f32` for
+    /// `bf16`), in either of JAX's modes, and must be finite ([`Error::NonFiniteValue`]) and stay
+    /// finite in `d` ([`Error::Unrepresentable`]).
+    Constant {
+        /// The value of every element.
+        value: f64,
+    },
 }
 
 impl JaxInit {
@@ -237,9 +250,33 @@ impl JaxInit {
         JaxInit::Uniform { minval, maxval }
     }
 
+    /// `jax.nn.initializers.constant(value)`.
+    pub const fn constant(value: f64) -> Self {
+        JaxInit::Constant { value }
+    }
+
+    /// The value every element of a [`JaxInit::Constant`] gets in dtype `d`, validated.
+    fn constant_value(value: f64, d: DType) -> Result<f64> {
+        if !value.is_finite() {
+            return Err(Error::NonFiniteValue);
+        }
+        // Measured against jax 0.10.2: `jnp.full` converts the Python float as NumPy does
+        // (float16 rounded once from f64; bfloat16 through f32), not as a traced bound.
+        let v = array(value, d);
+        if !v.is_finite() {
+            return Err(Error::Unrepresentable);
+        }
+        Ok(v)
+    }
+
     /// The rounded constants for dtype `d`, validated.
     fn consts(&self, shape: &[usize], d: DType) -> Result<Consts> {
         match *self {
+            JaxInit::Constant { value } => Ok(Consts {
+                min: Self::constant_value(value, d)?,
+                span: 0.0,
+                mul: 1.0,
+            }),
             JaxInit::Uniform { minval, maxval } => {
                 if !(minval.is_finite() && maxval.is_finite() && minval < maxval) {
                     return Err(Error::InvalidBounds);
@@ -399,7 +436,7 @@ pub trait JaxFloat: Element {
 
 /// Checks the range and the constants, then runs the dtype's kernel.
 macro_rules! jax_float {
-    ($t:ty, $fill:ident) => {
+    ($t:ty, $fill:ident, $from:expr) => {
         impl JaxFloat for $t {
             fn jax_fill(
                 init: &JaxInit,
@@ -415,7 +452,19 @@ macro_rules! jax_float {
                     _ => return Err(Error::OutOfRange),
                 }
                 let consts = init.consts(shape, <$t as Element>::DTYPE)?;
-                if !out.is_empty() {
+                if out.is_empty() {
+                    return Ok(());
+                }
+                if let JaxInit::Constant { .. } = init {
+                    // `consts.min` is a value of the dtype, so the conversion is exact.
+                    let from: fn(f64) -> $t = $from;
+                    let v = from(consts.min);
+                    crate::parallel::for_each_chunk(out, offset, |_, piece| {
+                        for slot in piece {
+                            slot.write(v);
+                        }
+                    });
+                } else {
                     $fill(&consts, key.0, offset, out, level);
                 }
                 Ok(())
@@ -423,10 +472,10 @@ macro_rules! jax_float {
         }
     };
 }
-jax_float!(f32, fill_f32);
-jax_float!(f64, fill_f64);
-jax_float!(bf16, fill_bf16);
-jax_float!(f16, fill_f16);
+jax_float!(f32, fill_f32, |v| v as f32);
+jax_float!(f64, fill_f64, |v| v);
+jax_float!(bf16, fill_bf16, bf16::from_f64);
+jax_float!(f16, fill_f16, f16::from_f64);
 
 /// Fills a whole tensor of shape `shape` (row-major, JAX layout) with `init(key, shape, T)`.
 /// `out.len()` must be the shape's element count ([`Error::LengthMismatch`]).

@@ -1,5 +1,5 @@
-//! `jax.random.uniform`'s bit-to-float map per dtype, the batched kernels and the parallel
-//! driver.
+//! `jax.random.uniform`'s bit-to-float map per dtype, the batched kernels, run in parallel
+//! by the crate's chunk driver.
 //!
 //! Every value is `map(threefry2x32(key, (i >> 32, i as u32)))` for its row-major flat index
 //! `i`; the map is written once per dtype ([`Map::one`]) and the batched kernel only changes how
@@ -7,8 +7,6 @@
 //! the same operations on the same integers.
 
 use core::mem::MaybeUninit;
-
-use rayon::prelude::*;
 
 use super::threefry::{block, block_lanes, counters, LANES};
 use crate::{bf16, f16, Level};
@@ -31,11 +29,6 @@ pub(crate) trait Map: Sync {
     type Out: Copy + Send;
     fn one(&self, x0: u32, x1: u32) -> Self::Out;
 }
-
-/// Elements per parallel task, at fixed multiples in the tensor's index space (as the crate's
-/// own driver does), so the work split never depends on the offset or the thread count; each
-/// element is a pure function of its index anyway.
-const CHUNK: usize = 1 << 16;
 
 /// Rounds a finite `f32` to the nearest bfloat16 (ties to even), returned as the exact `f32`
 /// of that bfloat16. Integer-only so it vectorises; equal to `half::bf16::from_f32` on finite
@@ -309,23 +302,10 @@ fn run<M: Map>(m: &M, key: [u32; 2], first: u64, out: &mut [MaybeUninit<M::Out>]
 }
 
 /// Fills `out` = elements `offset..offset + out.len()` in parallel on the current rayon pool,
-/// one task per [`CHUNK`]-aligned piece of the index space.
+/// through the crate's chunk driver ([`crate::parallel::for_each_chunk`]): every element is a
+/// pure function of its index, so the split cannot change a bit.
 fn fill<M: Map>(m: &M, key: [u32; 2], offset: u64, out: &mut [MaybeUninit<M::Out>], level: Level) {
-    let head = ((CHUNK as u64 - offset % CHUNK as u64) % CHUNK as u64) as usize;
-    if out.len() <= head.max(CHUNK) {
-        run(m, key, offset, out, level);
-        return;
-    }
-    let (first, rest) = out.split_at_mut(head);
-    let rest_offset = offset + head as u64;
-    rayon::join(
-        || run(m, key, offset, first, level),
-        || {
-            rest.par_chunks_mut(CHUNK)
-                .enumerate()
-                .for_each(|(c, piece)| run(m, key, rest_offset + (c * CHUNK) as u64, piece, level))
-        },
-    );
+    crate::parallel::for_each_chunk(out, offset, |first, piece| run(m, key, first, piece, level));
 }
 
 #[cfg(test)]

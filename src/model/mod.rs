@@ -135,13 +135,27 @@ pub use param::{Name, ParamSpec, Role, MAX_RANK, NAME_CAP};
 #[doc(hidden)]
 pub mod __private {
     pub use super::build::{
-        Builder, Cell, KaimingArgs, NormKind, NormalArgs, Opts, UniformArgs, VarianceArgs,
+        Builder, Cell, KaimingArgs, NormKind, NormalArgs, Opts, OrthogonalArgs, SparseArgs,
+        UniformArgs, VarianceArgs,
     };
     pub use super::network::Cursor;
 }
 
-/// The distribution of one spec'd tensor: its initializer applied to its stored fans.
+/// The distribution of one spec'd tensor: its initializer applied to its stored fans. A
+/// structured initializer (orthogonal, sparse, dirac, eye, identity) has none:
+/// [`Error::NotElementwise`]; [`alloc_tensor`] and the other fills handle those whole.
+///
+/// `numel` is a public field: one that is not the product of the shape is
+/// [`Error::LengthMismatch`] here (and so in every function that allocates or fills from the
+/// spec), never a tensor of the wrong length.
 pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
+    let n = crate::fan::numel(spec.shape())?;
+    if spec.numel != n {
+        return Err(Error::LengthMismatch {
+            expected: n,
+            actual: spec.numel,
+        });
+    }
     let init = spec.init;
     if init.needs_fans() && spec.rank() < 2 {
         return Err(Error::RankTooLow {
@@ -152,8 +166,33 @@ pub fn distribution(spec: &ParamSpec) -> Result<Distribution> {
     init.distribution(Fans::new(spec.fan_in, spec.fan_out))
 }
 
-/// Allocates and fills one spec'd tensor from the stream `key.tensor(spec.name())`.
+/// Every check before a spec'd tensor is filled: its distribution, or `None` for a structured
+/// initializer whose shape and parameters passed.
+fn plan(spec: &ParamSpec) -> Result<Option<Distribution>> {
+    if spec.init.is_structured() {
+        let n = crate::fan::numel(spec.shape())?;
+        if spec.numel != n {
+            return Err(Error::LengthMismatch {
+                expected: n,
+                actual: spec.numel,
+            });
+        }
+        crate::structured::validate(&spec.init, spec.shape())?;
+        return Ok(None);
+    }
+    distribution(spec).map(Some)
+}
+
+/// Allocates and fills one spec'd tensor from the stream `key.tensor(spec.name())`. A
+/// structured initializer fills it whole, exactly as [`crate::Init::alloc`] does for the
+/// spec's shape.
 pub fn alloc_tensor<T: Element>(spec: &ParamSpec, key: &Key) -> Result<Vec<T>> {
+    if spec.init.is_structured() {
+        // Structured rules read no fans and carry their own convention: the layout is moot.
+        return spec
+            .init
+            .alloc(spec.shape(), crate::Layout::Torch, &key.tensor(spec.name()));
+    }
     let dist = distribution(spec)?;
     if spec.numel == 0 {
         return Ok(Vec::new());
@@ -166,7 +205,7 @@ pub fn alloc_tensor<T: Element>(spec: &ParamSpec, key: &Key) -> Result<Vec<T>> {
 pub fn alloc_all<T: Element>(specs: &[ParamSpec], key: &Key) -> Result<Vec<Vec<T>>> {
     // Validate everything first, so a bad spec costs no allocation.
     for s in specs {
-        distribution(s)?;
+        plan(s)?;
     }
     specs.par_iter().map(|s| alloc_tensor(s, key)).collect()
 }
@@ -198,14 +237,18 @@ pub fn init_into<M: Network, T: Element>(key: &Key, arena: &mut [T]) -> Result<(
 
 /// [`init_into`] for a bare spec list (whose offsets must be packed, as `network!` makes them).
 pub fn fill_specs_into<T: Element>(specs: &[ParamSpec], key: &Key, arena: &mut [T]) -> Result<()> {
-    let total: usize = specs.iter().map(|s| s.numel).sum();
+    let dists = specs.iter().map(plan).collect::<Result<Vec<_>>>()?;
+    // The fields are public: a sum that overflows is no arena any slice could be.
+    let total = specs
+        .iter()
+        .try_fold(0usize, |a, s| a.checked_add(s.numel))
+        .ok_or(Error::OutOfRange)?;
     if arena.len() != total {
         return Err(Error::LengthMismatch {
             expected: total,
             actual: arena.len(),
         });
     }
-    let dists = specs.iter().map(distribution).collect::<Result<Vec<_>>>()?;
     let mut pieces = Vec::with_capacity(specs.len());
     let mut rest = arena;
     let mut at = 0;
@@ -221,7 +264,13 @@ pub fn fill_specs_into<T: Element>(specs: &[ParamSpec], key: &Key, arena: &mut [
     pieces
         .into_par_iter()
         .zip(specs.par_iter().zip(dists.par_iter()))
-        .try_for_each(|(out, (s, d))| crate::fill(out, d, &key.tensor(s.name())))
+        .try_for_each(|(out, (s, d))| {
+            let k = key.tensor(s.name());
+            match d {
+                Some(d) => crate::fill(out, d, &k),
+                None => s.init.fill(out, s.shape(), crate::Layout::Torch, &k),
+            }
+        })
 }
 
 /// One filled tensor, as a writer wants it.

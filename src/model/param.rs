@@ -140,9 +140,10 @@ pub struct ParamSpec {
     pub fan_out: usize,
     /// The initializer, resolved (no "from activation" placeholders left).
     pub init: Init,
-    /// The gain: the initializer's own (Xavier's `gain`, Kaiming's
-    /// `calculate_gain(nonlinearity, a)`), else the gain of the layer's activation (1 without
-    /// one). Recorded for writers; only Xavier and Kaiming multiply by it.
+    /// The gain: the initializer's own (Xavier's, orthogonal's and identity's `gain`, Kaiming's
+    /// `calculate_gain(nonlinearity, a)`, JAX orthogonal's `scale`), else the gain of the
+    /// layer's activation (1 without one). Recorded for writers; only those initializers
+    /// multiply by it.
     pub gain: f64,
     /// Number of elements (product of the shape).
     pub numel: usize,
@@ -227,6 +228,8 @@ impl ParamSpec {
 
     /// Element range of this tensor in the arena.
     pub const fn range(&self) -> core::ops::Range<usize> {
-        self.offset..self.offset + self.numel
+        // Saturating: `offset` and `numel` are public fields, so a hand-edited spec must not
+        // make this panic.
+        self.offset..self.offset.saturating_add(self.numel)
     }
 }

@@ -62,8 +62,9 @@
 //!   rounds `mean` to `f32`).
 //! - Narrow: `m = k & (2²³ − 1)`; `q = m · 2⁻²³ + 2⁻²⁴` (exact: an odd integer below 2²⁴ times
 //!   2⁻²⁴, so `q ∈ [2⁻²⁴, 1 − 2⁻²⁴]` and never 0 or 1); `g = −a` if `k < 2²³` else `a`;
-//!   `x = mean + g · E(q)`. Then `x` is clamped into the finite range of the output type (a
-//!   no-op unless `std` is astronomically large for the type).
+//!   `x = mean + g · E(q)`. Then `x` is clamped into the finite range of the output type: a
+//!   guard only, since a distribution whose range the type cannot hold is refused before any
+//!   fill ([`crate::dist`], "Values the output type cannot hold").
 //! - `f64`: `s = r >> 63`, `m = (r >> 11) & (2⁵² − 1)`; `q = m · 2⁻⁵² + 2⁻⁵³`;
 //!   `g = −a` if `s = 0` else `a`; `x = mean + g · E(q)`.
 //!

@@ -5,7 +5,11 @@
 //! shape and key and fill the whole `&mut [T]` at once (any [`Element`]: `f32`, `f64`, `bf16`,
 //! `f16`), and return a `Result`. [`crate::Init`] dispatches to them from `Init::fill`,
 //! `Init::alloc` and `Init::alloc_block`; `Init::distribution` reports
-//! [`Error::NotElementwise`] for them.
+//! [`Error::NotElementwise`] for them. `network!` models (`init = orthogonal`, `recurrent_init
+//! = orthogonal`, …; shape errors are compile errors), `glorot::model::init` and the
+//! safetensors writer (which materializes such a tensor whole, one at a time:
+//! [`crate::io::Source::Whole`]) all go through `Init::fill`/`Init::alloc`, so every path
+//! gives the same bits.
 //!
 //! # Conventions
 //!
@@ -34,7 +38,9 @@
 //! scales must be finite and non-negative ([`Error::InvalidGain`]; a negative gain would give
 //! the same Haar law as its absolute value), sparsity must lie in `[0, 1]`
 //! ([`Error::InvalidSparsity`]; PyTorch accepts anything), std as for
-//! [`crate::Distribution::normal`], and `out.len()` must equal the shape's element count.
+//! [`crate::Distribution::normal`], and `out.len()` must equal the shape's element count. A
+//! gain or scale the output type rounds to ±∞ (70000 in f16) is [`Error::Unrepresentable`],
+//! the elementwise fills' rule ([`crate::dist`]), never a tensor of infinities.
 //!
 //! **Zero-element tensors** write nothing after the parameter checks: PyTorch's
 //! `orthogonal_` returns early ("no-op"), JAX returns `zeros(shape)` — of an empty shape, so
@@ -99,6 +105,58 @@ pub(crate) fn check_gain(gain: f64) -> Result<()> {
     } else {
         Err(Error::InvalidGain)
     }
+}
+
+/// The dtype rule for the structured initializers, as the writer checks it before the first
+/// byte: the orthogonal family's values lie in `[−gain, gain]` (every entry of an orthogonal
+/// matrix is at most 1 in magnitude), so a gain that rounds to ±∞ is
+/// [`Error::Unrepresentable`] and a positive gain that rounds to 0 collapses the matrix to
+/// zeros ([`Error::TooNarrow`]); identity's gain must round to a finite value; sparse's
+/// non-zero values follow the normal rule of [`crate::dist`].
+pub(crate) fn check_dtype(dtype: crate::DType, init: &crate::Init) -> Result<()> {
+    use crate::dist::round_to;
+    use crate::Init;
+    match *init {
+        Init::Orthogonal { gain }
+        | Init::OrthogonalJax { scale: gain, .. }
+        | Init::DeltaOrthogonal { scale: gain, .. } => {
+            // |Q_ij| <= 1 exactly, and at most a few ulps above after rounding in the working
+            // precision: the margin keeps a gain at the dtype's edge from overflowing there.
+            if !round_to(dtype, gain * (1.0 + 1.0 / 1048576.0)).is_finite() {
+                return Err(Error::Unrepresentable);
+            }
+            if gain > 0.0 && round_to(dtype, gain) == 0.0 {
+                return Err(Error::TooNarrow);
+            }
+        }
+        Init::Identity { gain } if !round_to(dtype, gain).is_finite() => {
+            return Err(Error::Unrepresentable);
+        }
+        Init::Sparse { std, .. } => {
+            // Preparing the normal's plan applies the elementwise rule.
+            crate::dist::Plan::new(&crate::Distribution::normal(0.0, std)?, dtype)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// [`check_gain`] and [`check_dtype`]'s orthogonal rule for output type `T`: the in-memory
+/// fills refuse exactly what the writer refuses.
+pub(crate) fn check_orthogonal_gain_in<T: Element>(gain: f64) -> Result<()> {
+    check_gain(gain)?;
+    check_dtype(T::DTYPE, &crate::Init::Orthogonal { gain })
+}
+
+/// [`check_gain`] for output type `T`: every structured value is at most `gain` in magnitude
+/// (orthogonal entries are at most 1), so a gain `T` rounds to ±∞ would write infinities —
+/// [`Error::Unrepresentable`], the elementwise fills' rule ([`crate::dist`]).
+pub(crate) fn check_gain_in<T: Element>(gain: f64) -> Result<()> {
+    check_gain(gain)?;
+    if !crate::dist::holds(T::DTYPE, gain) {
+        return Err(Error::Unrepresentable);
+    }
+    Ok(())
 }
 
 pub(crate) enum Precision {
@@ -253,5 +311,47 @@ pub(crate) fn fill_init<T: Element>(
             delta_orthogonal(out, shape, scale, column_axis, key)
         }
         _ => Err(Error::NotElementwise),
+    }
+}
+
+#[cfg(test)]
+mod dtype_rule_tests {
+    use super::check_dtype;
+    use crate::{DType, Error, Init};
+
+    #[test]
+    fn the_structured_rule() {
+        let o = |gain| Init::Orthogonal { gain };
+        assert_eq!(check_dtype(DType::F16, &o(65504.0)), Ok(()));
+        assert_eq!(
+            check_dtype(DType::F16, &o(70000.0)),
+            Err(Error::Unrepresentable)
+        );
+        assert_eq!(check_dtype(DType::F32, &o(70000.0)), Ok(()));
+        assert_eq!(check_dtype(DType::F16, &o(0.0)), Ok(()));
+        assert_eq!(check_dtype(DType::F32, &o(1e-50)), Err(Error::TooNarrow));
+        assert_eq!(check_dtype(DType::F64, &o(1e-50)), Ok(()));
+        let j = Init::OrthogonalJax {
+            scale: 1e6,
+            column_axis: -1,
+        };
+        assert_eq!(check_dtype(DType::BF16, &j), Ok(()), "bf16 reaches 3.4e38");
+        assert_eq!(check_dtype(DType::F16, &j), Err(Error::Unrepresentable));
+        assert_eq!(
+            check_dtype(DType::F16, &Init::Identity { gain: 1e5 }),
+            Err(Error::Unrepresentable)
+        );
+        assert_eq!(
+            check_dtype(DType::F16, &Init::Identity { gain: 1.0 }),
+            Ok(())
+        );
+        let sp = |std| Init::Sparse { sparsity: 0.5, std };
+        assert_eq!(check_dtype(DType::F32, &sp(0.01)), Ok(()));
+        assert_eq!(
+            check_dtype(DType::F16, &sp(3e4)),
+            Err(Error::Unrepresentable)
+        );
+        assert_eq!(check_dtype(DType::F16, &Init::Eye), Ok(()));
+        assert_eq!(check_dtype(DType::F16, &Init::Dirac { groups: 1 }), Ok(()));
     }
 }

@@ -3,7 +3,7 @@
 use core::ops::Range;
 
 use super::householder::{sample, Level, Panels, Real, NB};
-use super::{check_gain, emit, emit_rows, working_precision, Precision};
+use super::{check_orthogonal_gain_in, emit, emit_rows, working_precision, Precision};
 use crate::fan::numel;
 use crate::{Element, Error, Result, TensorKey};
 
@@ -110,28 +110,52 @@ pub fn orthogonal<T: Element>(
     key: &TensorKey,
 ) -> Result<()> {
     let (n, rows, cols) = torch_matrix(shape)?;
-    check_gain(gain)?;
+    check_orthogonal_gain_in::<T>(gain)?;
     check_len(out.len(), n)?;
     if n == 0 {
         return Ok(());
     }
-    match working_precision::<T>() {
-        Precision::F64 => torch_fill::<T, f64>(out, rows, cols, gain, key),
-        Precision::F32 => torch_fill::<T, f32>(out, rows, cols, gain, key),
-    }
+    fill_matrix(out, rows, cols, 1, gain, key)
 }
 
-fn torch_fill<T: Element, W: Real>(
+/// The one sampling path of [`orthogonal`] and [`orthogonal_jax`]: a `rows × cols` matrix times
+/// `gain`, stored so that element `(outer·inner + r, j)` sits at flat index
+/// `(outer·cols + j)·inner + r`. With `inner = 1` that is the row-major matrix itself
+/// (PyTorch's view, and JAX's when the columns are the last axis), written row by row;
+/// otherwise the column axis has `inner` elements after it (JAX's `column_axis` moved back).
+fn fill_matrix<T: Element>(
     out: &mut [T],
     rows: usize,
     cols: usize,
+    inner: usize,
     gain: f64,
     key: &TensorKey,
 ) -> Result<()> {
-    let o = Ortho::<W>::sample(rows, cols, key, Level::detect())?;
-    let g = W::of(gain);
-    emit_rows::<T, W>(out, cols, |r, buf| o.row(r, g, buf));
-    Ok(())
+    fn go<T: Element, W: Real>(
+        out: &mut [T],
+        rows: usize,
+        cols: usize,
+        inner: usize,
+        gain: f64,
+        key: &TensorKey,
+    ) -> Result<()> {
+        let o = Ortho::<W>::sample(rows, cols, key, Level::detect())?;
+        let g = W::of(gain);
+        if inner == 1 {
+            emit_rows::<T, W>(out, cols, |r, buf| o.row(r, g, buf));
+            return Ok(());
+        }
+        emit::<T, W>(out, |i| {
+            let (oj, r) = (i / inner, i % inner);
+            let (outer, j) = (oj / cols, oj % cols);
+            o.at(outer * inner + r, j, g)
+        });
+        Ok(())
+    }
+    match working_precision::<T>() {
+        Precision::F64 => go::<T, f64>(out, rows, cols, inner, gain, key),
+        Precision::F32 => go::<T, f32>(out, rows, cols, inner, gain, key),
+    }
 }
 
 /// The block `rows × cols` of [`orthogonal`]`(shape = [r, c], gain)`, bit for bit.
@@ -149,7 +173,7 @@ pub fn orthogonal_block<T: Element>(
     key: &TensorKey,
 ) -> Result<()> {
     numel(&shape)?;
-    check_gain(gain)?;
+    check_orthogonal_gain_in::<T>(gain)?;
     if rows.start > rows.end || rows.end > shape[0] || cols.start > cols.end || cols.end > shape[1]
     {
         return Err(Error::OutOfRange);
@@ -220,41 +244,16 @@ pub fn orthogonal_jax<T: Element>(
         });
     }
     let ax = axis(column_axis, shape.len())?;
-    check_gain(scale)?;
+    check_orthogonal_gain_in::<T>(scale)?;
     let n = numel(shape)?;
     check_len(out.len(), n)?;
     if n == 0 {
         return Ok(());
     }
-    match working_precision::<T>() {
-        Precision::F64 => jax_fill::<T, f64>(out, shape, ax, scale, key),
-        Precision::F32 => jax_fill::<T, f32>(out, shape, ax, scale, key),
-    }
-}
-
-fn jax_fill<T: Element, W: Real>(
-    out: &mut [T],
-    shape: &[usize],
-    ax: usize,
-    scale: f64,
-    key: &TensorKey,
-) -> Result<()> {
+    // Flat index = (outer·cols + j)·inner + r  ↔  matrix (outer·inner + r, j).
     let cols = shape[ax];
     let inner: usize = shape[ax + 1..].iter().product();
-    let rows = out.len() / cols;
-    let o = Ortho::<W>::sample(rows, cols, key, Level::detect())?;
-    let g = W::of(scale);
-    if inner == 1 {
-        emit_rows::<T, W>(out, cols, |r, buf| o.row(r, g, buf));
-        return Ok(());
-    }
-    // Flat index = (outer·cols + j)·inner + r  ↔  matrix (outer·inner + r, j).
-    emit::<T, W>(out, |i| {
-        let (oj, r) = (i / inner, i % inner);
-        let (outer, j) = (oj / cols, oj % cols);
-        o.at(outer * inner + r, j, g)
-    });
-    Ok(())
+    fill_matrix(out, n / cols, cols, inner, scale, key)
 }
 
 /// JAX `jax.nn.initializers.delta_orthogonal(scale, column_axis)` (Xiao et al. 2018): a 3-, 4-
@@ -287,7 +286,7 @@ pub fn delta_orthogonal<T: Element>(
         return Err(Error::FanInExceedsFanOut { fan_in, fan_out });
     }
     let ax = axis(column_axis, 2)?;
-    check_gain(scale)?;
+    check_orthogonal_gain_in::<T>(scale)?;
     let n = numel(shape)?;
     check_len(out.len(), n)?;
     if n == 0 {

@@ -11,7 +11,8 @@
 #![allow(clippy::excessive_precision, clippy::unreadable_literal)]
 
 use glorot::{
-    bf16, f16, fill, fill_at, fill_at_with, Distribution, Element, Key, Level, Rounds, TensorKey,
+    bf16, f16, fill, fill_at, fill_at_with, Distribution, DistributionKind, Element, Key, Level,
+    Rounds, TensorKey,
 };
 use proptest::prelude::*;
 
@@ -583,11 +584,19 @@ fn normal_values_are_finite_and_bounded_by_documented_max() {
     // the extreme integers map to the documented extreme value
     let z_max = std::f32::consts::SQRT_2 * e32(1.0 / 16_777_216.0);
     assert!((5.419..5.4205).contains(&z_max), "{z_max}");
-    // f16 with a huge std clamps to the finite range instead of overflowing
+    // f16 cannot hold normal(0, 1e5) (most samples beyond 65504): an error, never a tensor
+    // saturated to ±65504 (this test pinned that clamp before the one dtype rule); f32 and
+    // bf16 can, and give finite values.
     let big = Distribution::normal(0.0, 1e5).unwrap();
     let mut h = vec![f16::ZERO; 10_000];
-    fill(&mut h, &big, &Key::new(4).tensor("m")).unwrap();
-    assert!(h.iter().all(|x| x.is_finite()));
+    assert_eq!(
+        fill(&mut h, &big, &Key::new(4).tensor("m")),
+        Err(glorot::Error::Unrepresentable)
+    );
+    assert!(h.iter().all(|x| x.to_bits() == 0), "nothing written");
+    let mut b = vec![bf16::ZERO; 10_000];
+    fill(&mut b, &big, &Key::new(4).tensor("m")).unwrap();
+    assert!(b.iter().all(|x| x.is_finite()));
 }
 
 #[test]
@@ -603,8 +612,8 @@ fn constructors_validate() {
         Err(Error::InvalidStd)
     );
     assert_eq!(
-        Distribution::normal(2.0, 0.0),
-        Ok(Distribution::Constant(2.0))
+        Distribution::normal(2.0, 0.0).map(|d| d.kind()),
+        Ok(DistributionKind::Constant(2.0))
     );
     assert_eq!(
         Distribution::truncated_normal(0.0, 1.0, 1.0, 1.0),
@@ -615,8 +624,8 @@ fn constructors_validate() {
         Err(Error::InvalidBounds)
     );
     assert_eq!(
-        Distribution::truncated_normal(0.0, 0.0, -1.0, 1.0),
-        Ok(Distribution::Constant(0.0))
+        Distribution::truncated_normal(0.0, 0.0, -1.0, 1.0).map(|d| d.kind()),
+        Ok(DistributionKind::Constant(0.0))
     );
     assert_eq!(
         Distribution::truncated_normal(3.0, 0.0, -1.0, 1.0),
@@ -638,16 +647,12 @@ fn constructors_validate() {
             Err(Error::InvalidBounds)
         );
     }
-    // a directly-built variant with a bad std is rejected at fill time
-    let bad = Distribution::Normal {
+    // a bad std cannot be wrapped into a Distribution by way of its kind either
+    let bad = DistributionKind::Normal {
         mean: 0.0,
         std: f64::NAN,
     };
-    let mut w = vec![0f32; 4];
-    assert_eq!(
-        fill(&mut w, &bad, &Key::new(0).tensor("x")),
-        Err(Error::InvalidStd)
-    );
+    assert_eq!(Distribution::from_kind(bad), Err(Error::InvalidStd));
 }
 
 #[test]
@@ -656,14 +661,29 @@ fn f16_backends_agree_across_subnormals_and_overflow() {
     for d in [
         Distribution::normal(0.0, 1e-5).unwrap(),
         Distribution::normal(1e-4, 3e-5).unwrap(),
-        Distribution::normal(0.0, 3e4).unwrap(),
         Distribution::truncated_normal(0.0, 1e-6, -1e-5, 2e-5).unwrap(),
-        Distribution::uniform(-70000.0, 70000.0).unwrap(),
     ] {
         backends_agree::<f16>(&d, 77, 50_000).unwrap();
         backends_agree::<bf16>(&d, 77, 50_000).unwrap();
         let mut v = vec![f16::ZERO; 50_000];
         fill(&mut v, &d, &Key::new(1).tensor("h")).unwrap();
         assert!(v.iter().all(|x| x.is_finite()), "{d:?}");
+    }
+    // Beyond f16's range: an error on every backend (it used to clamp to ±65504; the kernel's
+    // own clamp on such values is still pinned level by level in `src/kernel/mod.rs`), and
+    // bf16 holds them.
+    for d in [
+        Distribution::normal(0.0, 3e4).unwrap(),
+        Distribution::uniform(-70000.0, 70000.0).unwrap(),
+    ] {
+        for level in [Level::Avx512, Level::Portable, Level::Scalar] {
+            let mut v = vec![f16::ZERO; 64];
+            assert_eq!(
+                fill_at_with(&mut v, &d, &Key::new(1).tensor("h"), 0, level),
+                Err(glorot::Error::Unrepresentable),
+                "{d:?} {level:?}"
+            );
+        }
+        backends_agree::<bf16>(&d, 77, 50_000).unwrap();
     }
 }

@@ -16,41 +16,10 @@ use glorot::{
 };
 
 // ------------------------------------------------------------------------------------------
-// Reference functions in f64 (independent of the crate).
+// Reference functions in f64 (independent of the crate): erfc, Φ and 1 − Φ are the shared
+// ones of `tests/common` (also used by the orthogonal tests).
 
-/// erfc by the positive-term erf series (x < 2) or a 300-level continued fraction (x ≥ 2);
-/// relative error ~1e-15.
-fn erfc(x: f64) -> f64 {
-    if x < 0.0 {
-        return 2.0 - erfc(-x);
-    }
-    if x < 2.0 {
-        let x2 = 2.0 * x * x;
-        let (mut term, mut sum, mut n) = (x, x, 0.0);
-        while term > 1e-18 * sum {
-            n += 1.0;
-            term *= x2 / (2.0 * n + 1.0);
-            sum += term;
-        }
-        return 1.0 - std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp() * sum;
-    }
-    if x > 27.0 {
-        return 0.0;
-    }
-    let mut f = x;
-    for k in (1..=300).rev() {
-        f = x + (k as f64 * 0.5) / f;
-    }
-    (-x * x).exp() / (std::f64::consts::PI.sqrt() * f)
-}
-
-/// Φ(x) and 1 − Φ(x), both with full relative precision.
-fn phi(x: f64) -> f64 {
-    0.5 * erfc(-x / std::f64::consts::SQRT_2)
-}
-fn phi_upper(x: f64) -> f64 {
-    0.5 * erfc(x / std::f64::consts::SQRT_2)
-}
+use crate::common::{phi, phi_upper};
 
 /// The reference distribution: normal (low = −∞, high = +∞) or truncated normal.
 #[derive(Clone, Copy, Debug)]

@@ -5,7 +5,12 @@
 //! aarch64 and at every `Level`.
 //!
 //! - [`uniform`] — uniform initializers and constants;
-//! - [`normal`] — normal and truncated-normal initializers.
+//! - [`normal`] — normal and truncated-normal initializers;
+//! - [`orthogonal`] — orthogonal matrices and sparse patterns (the structured initializers).
+
+#[path = "../common/mod.rs"]
+mod common;
 
 mod normal;
+mod orthogonal;
 mod uniform;

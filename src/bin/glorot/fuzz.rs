@@ -30,6 +30,9 @@ const KEYS: &[&str] = &[
     "mode",
     "nonlinearity",
     "distribution",
+    "sparsity",
+    "groups",
+    "column_axis",
     "tensors",
     "__metadata__",
     "",
@@ -67,6 +70,8 @@ fn string() -> impl Strategy<Value = String> {
                 "zeros",
                 "glorot_normal",
                 "variance_scaling",
+                "orthogonal",
+                "dirac",
                 "f16",
                 "bf16",
                 "f64",
@@ -209,7 +214,7 @@ proptest! {
 
     #[test]
     fn hostile_specs_are_errors_or_valid_files(text in spec_text(), dtype in dtype()) {
-        let parsed = guard::check_json(&text).and_then(|()| spec::parse(&text, dtype));
+        let parsed = guard::check_json(&text).and_then(|()| spec::parse(&text, dtype, glorot::Layout::Torch));
         let Ok(specs) = parsed else { return Ok(()) };
         for s in &specs {
             prop_assert!(s.validate().is_ok(), "{:?}", s);

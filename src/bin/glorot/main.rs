@@ -25,11 +25,11 @@ use guard::{CANCEL, EXIT_RUNTIME, EXIT_USAGE};
 
 use clap::{Parser, Subcommand};
 use glorot::io::{
-    plan_output, printable, read_header, tensor_specs, write_model_dir, write_safetensors, Output,
-    OutputKind, Rank, ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
+    plan_output, printable, read_header, tensor_specs, write_model_dir, write_safetensors, JaxKeys,
+    Output, OutputKind, Rank, ShardError, ShardPlan, TensorSpec, WriteError, WriteOptions,
 };
 use glorot::model::presets;
-use glorot::{bf16, f16, DType, Distribution, Key};
+use glorot::{bf16, f16, DType, DistributionKind, Key};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -77,6 +77,17 @@ struct InitArgs {
     /// The seed; the same seed gives the same bits on any machine and thread count.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The random numbers: `glorot` (the crate's streams, one per tensor name) or `jax`
+    /// (JAX's threefry PRNG: every tensor is exactly the JAX initializer's output for
+    /// jax.random.key(SEED), its shape and dtype; JAX's uniform family, constants, zeros and
+    /// ones only; a spec without `layout` is read in JAX's layout (…, in, out)).
+    #[arg(long, value_enum, default_value_t = Rng::Glorot)]
+    rng: Rng,
+    /// With --rng jax, which key each tensor gets: `same` (jax.random.key(SEED) for every
+    /// tensor, the literal rule) or `per-tensor` (tensor NAME gets
+    /// jax.random.fold_in(jax.random.key(SEED), zlib.crc32(NAME.encode()))).
+    #[arg(long, value_enum, value_name = "same|per-tensor")]
+    jax_key: Option<JaxKeyMode>,
     /// Element type: f32, bf16, f16 or f64.
     #[arg(long, default_value = "f32")]
     dtype: String,
@@ -105,10 +116,29 @@ struct InitArgs {
     /// the output name — like dd without conv=fsync. For scratch files and benchmarks.
     #[arg(long)]
     no_sync: bool,
+    /// Write through the page cache instead of direct I/O (O_DIRECT, used by default where the
+    /// file system supports it, so a multi-GB model does not fill the page cache).
+    #[arg(long)]
+    buffered: bool,
     /// Replace an existing write-protected output file (as rm -f / cp -f). Directories,
-    /// devices, FIFOs, sockets and symbolic links at --out are never replaced.
+    /// devices, FIFOs, sockets and symbolic links at --out are never replaced. In a model
+    /// directory, also remove the stale index or shards of an earlier checkpoint that the new
+    /// one does not replace, once the new checkpoint is written (without --force they are an
+    /// error before anything is written).
     #[arg(long)]
     force: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Rng {
+    Glorot,
+    Jax,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum JaxKeyMode {
+    Same,
+    PerTensor,
 }
 
 /// `println!` that ignores a closed stdout (e.g. `glorot list | head -1`) instead of panicking.
@@ -131,7 +161,9 @@ impl From<WriteError> for Failure {
     fn from(e: WriteError) -> Self {
         let code = match e {
             WriteError::Cancelled { .. } => guard::cancel_exit_code(),
-            WriteError::Shard(_) | WriteError::Output { .. } => EXIT_USAGE,
+            WriteError::Shard(_) | WriteError::Output { .. } | WriteError::NotJax { .. } => {
+                EXIT_USAGE
+            }
             _ => EXIT_RUNTIME,
         };
         Failure(e.to_string(), code)
@@ -266,8 +298,13 @@ fn load_specs(args: &InitArgs, dtype: DType) -> Result<(Vec<TensorSpec>, Option<
     check_cancel()?;
     guard::check_json(&text).map_err(|e| Failure(format!("{shown}: {e}"), EXIT_RUNTIME))?;
     check_cancel()?;
-    let specs =
-        spec::parse(&text, dtype).map_err(|e| Failure(format!("{shown}: {e}"), EXIT_RUNTIME))?;
+    // JAX mode reads shapes as JAX has them unless the spec says otherwise.
+    let layout = match args.rng {
+        Rng::Glorot => glorot::Layout::Torch,
+        Rng::Jax => glorot::Layout::Jax,
+    };
+    let specs = spec::parse(&text, dtype, layout)
+        .map_err(|e| Failure(format!("{shown}: {e}"), EXIT_RUNTIME))?;
     check_cancel()?;
     Ok((specs, None))
 }
@@ -314,6 +351,19 @@ fn init(args: InitArgs) -> Result<(), Failure> {
             ));
         }
     }
+    let jax = match (args.rng, args.jax_key) {
+        (Rng::Glorot, None) => None,
+        (Rng::Glorot, Some(_)) => {
+            return Err(Failure("--jax-key needs --rng jax".into(), EXIT_USAGE))
+        }
+        (Rng::Jax, mode) => {
+            let key = glorot::jax::JaxKey::from_seed(args.seed);
+            Some(match mode.unwrap_or(JaxKeyMode::Same) {
+                JaxKeyMode::Same => JaxKeys::Same(key),
+                JaxKeyMode::PerTensor => JaxKeys::PerTensor(key),
+            })
+        }
+    };
     start_threads(args.threads)?;
     let rank = match args.shard.as_deref() {
         None => None,
@@ -331,18 +381,34 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     };
     glorot::io::check_output_path(checked, kind, args.force)
         .map_err(|e| Failure(format!("--out {e}"), EXIT_USAGE))?;
+    if let Output::ModelDir(d) = &target {
+        // An earlier checkpoint's index or shards that this write would not replace: refused
+        // here, before the spec is read, unless --force (then removed after the write).
+        glorot::io::check_stale_files(d, rank.map(|r| r.world()), args.force)
+            .map_err(|e| Failure(printable(&e.to_string()).into_owned(), EXIT_USAGE))?;
+    }
     let (specs, config) = load_specs(&args, dtype)?;
+    if let Some(keys) = jax {
+        // Every tensor's JAX counterpart, before any file or directory is touched.
+        glorot::io::check_jax(&specs, keys).map_err(|e| {
+            let code = match e {
+                WriteError::NotJax { .. } => EXIT_USAGE,
+                _ => EXIT_RUNTIME,
+            };
+            Failure(format!("--rng jax: {e}"), code)
+        })?;
+    }
     let key = Key::new(args.seed);
     let meta = vec![("format".to_string(), "pt".to_string())];
     // The one shard plan of this run: it sizes the progress bar, is written, and lists the
     // --table rows.
     let shard = match rank {
         None => None,
-        Some(r) => Some((r, ShardPlan::new(&specs, r.world)?)),
+        Some(r) => Some((r, ShardPlan::new(&specs, r.world())?)),
     };
     let members: Vec<&TensorSpec> = match &shard {
         None => specs.iter().collect(),
-        Some((r, plan)) => plan.files[r.rank].iter().map(|&i| &specs[i]).collect(),
+        Some((r, plan)) => plan.files[r.rank()].iter().map(|&i| &specs[i]).collect(),
     };
     let total: u64 = members.iter().map(|s| s.byte_len()).sum();
     let show = !args.quiet && std::io::stdout().is_terminal();
@@ -352,27 +418,34 @@ fn init(args: InitArgs) -> Result<(), Failure> {
     let opts = WriteOptions {
         metadata: &meta,
         no_sync: args.no_sync,
+        buffered: args.buffered,
         force: args.force,
         progress: Some(&progress),
         cancel: Some(&CANCEL),
         stage_hook: Some(&hook),
+        jax,
     };
     match &shard {
         None => clean_stale(&args.out),
         Some((r, plan)) => {
-            clean_stale(&args.out.join(plan.file_name(r.rank)));
-            if r.rank == 0 {
+            clean_stale(&args.out.join(plan.file_name(r.rank())));
+            if r.rank() == 0 {
                 clean_stale(&args.out.join(glorot::io::INDEX_NAME));
             }
         }
     }
     check_cancel()?;
     let t0 = Instant::now();
-    let (file, index, config) = match &target {
-        Output::File(path) => (write_safetensors(path, &specs, &key, opts)?, None, None),
+    let (file, index, config, removed) = match &target {
+        Output::File(path) => (
+            write_safetensors(path, &specs, &key, opts)?,
+            None,
+            None,
+            Vec::new(),
+        ),
         Output::ModelDir(dir) => {
             let s = write_model_dir(dir, &specs, &key, config.as_deref(), shard, opts)?;
-            (s.file, s.index, s.config)
+            (s.file, s.index, s.config, s.removed)
         }
     };
     let secs = t0.elapsed().as_secs_f64();
@@ -389,6 +462,13 @@ fn init(args: InitArgs) -> Result<(), Failure> {
         for p in index.iter().chain(config.iter()) {
             outln!("wrote {}", printable(&p.to_string_lossy()));
         }
+    }
+    // On stderr even with --quiet: files were deleted.
+    for p in &removed {
+        eprintln!(
+            "glorot: removed {}, a stale file of an earlier checkpoint (--force)",
+            printable(&p.to_string_lossy())
+        );
     }
     if args.table {
         print_table(&file.path, &members)?;
@@ -519,20 +599,39 @@ fn print_table(path: &Path, specs: &[&TensorSpec]) -> Result<(), Failure> {
             .map_err(|e| format!("could not read {}: {e}", path.display()))?;
         let measured = std_of(&raw, s.dtype);
         let fans = s.resolved_fans();
+        if s.init.is_structured() {
+            // Orthogonal and the other structured rules have no distribution to show; the
+            // measured std is still read back.
+            let shape = format!("{:?}", s.shape);
+            let _ = writeln!(
+                out,
+                "{:<width$} {:<14} {:<5} {:<16} {:>7} {:>7} {:>18} {:>11} {:>11.6}",
+                name,
+                shape,
+                s.dtype.to_string(),
+                s.init.name(),
+                "-",
+                "-",
+                "(whole tensor)",
+                "-",
+                measured
+            );
+            continue;
+        }
         let dist = s
             .distribution()
             .map_err(|e| format!("tensor `{name}`: {e}"))?;
-        let bound = match dist {
-            Distribution::Uniform { low, high } if low == -high => format!("U ±{high:.6}"),
-            Distribution::Uniform { low, high } => format!("U [{low:.3}, {high:.3})"),
-            Distribution::Normal { mean, .. } => format!("N mean {mean}"),
-            Distribution::TruncatedNormal { low, high, .. } if low == -high => {
+        let bound = match dist.kind() {
+            DistributionKind::Uniform { low, high } if low == -high => format!("U ±{high:.6}"),
+            DistributionKind::Uniform { low, high } => format!("U [{low:.3}, {high:.3})"),
+            DistributionKind::Normal { mean, .. } => format!("N mean {mean}"),
+            DistributionKind::TruncatedNormal { low, high, .. } if low == -high => {
                 format!("TN ±{high:.6}")
             }
-            Distribution::TruncatedNormal { low, high, .. } => {
+            DistributionKind::TruncatedNormal { low, high, .. } => {
                 format!("TN ({low:.3}, {high:.3})")
             }
-            Distribution::Constant(v) => format!("={v}"),
+            DistributionKind::Constant(v) => format!("={v}"),
             _ => "-".into(),
         };
         let std = dist.std();

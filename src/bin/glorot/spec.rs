@@ -9,6 +9,13 @@
 //! Init names and parameter names are PyTorch's (`torch.nn.init.*_`) and JAX's
 //! (`jax.nn.initializers.*`). Per tensor, `dtype` (overrides `--dtype`), `layout`, and
 //! `in_axis`/`out_axis` (JAX-style explicit fan axes) are also accepted.
+//!
+//! The structured initializers: `orthogonal` (`gain`, PyTorch's `orthogonal_`: the tensor
+//! viewed as `(shape[0], prod(shape[1:]))`), `orthogonal_jax` (`scale`, `column_axis`, JAX's
+//! `orthogonal`), `sparse` (`sparsity` required, `std`), `dirac` (`groups`), `eye`,
+//! `identity` (`gain`, Keras'), `delta_orthogonal` (`scale`, `column_axis`, JAX's, kernels
+//! `(*k, in, out)`). They carry their own convention, so a per-tensor `layout` (which they
+//! would not read) is refused for them, as are fan axes.
 
 use glorot::io::TensorSpec;
 use glorot::{DType, FanMode, Init, Layout, Nonlinearity, VarianceDistribution};
@@ -33,14 +40,22 @@ pub const INITS: &[(&str, &[&str])] = &[
     ("lecun_uniform", &[]),
     ("lecun_normal", &[]),
     ("variance_scaling", &["scale", "mode", "distribution"]),
+    ("orthogonal", &["gain"]),
+    ("orthogonal_jax", &["scale", "column_axis"]),
+    ("sparse", &["sparsity", "std"]),
+    ("dirac", &["groups"]),
+    ("eye", &[]),
+    ("identity", &["gain"]),
+    ("delta_orthogonal", &["scale", "column_axis"]),
 ];
 
 const COMMON: &[&str] = &[
     "name", "shape", "init", "dtype", "layout", "in_axis", "out_axis",
 ];
 
-/// Parses a spec file's text. `dtype` applies to tensors that do not name their own.
-pub fn parse(text: &str, dtype: DType) -> Result<Vec<TensorSpec>, String> {
+/// Parses a spec file's text. `dtype` applies to tensors that do not name their own, `layout`
+/// when the spec has no top-level `layout`.
+pub fn parse(text: &str, dtype: DType, layout: Layout) -> Result<Vec<TensorSpec>, String> {
     let root: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let obj = root
         .as_object()
@@ -53,7 +68,7 @@ pub fn parse(text: &str, dtype: DType) -> Result<Vec<TensorSpec>, String> {
         }
     }
     let layout = match obj.get("layout") {
-        None => Layout::Torch,
+        None => layout,
         Some(v) => parse_layout(v).map_err(|e| format!("field `layout`: {e}"))?,
     };
     let tensors = obj
@@ -178,6 +193,19 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
         })?,
         Some(v) => return Err(err("dtype", format!("expected a string, got {v}"))),
     };
+    if init.is_structured() && obj.contains_key("layout") {
+        return Err(err(
+            "layout",
+            format!(
+                "{init_name} reads no fans and carries its own convention, so a layout would be ignored{}",
+                if init_name == "orthogonal" {
+                    " (for JAX's convention use orthogonal_jax with column_axis)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
     let mut layout = match obj.get("layout") {
         None => layout,
         Some(v) => parse_layout(v).map_err(|e| err("layout", e))?,
@@ -222,6 +250,12 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
                 err(field, format!("{error} (dtype {})", spec.dtype))
             }
             Some(field) => err(field, error.to_string()),
+            // A shape the structured rule cannot fill: say which rule refused it.
+            None if spec.init.is_structured() => format!(
+                "tensor `{}`: {init_name} on shape {:?}: {error}",
+                glorot::io::printable(&name),
+                spec.shape
+            ),
             None => format!("tensor `{}`: {error}", glorot::io::printable(&name)),
         },
         other => other.to_string(),
@@ -233,6 +267,13 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
 fn blame(init: &str, e: glorot::Error) -> Option<&'static str> {
     use glorot::Error as E;
     Some(match (init, e) {
+        ("orthogonal_jax" | "delta_orthogonal", E::InvalidGain) => "scale",
+        ("orthogonal_jax" | "delta_orthogonal", E::InvalidAxis) => "column_axis",
+        ("orthogonal_jax" | "delta_orthogonal", E::Unrepresentable | E::TooNarrow) => "scale",
+        ("orthogonal" | "identity", E::Unrepresentable | E::TooNarrow) => "gain",
+        ("sparse", E::InvalidSparsity) => "sparsity",
+        ("sparse", E::InvalidStd | E::Unrepresentable | E::TooNarrow) => "std",
+        ("dirac", E::GroupsMismatch { .. }) => "groups",
         (_, E::InvalidGain) => "gain",
         (_, E::InvalidScale) => "scale",
         (_, E::InvalidSlope) => "a",
@@ -265,6 +306,22 @@ impl<E: Fn(&str, String) -> String> Params<'_, E> {
                 .as_f64()
                 .ok_or_else(|| (self.err)(field, format!("expected a number, got {v}"))),
         }
+    }
+
+    /// An integer field (JSON integers only: `2`, not `2.0` or `"2"`).
+    fn int(&self, field: &str, default: i64) -> Result<i64, String> {
+        match self.obj.get(field) {
+            None => Ok(default),
+            Some(v) => v
+                .as_i64()
+                .ok_or_else(|| (self.err)(field, format!("expected an integer, got {v}"))),
+        }
+    }
+
+    /// `column_axis`: an integer axis, negative counting from the end (JAX's default −1).
+    fn axis(&self) -> Result<isize, String> {
+        let a = self.int("column_axis", -1)?;
+        isize::try_from(a).map_err(|_| (self.err)("column_axis", format!("{a} is out of range")))
     }
 
     fn opt_num(&self, field: &str) -> Result<Option<f64>, String> {
@@ -385,6 +442,35 @@ fn parse_init<E: Fn(&str, String) -> String>(
         "glorot_normal" => Init::GlorotNormal,
         "he_normal" => Init::HeNormal,
         "lecun_normal" => Init::LecunNormal,
+        "orthogonal" => Init::Orthogonal {
+            gain: p.num("gain", Some(1.0))?,
+        },
+        "orthogonal_jax" => Init::OrthogonalJax {
+            scale: p.num("scale", Some(1.0))?,
+            column_axis: p.axis()?,
+        },
+        "sparse" => Init::Sparse {
+            // PyTorch's sparse_ has no default sparsity.
+            sparsity: p.num("sparsity", None)?,
+            std: p.num("std", Some(0.01))?,
+        },
+        "dirac" => {
+            let g = p.int("groups", 1)?;
+            Init::Dirac {
+                groups: usize::try_from(g)
+                    .ok()
+                    .filter(|&g| g > 0)
+                    .ok_or_else(|| (p.err)("groups", format!("{g} is not a positive integer")))?,
+            }
+        }
+        "eye" => Init::Eye,
+        "identity" => Init::Identity {
+            gain: p.num("gain", Some(1.0))?,
+        },
+        "delta_orthogonal" => Init::DeltaOrthogonal {
+            scale: p.num("scale", Some(1.0))?,
+            column_axis: p.axis()?,
+        },
         other => unreachable!("`{other}` is in INITS but not parsed"),
     })
 }
@@ -394,7 +480,12 @@ mod tests {
     use super::*;
 
     fn one(t: &str) -> Result<TensorSpec, String> {
-        parse(&format!("{{\"tensors\": [{t}]}}"), DType::F32).map(|mut v| v.remove(0))
+        parse(
+            &format!("{{\"tensors\": [{t}]}}"),
+            DType::F32,
+            Layout::Torch,
+        )
+        .map(|mut v| v.remove(0))
     }
 
     #[test]
@@ -404,6 +495,7 @@ mod tests {
                 {"name": "fc1.weight", "shape": [1000, 784], "init": "xavier_uniform", "gain": 1.0},
                 {"name": "fc1.bias", "shape": [1000], "init": "zeros"}]}"#,
             DType::BF16,
+            Layout::Torch,
         )
         .unwrap();
         assert_eq!(
@@ -544,6 +636,190 @@ mod tests {
     }
 
     #[test]
+    fn structured_names_and_parameters() {
+        let init = |t: &str| one(t).unwrap().init;
+        assert_eq!(
+            init(r#"{"name":"w","shape":[8,4],"init":"orthogonal"}"#),
+            Init::Orthogonal { gain: 1.0 }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[8,4,3],"init":"orthogonal","gain":2}"#),
+            Init::Orthogonal { gain: 2.0 }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[3,3,4,8],"init":"orthogonal_jax"}"#),
+            Init::OrthogonalJax {
+                scale: 1.0,
+                column_axis: -1
+            }
+        );
+        assert_eq!(
+            init(
+                r#"{"name":"w","shape":[5,2,3],"init":"orthogonal_jax","scale":0.5,"column_axis":0}"#
+            ),
+            Init::OrthogonalJax {
+                scale: 0.5,
+                column_axis: 0
+            }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[10,6],"init":"sparse","sparsity":0.1}"#),
+            Init::Sparse {
+                sparsity: 0.1,
+                std: 0.01
+            }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[10,6],"init":"sparse","sparsity":1,"std":2}"#),
+            Init::Sparse {
+                sparsity: 1.0,
+                std: 2.0
+            }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[4,2,3,3],"init":"dirac"}"#),
+            Init::Dirac { groups: 1 }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[4,2,3],"init":"dirac","groups":2}"#),
+            Init::Dirac { groups: 2 }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[3,4],"init":"eye"}"#),
+            Init::Eye
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[3,4],"init":"identity","gain":3}"#),
+            Init::Identity { gain: 3.0 }
+        );
+        assert_eq!(
+            init(r#"{"name":"w","shape":[3,3,4,8],"init":"delta_orthogonal","scale":2}"#),
+            Init::DeltaOrthogonal {
+                scale: 2.0,
+                column_axis: -1
+            }
+        );
+        // A top-level layout applies to every tensor and is simply not read by these.
+        let v = parse(
+            r#"{"layout":"jax","tensors":[{"name":"w","shape":[4,4],"init":"orthogonal"}]}"#,
+            DType::F32,
+            Layout::Torch,
+        )
+        .unwrap();
+        assert_eq!(v[0].init, Init::Orthogonal { gain: 1.0 });
+    }
+
+    #[test]
+    fn structured_errors_name_the_tensor_and_the_field() {
+        let cases = [
+            (
+                r#"{"name":"b","shape":[4],"init":"orthogonal"}"#,
+                "tensor `b`: orthogonal on shape [4]: only tensors with 2 or more dimensions",
+            ),
+            (
+                r#"{"name":"b","shape":[4],"init":"orthogonal_jax"}"#,
+                "tensor `b`: orthogonal_jax on shape [4]: only tensors with 2 or more",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"orthogonal","gain":-1}"#,
+                "tensor `w`: field `gain`: gain must be finite and non-negative",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"orthogonal","scale":1}"#,
+                "tensor `w`: field `scale`: not a parameter of orthogonal (its parameters are gain)",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"orthogonal","layout":"jax"}"#,
+                "tensor `w`: field `layout`: orthogonal reads no fans",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"orthogonal","in_axis":0,"out_axis":1}"#,
+                "tensor `w`: field `in_axis`: orthogonal uses no fans",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"orthogonal_jax","scale":-1}"#,
+                "tensor `w`: field `scale`: gain must be finite",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"orthogonal_jax","column_axis":2}"#,
+                "tensor `w`: field `column_axis`: invalid",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"orthogonal_jax","column_axis":1.5}"#,
+                "tensor `w`: field `column_axis`: expected an integer, got 1.5",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"orthogonal","gain":70000,"dtype":"f16"}"#,
+                "tensor `w`: field `gain`: the dtype cannot hold these values",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"sparse"}"#,
+                "tensor `w`: field `sparsity`: missing (required)",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"sparse","sparsity":1.5}"#,
+                "tensor `w`: field `sparsity`: sparsity must be a number in [0, 1]",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"sparse","sparsity":0.5,"std":-1}"#,
+                "tensor `w`: field `std`: std must be",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3,2],"init":"sparse","sparsity":0.5}"#,
+                "tensor `w`: sparse on shape [4, 3, 2]: only tensors with 2 dimensions",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3],"init":"dirac"}"#,
+                "tensor `w`: dirac on shape [4, 3]: only tensors with 3, 4 or 5 dimensions",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3,3],"init":"dirac","groups":3}"#,
+                "tensor `w`: field `groups`: dim 0 (4) must be divisible by groups (3)",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3,3],"init":"dirac","groups":0}"#,
+                "tensor `w`: field `groups`: 0 is not a positive integer",
+            ),
+            (
+                r#"{"name":"w","shape":[4,3,3],"init":"dirac","groups":"2"}"#,
+                "tensor `w`: field `groups`: expected an integer",
+            ),
+            (
+                r#"{"name":"w","shape":[2,3,4],"init":"eye"}"#,
+                "tensor `w`: eye on shape [2, 3, 4]: only tensors with 2 dimensions",
+            ),
+            (
+                r#"{"name":"w","shape":[3,3],"init":"eye","gain":2}"#,
+                "tensor `w`: field `gain`: not a parameter of eye (it takes no parameters)",
+            ),
+            (
+                r#"{"name":"w","shape":[3],"init":"identity"}"#,
+                "tensor `w`: identity on shape [3]: only tensors with 2 dimensions",
+            ),
+            (
+                r#"{"name":"w","shape":[4,8],"init":"delta_orthogonal"}"#,
+                "tensor `w`: delta_orthogonal on shape [4, 8]: only tensors with 3, 4 or 5",
+            ),
+            (
+                r#"{"name":"w","shape":[3,3,8,4],"init":"delta_orthogonal"}"#,
+                "tensor `w`: delta_orthogonal on shape [3, 3, 8, 4]: `fan_in` (8) must be less or equal than `fan_out` (4)",
+            ),
+            (
+                r#"{"name":"w","shape":[3,3,4,8],"init":"delta_orthogonal","column_axis":-3}"#,
+                "tensor `w`: field `column_axis`: invalid",
+            ),
+        ];
+        for (t, want) in cases {
+            let e = one(t).unwrap_err();
+            assert!(e.starts_with(want), "{e}\n  wanted: {want}");
+        }
+        // Zero-element tensors: no values, but the rank and parameters are still checked.
+        assert!(one(r#"{"name":"w","shape":[0,4],"init":"orthogonal"}"#).is_ok());
+        assert!(one(r#"{"name":"w","shape":[0],"init":"orthogonal"}"#).is_err());
+        assert!(one(r#"{"name":"w","shape":[0,4],"init":"orthogonal","gain":-1}"#).is_err());
+    }
+
+    #[test]
     fn errors_name_the_tensor_and_the_field() {
         let cases = [
             (
@@ -599,13 +875,15 @@ mod tests {
             let e = one(t).unwrap_err();
             assert!(e.starts_with(want), "{e}\n  wanted: {want}");
         }
-        let e = parse(r#"{"tensors":[{"name":"a","shape":[1],"init":"zeros"},{"name":"a","shape":[1],"init":"ones"}]}"#, DType::F32).unwrap_err();
+        let e = parse(r#"{"tensors":[{"name":"a","shape":[1],"init":"zeros"},{"name":"a","shape":[1],"init":"ones"}]}"#, DType::F32, Layout::Torch).unwrap_err();
         assert!(e.contains("tensor `a`: name appears more than once"), "{e}");
-        assert!(parse("{", DType::F32)
+        assert!(parse("{", DType::F32, Layout::Torch)
             .unwrap_err()
             .starts_with("invalid JSON"));
-        assert!(parse(r#"{"layout":"tf","tensors":[]}"#, DType::F32)
-            .unwrap_err()
-            .contains("`layout`"));
+        assert!(
+            parse(r#"{"layout":"tf","tensors":[]}"#, DType::F32, Layout::Torch)
+                .unwrap_err()
+                .contains("`layout`")
+        );
     }
 }

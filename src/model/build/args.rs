@@ -154,3 +154,68 @@ impl Default for VarianceArgs {
         Self::new()
     }
 }
+
+/// `orthogonal_jax(scale, column_axis)` / `delta_orthogonal(scale, column_axis)` (JAX
+/// defaults 1, −1).
+pub struct OrthogonalArgs {
+    pub scale: f64,
+    pub column_axis: isize,
+}
+
+impl OrthogonalArgs {
+    pub const fn new() -> Self {
+        OrthogonalArgs {
+            scale: 1.0,
+            column_axis: -1,
+        }
+    }
+    pub const fn jax(&self) -> Init {
+        Init::OrthogonalJax {
+            scale: self.scale,
+            column_axis: self.column_axis,
+        }
+    }
+    pub const fn delta(&self) -> Init {
+        Init::DeltaOrthogonal {
+            scale: self.scale,
+            column_axis: self.column_axis,
+        }
+    }
+}
+
+impl Default for OrthogonalArgs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `sparse(sparsity, std)` (PyTorch: `sparsity` required, `std = 0.01`).
+pub struct SparseArgs {
+    /// NaN until given: a missing sparsity is a compile error naming it.
+    pub sparsity: f64,
+    pub std: f64,
+}
+
+impl SparseArgs {
+    pub const fn new() -> Self {
+        SparseArgs {
+            sparsity: f64::NAN,
+            std: 0.01,
+        }
+    }
+    pub const fn build(&self) -> Init {
+        if self.sparsity.is_nan() {
+            panic!("network!: sparse needs its sparsity: `sparse(sparsity = 0.1)` or `sparse(sparsity = 0.1, std = 0.01)`");
+        }
+        Init::Sparse {
+            sparsity: self.sparsity,
+            std: self.std,
+        }
+    }
+}
+
+impl Default for SparseArgs {
+    fn default() -> Self {
+        Self::new()
+    }
+}

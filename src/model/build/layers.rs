@@ -300,7 +300,9 @@ impl<const N: usize> Builder<N> {
 
     /// `rnn` / `lstm` / `gru (IN => HIDDEN, layers = L, bidirectional = B)`, PyTorch names and
     /// gate stacking: `weight_ih_l{k}[_reverse] (G·H, in_k)`, `weight_hh_l{k} (G·H, H)`,
-    /// `bias_ih_l{k} (G·H)`, `bias_hh_l{k} (G·H)`; G = 1, 4, 3.
+    /// `bias_ih_l{k} (G·H)`, `bias_hh_l{k} (G·H)`; G = 1, 4, 3. `init` sets both weights,
+    /// `recurrent_init` only the `weight_hh` ones (Keras' `recurrent_initializer`, e.g.
+    /// orthogonal).
     pub const fn recurrent(
         &mut self,
         cell: Cell,
@@ -315,7 +317,12 @@ impl<const N: usize> Builder<N> {
         };
         self.check_opts(
             o,
-            opt::ACT | opt::INIT | opt::BIAS | opt::LAYERS | opt::BIDIRECTIONAL,
+            opt::ACT
+                | opt::INIT
+                | opt::RECURRENT_INIT
+                | opt::BIAS
+                | opt::LAYERS
+                | opt::BIDIRECTIONAL,
             kind,
         );
         let input = self.input(declared, kind);
@@ -327,6 +334,10 @@ impl<const N: usize> Builder<N> {
         let w_init = match o.init {
             Some(w) => w,
             None => default,
+        };
+        let hh_init = match o.recurrent_init {
+            Some(w) => w,
+            None => w_init,
         };
         let b_init = match o.bias_init {
             Some(b) => b,
@@ -362,7 +373,7 @@ impl<const N: usize> Builder<N> {
                         1 => self.tensor(
                             seg.as_str(),
                             &[gates * hidden, hidden],
-                            w_init,
+                            hh_init,
                             o.act,
                             o.slope,
                             Role::Weight,

@@ -5,7 +5,8 @@
 //!
 //! By concern: [`scope`] (dotted names, groups, repeats, branches), [`flow`] (widths and
 //! per-layer checks), [`layers`] (each layer kind's tensors), [`opts`] and [`args`] (what the
-//! DSL's `key = value` pairs set), [`streams`] (no two tensors share a stream), [`msg`]
+//! DSL's `key = value` pairs set), [`streams`] (no two tensors share a stream), [`structured`]
+//! (orthogonal, sparse, dirac, eye, identity against the tensor's shape), [`msg`]
 //! (const panic messages). This module adds one tensor ([`Builder::tensor`]).
 //!
 //! Not part of the API: reached only through `glorot::model::__private` by the macro's
@@ -19,8 +20,9 @@ mod msg;
 mod opts;
 mod scope;
 mod streams;
+mod structured;
 
-pub use args::{KaimingArgs, NormalArgs, UniformArgs, VarianceArgs};
+pub use args::{KaimingArgs, NormalArgs, OrthogonalArgs, SparseArgs, UniformArgs, VarianceArgs};
 pub use opts::{Cell, NormKind, Opts};
 
 use msg::Msg;
@@ -103,6 +105,9 @@ impl<const N: usize> Builder<N> {
                 .s("` needs fans (rank >= 2); use zeros, ones, constant, uniform or normal")
                 .panic();
         }
+        if init.is_structured() {
+            self.check_structured(&name, shape, &init);
+        }
         let mut spec = ParamSpec::new(name, shape, init, gain, role);
         spec.offset = self.params;
         self.params = match self.params.checked_add(spec.numel) {
@@ -126,7 +131,7 @@ impl<const N: usize> Default for Builder<N> {
 }
 
 /// Replaces the "from the layer's activation" placeholders (a NaN gain or slope, as the DSL
-/// writes a bare `xavier_*` / `kaiming_*`) by the values of `act`/`slope`. Kaiming without an
+/// writes a bare `xavier_*` / `kaiming_*` / `orthogonal`) by the values of `act`/`slope`. Kaiming without an
 /// explicit `a` takes the activation when one was given, else PyTorch's defaults (`a = 0`,
 /// `leaky_relu`).
 const fn resolve(init: Init, act: Option<Nonlinearity>, slope: f64) -> Init {
@@ -153,15 +158,23 @@ const fn resolve(init: Init, act: Option<Nonlinearity>, slope: f64) -> Init {
                 nonlinearity,
             }
         }
+        Init::Orthogonal { gain } if gain.is_nan() => Init::Orthogonal {
+            gain: act_gain(act, slope),
+        },
         other => other,
     }
 }
 
-/// The gain the rule itself multiplies by: Xavier's `gain`, Kaiming's
-/// `calculate_gain(nonlinearity, a)`; `None` for rules without one.
+/// The gain the rule itself multiplies by: Xavier's, orthogonal's and identity's `gain`,
+/// Kaiming's `calculate_gain(nonlinearity, a)`, JAX orthogonal's `scale`; `None` for rules
+/// without one.
 const fn own_gain(init: &Init) -> Option<f64> {
     match *init {
-        Init::XavierUniform { gain } | Init::XavierNormal { gain } => Some(gain),
+        Init::XavierUniform { gain }
+        | Init::XavierNormal { gain }
+        | Init::Orthogonal { gain }
+        | Init::Identity { gain } => Some(gain),
+        Init::OrthogonalJax { scale, .. } | Init::DeltaOrthogonal { scale, .. } => Some(scale),
         Init::KaimingUniform {
             a, nonlinearity, ..
         }

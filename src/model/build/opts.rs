@@ -22,7 +22,8 @@ pub mod opt {
     pub const AFFINE: u32 = 1 << 13;
     pub const PROJ_NAMES: u32 = 1 << 14;
     pub const HF_CONV1D: u32 = 1 << 15;
-    pub const NAMES: [&str; 16] = [
+    pub const RECURRENT_INIT: u32 = 1 << 16;
+    pub const NAMES: [&str; 17] = [
         "act",
         "init",
         "bias",
@@ -39,6 +40,7 @@ pub mod opt {
         "affine",
         "names",
         "hf_conv1d",
+        "recurrent_init",
     ];
 }
 
@@ -53,6 +55,7 @@ pub struct Opts {
     pub bias: bool,
     pub bias_init: Option<Init>,
     pub out_init: Option<Init>,
+    pub recurrent_init: Option<Init>,
     pub kernel: [usize; 3],
     pub kernel_len: usize,
     pub groups: usize,
@@ -80,6 +83,7 @@ impl Opts {
             bias: true,
             bias_init: None,
             out_init: None,
+            recurrent_init: None,
             kernel: [0; 3],
             kernel_len: 0,
             groups: 1,
@@ -119,6 +123,10 @@ impl Opts {
     pub const fn out_init(&mut self, init: Init) {
         self.set |= opt::OUT_INIT;
         self.out_init = Some(init);
+    }
+    pub const fn recurrent_init(&mut self, init: Init) {
+        self.set |= opt::RECURRENT_INIT;
+        self.recurrent_init = Some(init);
     }
     pub const fn kernel(&mut self, k: &[usize]) {
         self.set |= opt::KERNEL;

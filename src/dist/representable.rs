@@ -1,10 +1,11 @@
-//! The writer's rule for "the dtype cannot hold it", applied to every tensor before the first
-//! byte. The in-memory fills clamp into the output type's finite range (documented on
-//! [`crate::dist`]); a file written from a spec instead refuses what would be clamped or
-//! collapsed:
+//! The one rule for "the dtype cannot hold it", applied by every fill, allocation and file
+//! write ([`super::Plan::new`] runs it before preparing a plan): values the output type cannot
+//! hold are an error, never a saturated or collapsed tensor.
 //!
-//! - a **constant** whose value rounds to ±∞ in the dtype (70000 in f16);
-//! - a **uniform** `[low, high)` with an end beyond the dtype's largest finite value;
+//! - a **constant** whose value rounds to ±∞ in the dtype (70000 in f16,
+//!   [`Error::Unrepresentable`]);
+//! - a **uniform** `[low, high)` with an end beyond the dtype's largest finite value
+//!   ([`Error::Unrepresentable`]);
 //! - a **normal** (or truncated normal) whose reachable range — `mean ± 5.42·std` for
 //!   f32/bf16/f16, whose 24-bit sampler never goes farther, `mean ± 8.3·std` for f64, cut to
 //!   `(low, high)` when truncated — leaves the dtype's finite range
@@ -13,8 +14,13 @@
 //!   ([`Error::TooNarrow`]): a uniform interval holding a single value, or a normal whose
 //!   reachable range rounds to a single value (a std too small for the dtype at that mean,
 //!   e.g. `std = 1e-9` at `mean = 1` in f32, or truncation bounds that leave one value).
+//!
+//! The clamps that remain in the kernels only keep half-open and open intervals exact after
+//! rounding (a uniform's `high` never occurs); they never stand in for an out-of-range value.
+//! The structured initializers' rule, built on [`round`] and [`check`], lives with them
+//! (`structured::check_dtype`).
 
-use crate::{bf16, f16, DType, Distribution, Error, Result};
+use crate::{bf16, f16, DType, Distribution, DistributionKind, Error, Result};
 
 /// Farthest normal sample from the mean, in standard deviations (see [`crate::dist::normal`]:
 /// 5.4196 for the 24-bit narrow sampler, 8.29 for f64), rounded up.
@@ -31,7 +37,7 @@ fn max_finite(dtype: DType) -> f64 {
 }
 
 /// `x` rounded to the nearest value of `dtype` (±∞ beyond its range).
-fn round(dtype: DType, x: f64) -> f64 {
+pub(crate) fn round(dtype: DType, x: f64) -> f64 {
     match dtype {
         DType::F16 => f16::from_f64(x).to_f64(),
         DType::BF16 => bf16::from_f64(x).to_f64(),
@@ -40,7 +46,12 @@ fn round(dtype: DType, x: f64) -> f64 {
     }
 }
 
-/// The rule of the module documentation, on top of what the fill itself checks.
+/// Whether `x` rounds to a finite value of `dtype` (70000 does not in f16).
+pub(crate) fn holds(dtype: DType, x: f64) -> bool {
+    round(dtype, x).is_finite()
+}
+
+/// The rule of the module documentation, on top of what preparing the plan checks.
 pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
     let max = max_finite(dtype);
     let z = if dtype == DType::F64 {
@@ -48,13 +59,13 @@ pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
     } else {
         Z_NARROW
     };
-    match *dist {
-        Distribution::Constant(v) => {
-            if !round(dtype, v).is_finite() {
+    match dist.kind() {
+        DistributionKind::Constant(v) => {
+            if !holds(dtype, v) {
                 return Err(Error::Unrepresentable);
             }
         }
-        Distribution::Uniform { low, high } => {
+        DistributionKind::Uniform { low, high } => {
             if low < -max || high > max {
                 return Err(Error::Unrepresentable);
             }
@@ -71,7 +82,7 @@ pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
                 return Err(Error::TooNarrow);
             }
         }
-        Distribution::Normal { mean, std } => {
+        DistributionKind::Normal { mean, std } => {
             let (lo, hi) = (mean - z * std, mean + z * std);
             if !(lo >= -max && hi <= max) {
                 return Err(Error::Unrepresentable);
@@ -80,7 +91,7 @@ pub(crate) fn check(dtype: DType, dist: &Distribution) -> Result<()> {
                 return Err(Error::TooNarrow);
             }
         }
-        Distribution::TruncatedNormal {
+        DistributionKind::TruncatedNormal {
             mean,
             std,
             low,
