@@ -25,8 +25,10 @@ pub(super) fn blocks(_proof: Avx2, core: &Core, counter: u64, out: &mut [u32]) {
 }
 
 /// Stamps the 8-way block function as module `$name`, compiled for the features `$feat`.
+/// `$opaque`: hide the rot16 shuffle mask from LLVM (see `rot_masks`); the AVX-512VL build
+/// leaves it visible, where LLVM may turn the shuffles into `vprold`.
 macro_rules! eight_way {
-    ($name:ident, $feat:literal) => {
+    ($name:ident, $feat:literal, $opaque:literal) => {
         mod $name {
             #[cfg(target_arch = "x86")]
             use core::arch::x86::*;
@@ -59,28 +61,33 @@ macro_rules! eight_way {
                 }
             }
 
+            /// The byte shuffles that rotate every lane by 16 and by 8.
             #[target_feature(enable = $feat)]
             #[inline]
-            fn rot16(x: __m256i) -> __m256i {
-                _mm256_shuffle_epi8(
-                    x,
-                    _mm256_setr_epi8(
-                        2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4,
-                        5, 10, 11, 8, 9, 14, 15, 12, 13,
-                    ),
-                )
+            fn rot_masks() -> (__m256i, __m256i) {
+                let r16 = _mm256_setr_epi8(
+                    2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5,
+                    10, 11, 8, 9, 14, 15, 12, 13,
+                );
+                let r8 = _mm256_setr_epi8(
+                    3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6,
+                    11, 8, 9, 10, 15, 12, 13, 14,
+                );
+                if $opaque {
+                    // LLVM turns a `vpshufb` by the constant rot16 mask into `vpshuflw` +
+                    // `vpshufhw`: two shuffle-port µops instead of one, 32 more per eight
+                    // blocks on the ports the rotations by 12 and 7 (shifts) compete for.
+                    // Hiding the constant keeps the single `vpshufb`.
+                    (core::hint::black_box(r16), r8)
+                } else {
+                    (r16, r8)
+                }
             }
 
             #[target_feature(enable = $feat)]
             #[inline]
-            fn rot8(x: __m256i) -> __m256i {
-                _mm256_shuffle_epi8(
-                    x,
-                    _mm256_setr_epi8(
-                        3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5,
-                        6, 11, 8, 9, 10, 15, 12, 13, 14,
-                    ),
-                )
+            fn rot(x: __m256i, mask: __m256i) -> __m256i {
+                _mm256_shuffle_epi8(x, mask)
             }
 
             #[target_feature(enable = $feat)]
@@ -109,13 +116,17 @@ macro_rules! eight_way {
 
             #[target_feature(enable = $feat)]
             #[inline]
-            fn quarter(x: &mut [__m256i; 16], a: usize, b: usize, c: usize, d: usize) {
+            fn quarter(
+                x: &mut [__m256i; 16],
+                [a, b, c, d]: [usize; 4],
+                (r16, r8): (__m256i, __m256i),
+            ) {
                 x[a] = add(x[a], x[b]);
-                x[d] = rot16(xor(x[d], x[a]));
+                x[d] = rot(xor(x[d], x[a]), r16);
                 x[c] = add(x[c], x[d]);
                 x[b] = rot12(xor(x[b], x[c]));
                 x[a] = add(x[a], x[b]);
-                x[d] = rot8(xor(x[d], x[a]));
+                x[d] = rot(xor(x[d], x[a]), r8);
                 x[c] = add(x[c], x[d]);
                 x[b] = rot7(xor(x[b], x[c]));
             }
@@ -123,9 +134,14 @@ macro_rules! eight_way {
             /// Two quarter rounds interleaved, so independent dependency chains overlap.
             #[target_feature(enable = $feat)]
             #[inline]
-            fn quarter2(x: &mut [__m256i; 16], p: [usize; 4], q: [usize; 4]) {
-                quarter(x, p[0], p[1], p[2], p[3]);
-                quarter(x, q[0], q[1], q[2], q[3]);
+            fn quarter2(
+                x: &mut [__m256i; 16],
+                p: [usize; 4],
+                q: [usize; 4],
+                m: (__m256i, __m256i),
+            ) {
+                quarter(x, p, m);
+                quarter(x, q, m);
             }
 
             /// Transposes eight vectors of eight words (`v[i]` lane `j` = word `i` of block `j`) into
@@ -202,11 +218,12 @@ macro_rules! eight_way {
                     splat(15),
                 ];
                 let mut x = input;
+                let m = rot_masks();
                 for _ in 0..core.double_rounds() {
-                    quarter2(&mut x, [0, 4, 8, 12], [1, 5, 9, 13]);
-                    quarter2(&mut x, [2, 6, 10, 14], [3, 7, 11, 15]);
-                    quarter2(&mut x, [0, 5, 10, 15], [1, 6, 11, 12]);
-                    quarter2(&mut x, [2, 7, 8, 13], [3, 4, 9, 14]);
+                    quarter2(&mut x, [0, 4, 8, 12], [1, 5, 9, 13], m);
+                    quarter2(&mut x, [2, 6, 10, 14], [3, 7, 11, 15], m);
+                    quarter2(&mut x, [0, 5, 10, 15], [1, 6, 11, 12], m);
+                    quarter2(&mut x, [2, 7, 8, 13], [3, 4, 9, 14], m);
                 }
                 let mut y = [[x[0]; 8]; 2];
                 for i in 0..16 {
@@ -220,4 +237,4 @@ macro_rules! eight_way {
 }
 pub(super) use eight_way;
 
-eight_way!(v256, "avx2");
+eight_way!(v256, "avx2", true);

@@ -20,7 +20,7 @@ pub(super) fn blocks(_proof: Avx512, core: &Core, counter: u64, out: &mut [u32])
     unsafe { z512::blocks(core, counter, out) }
 }
 
-super::avx2::eight_way!(v512, "avx2,avx512f,avx512vl");
+super::avx2::eight_way!(v512, "avx2,avx512f,avx512vl", false);
 
 /// Sixteen blocks per call in 512-bit registers (AVX-512F): the same vertical layout with 16
 /// lanes, rotations as single `vprold`s. The state is split into two 256-bit halves at the end
