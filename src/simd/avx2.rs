@@ -90,18 +90,35 @@ impl Lanes for F32x8 {
     }
     #[inline(always)]
     fn lookup4(table: &[[f32; 4]], i: U32x8) -> [Self; 4] {
-        assert!(!table.is_empty());
-        let mask = table.len() - 1;
-        let mut ix = [0u32; 8];
-        // SAFETY: AVX is available (module docs); `ix` has 8 writable u32 = 32 bytes, unaligned
-        // store.
-        unsafe { _mm256_storeu_si256(ix.as_mut_ptr().cast::<__m256i>(), i.0) };
-        // Masked, so always in bounds: the compiler drops the check.
-        let e = |l: usize| table[ix[l] as usize & mask].as_ptr();
-        // SAFETY: AVX is available; each `e(l)` points at a whole `[f32; 4]` entry of `table`
-        // (16 readable bytes, unaligned load); the rest is register shuffles. Entries of lanes
-        // `l` and `l + 4` share a register, then a 4×4 transpose in each 128-bit half puts
-        // coefficient `j` of lanes 0..8 into vector `j`, in lane order.
+        // The byte offset of each lane's entry is computed in the vector (mask and shift: two
+        // instructions for eight lanes, where scalar code needed two per lane) and leaves it
+        // as four 64-bit halves (two offsets each) rather than eight `vpextrd`s, so each
+        // entry costs one 16-byte load and a little scalar integer work.
+        assert!(!table.is_empty() && table.len() <= 1 << 27);
+        let mask = (table.len() - 1) as i32;
+        // SAFETY: AVX2 is available (module docs); register operations only.
+        let pairs: [u64; 4] = unsafe {
+            let o = _mm256_slli_epi32::<4>(_mm256_and_si256(i.0, _mm256_set1_epi32(mask)));
+            let (lo, hi) = (_mm256_castsi256_si128(o), _mm256_extracti128_si256::<1>(o));
+            [
+                _mm_cvtsi128_si64(lo) as u64,
+                _mm_extract_epi64::<1>(lo) as u64,
+                _mm_cvtsi128_si64(hi) as u64,
+                _mm_extract_epi64::<1>(hi) as u64,
+            ]
+        };
+        let base = table.as_ptr().cast::<u8>();
+        // SAFETY: lane `l`'s offset `16·(i & (len − 1)) ≤ 16·(len − 1)` (no overflow: `len ≤
+        // 2²⁷`) is the byte offset of a whole 16-byte `[f32; 4]` entry of `table`, so the
+        // pointer stays inside the table.
+        let e = |l: usize| unsafe {
+            let off = (pairs[l / 2] >> (32 * (l % 2))) as u32 as usize;
+            base.add(off).cast::<f32>()
+        };
+        // SAFETY: AVX is available; each `e(l)` points at a whole entry (16 readable bytes,
+        // unaligned load); the rest is register shuffles. Entries of lanes `l` and `l + 4`
+        // share a register, then a 4×4 transpose in each 128-bit half puts coefficient `j` of
+        // lanes 0..8 into vector `j`, in lane order.
         unsafe {
             let r = |l: usize| _mm256_set_m128(_mm_loadu_ps(e(l + 4)), _mm_loadu_ps(e(l)));
             let (r0, r1, r2, r3) = (r(0), r(1), r(2), r(3));
