@@ -66,8 +66,21 @@ impl Plan {
             DistributionKind::Constant(v) => constant::narrow::<T>(v).map(Plan::ConstNarrow),
             DistributionKind::Uniform { low, high } => {
                 let (lo, hi) = inner_interval::<T>(low, false, high, true)?;
+                let sampler = UniformNarrow::new(low, high)?;
+                // Every value, rounded to T (monotone too), lies between the rounded values
+                // at the two ends of the integer range; when both are inside [lo, hi] the
+                // clamp changes nothing and the kernel skips it ([−∞, +∞] marks that) — four
+                // instructions of about a dozen per vector. Otherwise (the largest sample
+                // rounds up to `high`) the clamp stays.
+                let (a, b) = sampler.ends();
+                let (a, b) = (T::from_f32(a).to_f32(), T::from_f32(b).to_f32());
+                let (lo, hi) = if lo <= a.min(b) && a.max(b) <= hi {
+                    (f32::NEG_INFINITY, f32::INFINITY)
+                } else {
+                    (lo, hi)
+                };
                 Ok(Plan::Narrow(Random {
-                    sampler: NarrowSampler::Uniform(UniformNarrow::new(low, high)?),
+                    sampler: NarrowSampler::Uniform(sampler),
                     lo,
                     hi,
                 }))

@@ -221,6 +221,65 @@ mod tests {
         }
     }
 
+    /// The plan drops the uniform clamp (bounds `[−∞, +∞]`) only where it changes nothing:
+    /// then every one of the 2²⁴ integers, through the sampler and rounded to the output type,
+    /// already lies inside the clamp interval; and where the largest value rounds up to `high`
+    /// (uniform(0, 1) in bf16) the clamp stays. Returns how many cases dropped it.
+    fn uniform_clamp_dropped_only_when_inert<T: Element + crate::element::Narrow>() -> usize {
+        use crate::dist::plan::inner_interval;
+        use crate::sample::{NarrowSampler, SampleNarrow};
+        use crate::simd::Scalar;
+        let cases = [
+            (-1.5, 2.0),
+            (0.0, 1.0),
+            (-0.0625, 0.0625),
+            (-0.1, 0.1),
+            (3.0, 3.5),
+        ];
+        let mut dropped = 0;
+        for (low, high) in cases {
+            let d = crate::Distribution::uniform(low, high).expect("valid");
+            let Ok(Plan::Narrow(r)) = Plan::prepare(&d, T::DTYPE) else {
+                panic!("a random narrow plan")
+            };
+            let NarrowSampler::Uniform(s) = r.sampler else {
+                panic!("uniform")
+            };
+            if r.lo != f32::NEG_INFINITY {
+                continue;
+            }
+            dropped += 1;
+            let (lo, hi) = inner_interval::<T>(low, false, high, true).expect("valid");
+            for k in 0..1u32 << 24 {
+                let x = <T as crate::element::Narrow>::from_f32(s.sample::<Scalar>(k).0);
+                let x = crate::element::Narrow::to_f32(x);
+                assert!(
+                    lo <= x && x <= hi,
+                    "{:?} ({low}, {high}): k = {k} gives {x}",
+                    T::DTYPE
+                );
+            }
+        }
+        dropped
+    }
+
+    #[test]
+    fn uniform_clamp_is_dropped_only_when_inert() {
+        // f32: dropped for (−1.5, 2), (0, 1), (±0.0625); kept for (3, 3.5), whose largest
+        // sample rounds to 3.5, and (±0.1), whose smallest, f32(−0.1), is below −0.1. bf16 and
+        // f16 round the largest sample up to `high` whenever `high` is representable, so there
+        // the clamp mostly stays.
+        assert_eq!(uniform_clamp_dropped_only_when_inert::<f32>(), 3);
+        uniform_clamp_dropped_only_when_inert::<bf16>();
+        uniform_clamp_dropped_only_when_inert::<crate::f16>();
+        // 1 − 2⁻²⁴ rounds to 1.0 in bf16: the clamp must stay.
+        let d = crate::Distribution::uniform(0.0, 1.0).expect("valid");
+        let Ok(Plan::Narrow(r)) = Plan::prepare(&d, crate::DType::BF16) else {
+            panic!("a random narrow plan")
+        };
+        assert_eq!((r.lo, r.hi), (0.0, 0.996_093_75)); // [0, largest bf16 below 1]
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
 

@@ -37,6 +37,16 @@ impl UniformNarrow {
     }
 }
 
+impl UniformNarrow {
+    /// The values at the two ends of the integer range, `k = 0` and `k = 2²⁴ − 1`. The map
+    /// `k ↦ low + span·(k·2⁻²⁴)` is monotone in `k` (each IEEE operation is monotone in its
+    /// arguments), so every sample lies between these two.
+    pub(crate) fn ends(&self) -> (f32, f32) {
+        let at = |k: u32| self.sample::<crate::simd::Scalar>(k).0;
+        (at(0), at((1 << 24) - 1))
+    }
+}
+
 impl SampleNarrow for UniformNarrow {
     #[inline(always)]
     fn sample<V: Lanes>(&self, k: V::U) -> V {
