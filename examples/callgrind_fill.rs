@@ -11,11 +11,21 @@
 //! `jax_bf16` (JAX mode, `glorot::jax`, through the crate's chunk driver). The optional second argument
 //! caps the level (`best`: the best the CPU has, the default). Callgrind counts a gather as
 //! one instruction, so compare kernels that use them by time as well: an optional third
-//! argument repeats the fill that many times over the same buffer (for `time`).
+//! argument repeats the fill that many times over the same buffer (for `time` or `perf
+//! record`), an optional fourth sets the element count (default 16 Mi; a small count such as
+//! 16384 keeps the buffer in cache and times the kernel without the memory traffic).
 use glorot::{bf16, f16, fill_at_with, Distribution, Element, Fans, Init, Key, Level};
 
+/// Elements per fill: the optional fourth argument (default 16 Mi = 64 MiB of f32, beyond the
+/// caches; e.g. 16384 keeps an f32 buffer in L2, to time the kernel without the memory).
+fn elements() -> usize {
+    std::env::args()
+        .nth(4)
+        .map_or(16 << 20, |r| r.parse().expect("elements"))
+}
+
 fn run<T: Element + Copy + Default + std::fmt::Debug>(d: &Distribution) {
-    let n = 16 << 20;
+    let n = elements();
     let reps: usize = std::env::args()
         .nth(3)
         .map_or(1, |r| r.parse().expect("reps"));
@@ -27,8 +37,10 @@ fn run<T: Element + Copy + Default + std::fmt::Debug>(d: &Distribution) {
     println!("{:?}", v[n / 3]);
 }
 
-fn run_jax<T: Element + Copy + Default + std::fmt::Debug>(init: &glorot::jax::JaxInit) {
-    let n = 16 << 20;
+fn run_jax<T: glorot::jax::JaxFloat + Copy + Default + std::fmt::Debug>(
+    init: &glorot::jax::JaxInit,
+) {
+    let n = elements();
     let mut v = vec![T::default(); n];
     let k = glorot::jax::JaxKey::from_seed(7);
     glorot::jax::fill_at_with(&mut v, init, &[n / 1024, 1024], k, 0, Level::Avx512).unwrap();

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --release --example throughput [-- --json] [--gib N] [--reps N]
-//!     [--level scalar|portable|avx2|avx512] [--only SUBSTRING] [--no-alloc] [--cold]
+//!     [--level scalar|portable|avx2|avx512] [--only SUBSTRING] [--threads N] [--no-alloc]
+//!     [--cold]
 //! ```
 //!
 //! For `--gib` GiB of f32 (default 1: 268,435,456 elements), at 1 thread and at all threads,
@@ -19,8 +20,9 @@
 //!     (glorot's allocator, filling a constant), for plain pages and for transparent huge pages
 //!     (`--no-alloc` skips these).
 //!
-//! `--level` caps ChaCha and the kernels (the default picks AVX-512 where the CPU has it), to
-//! measure the other paths. `--only` keeps the (a) rows whose name contains the substring.
+//! `--threads N` measures at N threads only. `--level` caps ChaCha and the kernels (the
+//! default picks AVX-512 where the CPU has it), to measure the other paths. `--only` keeps the
+//! (a) rows whose name contains the substring.
 //!
 //! `--cold` adds (b) again with a 3 s pause before every run: this VM returns memory that has
 //! been free for more than ~2 s to its host, and first touch of such memory behaves differently
@@ -157,6 +159,15 @@ fn main() {
     let constant = Distribution::constant(0.5).unwrap();
     let key = Key::new(0).tensor("throughput");
     let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // `--threads N` measures at N threads only (default: 1 and all).
+    let thread_counts: Vec<usize> = match args.iter().position(|a| a == "--threads") {
+        Some(i) => vec![args
+            .get(i + 1)
+            .and_then(|v| v.parse().ok())
+            .filter(|&t| t > 0)
+            .expect("--threads takes a positive integer")],
+        None => vec![1, all],
+    };
     let mut rows = Vec::new();
 
     // The (a) rows: every initializer the issue's table names, f32 plus the normal in the other
@@ -177,7 +188,7 @@ fn main() {
         ),
     ];
     let normal = Distribution::normal(0.0, 0.02).unwrap();
-    for threads in [1, all] {
+    for &threads in &thread_counts {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -240,7 +251,7 @@ fn main() {
     // (b) runs after every (a) measurement: repeated 1 GiB allocate/free cycles (and memory the
     // VM hands back to its host) leave this machine's memory in a state where touched-buffer
     // fills measured afterwards in the same process ran up to 40% slower.
-    for threads in [1, all].into_iter().filter(|_| !no_alloc) {
+    for threads in thread_counts.iter().copied().filter(|_| !no_alloc) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
