@@ -5,6 +5,7 @@
 //! - `glorot`: `GlorotBackend` with the library's `HfPolicy` for the same LLaMA config
 //!   (transformers' `_init_weights`: matrices normal(0, 0.02), RMSNorm gains one), bf16 filled
 //!   natively (one allocation per tensor, handed to candle without a copy);
+//! - `glorot-huge`: the same with `.with_pages(Pages::Huge)` (transparent huge pages);
 //! - `glorot-f32`: the same backend with `.via_f32()`: generated in f32, then candle's
 //!   `to_dtype(BF16)` per tensor;
 //! - `candle`: `Tensor::randn(0, 0.02, shape, &Device::Cpu)` then `to_dtype(BF16)` for the
@@ -24,7 +25,7 @@ use candle_nn::var_builder::SimpleBackend;
 use candle_nn::VarBuilder;
 use candle_transformers::models::llama::{Config, Llama};
 use glorot::frameworks::candle::{GlorotBackend, HfPolicy};
-use glorot::Key;
+use glorot::{Key, Pages};
 
 /// The candle user's way, as a backend so that `Llama::load` is the same for every way.
 struct CandleRandn;
@@ -136,6 +137,9 @@ fn child(way: &str, layers: usize, warm: bool) -> Result<()> {
     let backend: Box<dyn SimpleBackend> = match way {
         "glorot" => Box::new(GlorotBackend::new(Key::new(0), hf_policy(&cfg))),
         "glorot-f32" => Box::new(GlorotBackend::new(Key::new(0), hf_policy(&cfg)).via_f32()),
+        "glorot-huge" => {
+            Box::new(GlorotBackend::new(Key::new(0), hf_policy(&cfg)).with_pages(Pages::Huge))
+        }
         "candle" => Box::new(CandleRandn),
         other => candle_core::bail!("unknown way {other}"),
     };
@@ -170,8 +174,12 @@ fn arg<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
-const WAYS: [(&str, &str); 3] = [
+const WAYS: [(&str, &str); 4] = [
     ("glorot", "GlorotBackend, bf16 filled natively"),
+    (
+        "glorot-huge",
+        "GlorotBackend::with_pages(Pages::Huge), bf16 natively",
+    ),
     ("glorot-f32", "GlorotBackend::via_f32 (f32, then to_dtype)"),
     ("candle", "candle today: Tensor::randn f32 + to_dtype"),
 ];
@@ -194,7 +202,7 @@ fn main() -> Result<()> {
         None => WAYS.iter().map(|w| w.0).collect(),
     };
     if let Some(bad) = wanted.iter().find(|w| !WAYS.iter().any(|k| k.0 == **w)) {
-        candle_core::bail!("unknown way `{bad}` (glorot, glorot-f32, candle)");
+        candle_core::bail!("unknown way `{bad}` (glorot, glorot-huge, glorot-f32, candle)");
     }
     let cfg = config(layers);
     let params = params(&cfg);

@@ -11,7 +11,7 @@ use candle_nn::{Optimizer, VarBuilder, VarMap};
 use candle_transformers::models::{bigcode, llama, qwen2};
 use glorot::frameworks::candle::{policy_fn, GlorotBackend, HfPolicy, HintPolicy};
 use glorot::frameworks::TensorInit;
-use glorot::{Init, Key};
+use glorot::{Init, Key, Pages};
 
 const SEED: u64 = 2026;
 
@@ -469,6 +469,30 @@ fn one_thread_equals_many() {
     for threads in [2, 3, 8] {
         assert!(one == build(threads), "{threads} threads differ from 1");
     }
+}
+
+#[test]
+fn huge_pages_change_no_value() {
+    // vocab 32768 × 64 bf16 = 4 MiB: the embedding spans whole 2 MiB huge pages.
+    let cfg = tiny_llama(32768, false);
+    let build = |pages: Pages| {
+        let varmap = VarMap::new();
+        let vb = GlorotBackend::new(Key::new(SEED), policy_fn(hf_like))
+            .with_pages(pages)
+            .with_var_map(&varmap)
+            .into_var_builder(DType::BF16, Device::Cpu);
+        llama::Llama::load(vb, &cfg).unwrap();
+        let vars = varmap.data().lock().unwrap();
+        let mut all: Vec<(String, Vec<u32>)> = vars
+            .iter()
+            .map(|(n, v)| (n.clone(), bits(v.as_tensor())))
+            .collect();
+        all.sort();
+        all
+    };
+    let plain = build(Pages::Plain);
+    assert_eq!(plain.len(), llama_tensors(&cfg).len());
+    assert!(plain == build(Pages::Huge));
 }
 
 #[test]
