@@ -238,10 +238,15 @@
 //! glorot_macros::network! { struct M { fc: linear(5 => 10, init = xavier_uniform) } }
 //! ```
 //! ```compile_fail
-//! glorot_macros::network! { struct M { fc: linear(5 => 10, act = gelu) } }
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, act = swish) } }
 //! ```
 //! ```
 //! glorot_macros::network! { struct M { fc: linear(5 => 10, act = selu) } }
+//! glorot_macros::network! { struct G { fc: linear(5 => 10, act = gelu) } }
+//! ```
+//! ```compile_fail
+//! // gelu is a layer activation, not a `calculate_gain` nonlinearity
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = kaiming_normal(nonlinearity = gelu)) } }
 //! ```
 //!
 //! ## Malformed entries

@@ -333,6 +333,9 @@ macro_rules! __opts {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __opt {
+    // Activations `calculate_gain` has no name for: gain 1 (the `linear` gain).
+    ($o:ident; act = softsign) => { $o.act_only(::glorot::model::Activation::Softsign) };
+    ($o:ident; act = gelu) => { $o.act_only(::glorot::model::Activation::Gelu) };
     ($o:ident; act = $a:ident ( $s:expr )) => {
         $o.act($crate::__act!($a), ::core::option::Option::Some(($s) as f64))
     };
@@ -415,7 +418,8 @@ macro_rules! __act {
             "network!: unknown activation `",
             ::core::stringify!($other),
             "`; expected one of linear, sigmoid, tanh, relu, leaky_relu, leaky_relu(SLOPE), ",
-            "selu, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d"
+            "selu, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d ",
+            "(and, for a layer's `act`, softsign and gelu)"
         ))
     };
 }

@@ -127,7 +127,7 @@
 //!
 //! | option | meaning |
 //! |---|---|
-//! | `act = tanh` / `leaky_relu(0.2)` | the activation after the layer: its `calculate_gain` is Xavier's gain, and Kaiming's nonlinearity when `kaiming_*` has no arguments. Names: `linear`, `sigmoid`, `tanh`, `relu`, `leaky_relu`, `selu`, `conv1d` … `conv_transpose3d`. |
+//! | `act = tanh` / `leaky_relu(0.2)` | the activation after the layer: its `calculate_gain` is Xavier's gain, and Kaiming's nonlinearity when `kaiming_*` has no arguments. Names: `linear`, `sigmoid`, `tanh`, `relu`, `leaky_relu`, `selu`, `conv1d` … `conv_transpose3d`, and `softsign`, `gelu`, which `calculate_gain` lacks: they take gain 1 (the `linear` one). Recorded on every tensor of the layer (`ParamSpec::layer.act`, a `glorot::model::Activation`). |
 //! | `init = …` | the weight initializer (all weights of `attention` / `gated_mlp`) |
 //! | `out_init = …` | the output projection's initializer (`o_proj`, `down_proj`), e.g. GPT-2's residual scaling |
 //! | `recurrent_init = …` | `rnn`/`lstm`/`gru`: the `weight_hh_l*` initializer (Keras' `recurrent_initializer`), e.g. `orthogonal`; `init` then sets only `weight_ih_l*` |

@@ -9,9 +9,9 @@
 //! [`Assemble`] traits, [`Module`], the const builder `network!` drives (`build/`, hidden) and
 //! the [`presets`]. The `glorot-macros` crate is only the grammar: [`network!`](crate::network)
 //! parses a declaration and expands to `::glorot::model::…` paths, so the expansion builds `const`
-//! tables of [`ParamSpec`]s (name, shape, fans, [`Init`](crate::Init), gain, arena offset) at
-//! compile time, and the functions below fill them, every tensor from its own stream
-//! `key.tensor(name)`.
+//! tables of [`ParamSpec`]s (name, shape, fans, [`Init`](crate::Init), gain, arena offset, the
+//! layer's kind and [`Activation`]) at compile time, and the functions below fill them, every
+//! tensor from its own stream `key.tensor(name)`.
 //!
 //! ## 1. Declare a model
 //!
@@ -52,6 +52,8 @@
 //! let w = &Mlp::SPECS[2];
 //! assert_eq!((w.name(), w.shape()), ("fc2.weight", &[256, 256][..]));
 //! assert_eq!((w.fan_in, w.fan_out, w.gain), (256, 256, 5.0 / 3.0));
+//! // The layer it belongs to: kind and `act` (what `glorot::report` runs).
+//! assert_eq!((w.layer.kind, w.layer.act), ("linear", Some(glorot::model::Activation::Tanh)));
 //!
 //! const GPT2: usize = Gpt2Small::PARAMS;
 //! assert_eq!(GPT2, 124_439_808);
@@ -121,12 +123,14 @@ use rayon::prelude::*;
 use crate::fan::Fans;
 use crate::{try_alloc_filled, DType, Distribution, Element, Error, Key, Pages, Result};
 
+mod activation;
 mod build;
 mod network;
 mod param;
 pub mod presets;
 
 pub use crate::gain::sqrt;
+pub use activation::{Activation, LayerInfo};
 pub use network::{Assemble, Module, Network};
 pub use param::{Name, ParamSpec, Role, MAX_RANK, NAME_CAP};
 

@@ -5,6 +5,7 @@
 use super::msg::Msg;
 use super::opts::{opt, Opts};
 use super::Builder;
+use crate::model::LayerInfo;
 
 impl<const N: usize> Builder<N> {
     /// The width the current layer reads: the declared one (checked against the flowing
@@ -49,7 +50,15 @@ impl<const N: usize> Builder<N> {
         self.last = self.path;
     }
 
-    pub(super) const fn check_opts(&self, o: &Opts, allowed: u32, kind: &str) {
+    /// Rejects options the layer kind does not take. Every layer kind calls it first, so it
+    /// is also where the builder learns the layer it is in ([`Builder::tensor`] stamps that
+    /// on each of the layer's specs; [`Builder::end`] forgets it).
+    pub(super) const fn check_opts(&mut self, o: &Opts, allowed: u32, kind: &'static str) {
+        self.layer = LayerInfo {
+            kind,
+            act: o.activation,
+            branch: self.in_branch(),
+        };
         let bad = o.set & !allowed;
         if bad != 0 {
             let bit = bad.trailing_zeros() as usize;

@@ -29,7 +29,7 @@ use msg::Msg;
 use scope::Frame;
 
 use crate::gain::gain_unchecked;
-use crate::model::{Name, ParamSpec, Role};
+use crate::model::{LayerInfo, Name, ParamSpec, Role};
 use crate::{Init, Nonlinearity};
 
 const MAX_DEPTH: usize = 12;
@@ -45,6 +45,8 @@ pub struct Builder<const N: usize> {
     depth: usize,
     width: Option<usize>,
     last: Name,
+    /// The layer being built (set by `check_opts`, recorded on each of its specs).
+    layer: LayerInfo,
 }
 
 #[doc(hidden)]
@@ -59,6 +61,7 @@ impl<const N: usize> Builder<N> {
             depth: 0,
             width: None,
             last: Name::EMPTY,
+            layer: LayerInfo::NONE,
         }
     }
 
@@ -110,6 +113,7 @@ impl<const N: usize> Builder<N> {
         }
         let mut spec = ParamSpec::new(name, shape, init, gain, role);
         spec.offset = self.params;
+        spec.layer = self.layer;
         self.params = match self.params.checked_add(spec.numel) {
             Some(p) => p,
             None => panic!("network!: the parameter count overflows usize"),

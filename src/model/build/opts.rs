@@ -1,6 +1,7 @@
 //! The options of one layer, as the DSL's `key = value` pairs set them, and the small enums
 //! that pick a layer variant.
 
+use crate::model::Activation;
 use crate::{Init, Nonlinearity};
 
 // Option bits (which options a layer was given).
@@ -51,6 +52,9 @@ pub struct Opts {
     pub set: u32,
     pub act: Option<Nonlinearity>,
     pub slope: f64,
+    /// The activation itself (recorded on the layer's specs); `act` is the nonlinearity whose
+    /// gain it takes.
+    pub activation: Option<Activation>,
     pub init: Option<Init>,
     pub bias: bool,
     pub bias_init: Option<Init>,
@@ -79,6 +83,7 @@ impl Opts {
             set: 0,
             act: None,
             slope: 0.01,
+            activation: None,
             init: None,
             bias: true,
             bias_init: None,
@@ -106,6 +111,14 @@ impl Opts {
         if let Some(s) = slope {
             self.slope = s;
         }
+        self.activation = Some(Activation::from_nonlinearity(act, self.slope));
+    }
+    /// `act = softsign` / `act = gelu`: activations `calculate_gain` has no name for, so
+    /// their gain is the `linear` one (1).
+    pub const fn act_only(&mut self, a: Activation) {
+        self.set |= opt::ACT;
+        self.act = Some(a.nonlinearity());
+        self.activation = Some(a);
     }
     pub const fn init(&mut self, init: Init) {
         self.set |= opt::INIT;

@@ -72,8 +72,21 @@ impl<const N: usize> Builder<N> {
         self.last = last;
     }
 
+    /// Whether the current scope is inside a residual branch.
+    pub(super) const fn in_branch(&self) -> bool {
+        let mut i = 0;
+        while i < self.depth {
+            if self.frames[i].branch {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
     /// Leaves the innermost scope.
     pub const fn end(&mut self) {
+        self.layer = crate::model::LayerInfo::NONE;
         self.depth -= 1;
         let f = self.frames[self.depth];
         if f.branch {
