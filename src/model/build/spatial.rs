@@ -344,12 +344,9 @@ impl<const N: usize> Builder<N> {
                 self.fail(name, "kernel sizes must be at least 1");
             }
             let span = dil * (k - 1) + 1;
-            // PyTorch: "pad should be at most half of effective kernel size" (max), "… of
-            // kernel size" (avg).
-            let half = match kind {
-                PoolKind::Max => span / 2,
-                PoolKind::Avg => k / 2,
-            };
+            // PyTorch refuses padding over half the kernel size (not the dilated span), for
+            // max and avg pooling alike.
+            let half = k / 2;
             if p > half {
                 self.fail_n(
                     name,
