@@ -332,6 +332,44 @@ fn shape_errors_name_both_layers_and_what_was_computed() {
     );
 
     let m = message(|b| {
+        glorot_macros::__entries!(b; conv: conv2d(3 => 8, kernel = 3, stride = 0));
+    });
+    assert_eq!(
+        m,
+        "network!: layer `conv` (conv2d): stride must be at least 1"
+    );
+    let m = message(|b| {
+        glorot_macros::__entries!(b; fc: linear(4 => 4), input = [4]);
+    });
+    assert_eq!(
+        m,
+        "network!: `input = [...]` must be the model's first entry"
+    );
+    let m = message(|b| {
+        glorot_macros::__entries!(b;
+            up: conv2d(8 => 4, kernel = 3, stride = 2, transposed = true, output_padding = 2));
+    });
+    assert!(
+        m.contains("output_padding must be smaller than either stride or dilation"),
+        "{m}"
+    );
+    let m = message(|b| {
+        glorot_macros::__entries!(b; input = [3, 8, 8], pool: max_pool2d(2, padding = 2));
+    });
+    assert_eq!(
+        m,
+        "network!: layer `pool` (max_pool2d): padding 2 is more than half the kernel: at most 1"
+    );
+    let m = message(|b| {
+        glorot_macros::__entries!(b; input = [3, 32, 32], conv: conv1d(3 => 8, kernel = 3));
+    });
+    assert_eq!(
+        m,
+        "network!: shape error: `conv` (conv1d) needs a spatial input [C, L] but `input` gives \
+         3 × 32 × 32"
+    );
+
+    let m = message(|b| {
         glorot_macros::__entries!(b; conv: conv2d(3 => 16, kernel = 3), flatten: flatten);
     });
     assert!(
