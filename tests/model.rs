@@ -212,14 +212,21 @@ fn normal_family_is_filled() {
 /// Every preset tensor has a valid engine distribution.
 #[test]
 fn every_preset_spec_is_valid_for_the_engine() {
-    use model::presets::{GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50};
-    for specs in [
+    use model::presets::{
+        AlexNet, GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50, Vgg16, VitB16, PRESETS,
+    };
+    let all = [
         GlorotMlp::SPECS,
         ResNet50::SPECS,
         Gpt2Small::SPECS,
         Gpt2Xl::SPECS,
         Llama7b::SPECS,
-    ] {
+        Vgg16::SPECS,
+        AlexNet::SPECS,
+        VitB16::SPECS,
+    ];
+    assert_eq!(all.len(), PRESETS.len());
+    for specs in all {
         for s in specs {
             if let Err(e) = model::distribution(s) {
                 panic!("{}: {e}", s.name());

@@ -13,6 +13,25 @@ impl<const N: usize> Builder<N> {
     pub(super) const fn input(&self, declared: Option<usize>, kind: &str) -> usize {
         match (declared, self.width) {
             (Some(d), Some(w)) => {
+                if d != w && self.flattened.len > 1 {
+                    let f = &self.flattened;
+                    Msg::new()
+                        .s("network!: width mismatch: `")
+                        .s(self.path.as_str())
+                        .s("` (")
+                        .s(kind)
+                        .s(") takes ")
+                        .n(d)
+                        .s(" inputs but `")
+                        .s(self.last.as_str())
+                        .s("` after `")
+                        .s(f.from.as_str())
+                        .s("` gives ")
+                        .product(f.factors.split_at(f.len).0)
+                        .s(" = ")
+                        .n(w)
+                        .panic();
+                }
                 if d != w {
                     Msg::new()
                         .s("network!: width mismatch: `")
@@ -48,6 +67,7 @@ impl<const N: usize> Builder<N> {
     pub(super) const fn output(&mut self, w: usize) {
         self.width = Some(w);
         self.last = self.path;
+        self.flattened = super::spatial::Flattened::NONE;
     }
 
     /// Rejects options the layer kind does not take. Every layer kind calls it first, so it
