@@ -2,8 +2,15 @@
 //! shapes in the same run (torch via `python3`, skipped when it is not installed), and prints
 //! the ratio table.
 //!
-//! `cargo run --release --example orthogonal_vs_torch [-- SIZES...]` (default 1024 2048 4096).
+//! `cargo run --release --example orthogonal_vs_torch [-- SIZES...]` (default 1024 2048 4096);
+//! `-- --ceiling` measures only the machine's ceiling (below).
 //! Threads: 1 and the machine's count, for both sides.
+//!
+//! It also measures the machine's own ceiling for the 1 → N-thread speed-up: the same fixed
+//! amount of register-only floating-point work (independent multiply-add chains, no memory
+//! traffic) per thread, on one thread and on N at once. On a VM whose vCPUs share physical
+//! cores (SMT siblings) or a power budget, that ceiling is well below N, and no compute-bound
+//! kernel, glorot's or LAPACK's, can scale past it.
 
 use std::process::Command;
 use std::time::Instant;
@@ -77,7 +84,57 @@ fn glorot_time(n: usize, threads: usize, reps: usize) -> ((f64, f64), u64) {
     ((best, cpu), hash)
 }
 
+/// Register-only floating-point work: 48 independent chains of `x·m + c`, which LLVM keeps in
+/// twelve 128-bit registers: enough multiplies and adds in flight to keep a core's
+/// floating-point pipes nearly full on one thread (fewer chains would leave latency for an SMT
+/// sibling to fill, and the measured ceiling would be too optimistic). No loads or stores.
+fn spin(iters: u64) -> f32 {
+    let mut x = [1.0f32; 48];
+    let (m, c) = (
+        std::hint::black_box(0.999_999_9f32),
+        std::hint::black_box(1e-7f32),
+    );
+    for _ in 0..iters {
+        for v in &mut x {
+            *v = *v * m + c;
+        }
+    }
+    x.iter().sum()
+}
+
+/// Wall seconds for `threads` threads each doing the same `spin`.
+fn spin_time(threads: usize, iters: u64) -> f64 {
+    let s = Instant::now();
+    std::thread::scope(|sc| {
+        for _ in 0..threads {
+            sc.spawn(|| std::hint::black_box(spin(iters)));
+        }
+    });
+    s.elapsed().as_secs_f64()
+}
+
+/// The machine's 1 → `threads` speed-up on compute-bound work (best of three each):
+/// `threads` times the work in the time `threads × single` would take alone.
+fn machine_ceiling(threads: usize) -> f64 {
+    let iters = 200_000_000;
+    let one = (0..3)
+        .map(|_| spin_time(1, iters))
+        .fold(f64::INFINITY, f64::min);
+    let all = (0..3)
+        .map(|_| spin_time(threads, iters))
+        .fold(f64::INFINITY, f64::min);
+    threads as f64 * one / all
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--ceiling") {
+        let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+        println!(
+            "Machine ceiling, 1 → {all} threads: {:.2}×",
+            machine_ceiling(all)
+        );
+        return;
+    }
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .map(|s| s.parse().expect("sizes are integers"))
@@ -95,11 +152,11 @@ fn main() {
     println!(
         "Wall seconds (CPU seconds of the process in parentheses), fastest of the repetitions."
     );
-    println!("| n×n f32 | threads | glorot | torch.nn.init.orthogonal_ | torch / glorot (wall) | torch / glorot (CPU) | glorot speed-up 1→{all} threads | bits hash |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| n×n f32 | threads | glorot | torch.nn.init.orthogonal_ | torch / glorot (wall) | torch / glorot (CPU) | glorot speed-up 1→{all} threads | torch speed-up 1→{all} threads | bits hash |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for &n in &sizes {
-        let reps = if n >= 4096 { 1 } else { 3 };
-        let mut single = None;
+        let reps = if n >= 4096 { 3 } else { 5 };
+        let (mut single, mut torch_single) = (None, None);
         for &t in &threads {
             let ((g, gc), hash) = glorot_time(n, t, reps);
             let torch = torch_time(n, t, reps);
@@ -112,10 +169,25 @@ fn main() {
                 }
                 Some(s) => format!("{:.2}×", s / g),
             };
+            let torch_speedup = match (torch_single, torch) {
+                (None, _) => {
+                    torch_single = torch.map(|x| x.0);
+                    "—".to_string()
+                }
+                (Some(s), Some((x, _))) => format!("{:.2}×", s / x),
+                (Some(_), None) => "—".to_string(),
+            };
             let tt = torch.map_or("not installed".into(), |(x, c)| format!("{x:.3} ({c:.3})"));
             println!(
-                "| {n}² | {t} | {g:.3} ({gc:.3}) | {tt} | {ratio} | {ratio_cpu} | {speedup} | {hash:016x} |"
+                "| {n}² | {t} | {g:.3} ({gc:.3}) | {tt} | {ratio} | {ratio_cpu} | {speedup} | {torch_speedup} | {hash:016x} |"
             );
         }
+    }
+    if all > 1 {
+        println!();
+        println!(
+            "Machine ceiling, 1 → {all} threads on register-only floating-point work: {:.2}×",
+            machine_ceiling(all)
+        );
     }
 }

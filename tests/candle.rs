@@ -11,7 +11,7 @@ use candle_nn::{Optimizer, VarBuilder, VarMap};
 use candle_transformers::models::{bigcode, llama, qwen2};
 use glorot::frameworks::candle::{policy_fn, GlorotBackend, HfPolicy, HintPolicy};
 use glorot::frameworks::TensorInit;
-use glorot::{Init, Key};
+use glorot::{Init, Key, Pages};
 
 const SEED: u64 = 2026;
 
@@ -440,6 +440,23 @@ fn hint_policy_follows_candle_hints() {
     );
 }
 
+/// Every variable of a bf16 Llama built through the backend (`hf_like` policy), sorted by name.
+fn llama_var_bits(cfg: &llama::Config, pages: Pages) -> Vec<(String, Vec<u32>)> {
+    let varmap = VarMap::new();
+    let vb = GlorotBackend::new(Key::new(SEED), policy_fn(hf_like))
+        .with_pages(pages)
+        .with_var_map(&varmap)
+        .into_var_builder(DType::BF16, Device::Cpu);
+    llama::Llama::load(vb, cfg).unwrap();
+    let vars = varmap.data().lock().unwrap();
+    let mut all: Vec<(String, Vec<u32>)> = vars
+        .iter()
+        .map(|(n, v)| (n.clone(), bits(v.as_tensor())))
+        .collect();
+    all.sort();
+    all
+}
+
 #[test]
 fn one_thread_equals_many() {
     // vocab 2048 × 64 = 131072 elements: more than one parallel chunk.
@@ -449,26 +466,22 @@ fn one_thread_equals_many() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| {
-            let varmap = VarMap::new();
-            let vb = GlorotBackend::new(Key::new(SEED), policy_fn(hf_like))
-                .with_var_map(&varmap)
-                .into_var_builder(DType::BF16, Device::Cpu);
-            llama::Llama::load(vb, &cfg).unwrap();
-            let vars = varmap.data().lock().unwrap();
-            let mut all: Vec<(String, Vec<u32>)> = vars
-                .iter()
-                .map(|(n, v)| (n.clone(), bits(v.as_tensor())))
-                .collect();
-            all.sort();
-            all
-        })
+        pool.install(|| llama_var_bits(&cfg, Pages::Plain))
     };
     let one = build(1);
     assert_eq!(one.len(), llama_tensors(&cfg).len());
     for threads in [2, 3, 8] {
         assert!(one == build(threads), "{threads} threads differ from 1");
     }
+}
+
+#[test]
+fn huge_pages_change_no_value() {
+    // vocab 32768 × 64 bf16 = 4 MiB: the embedding spans whole 2 MiB huge pages.
+    let cfg = tiny_llama(32768, false);
+    let plain = llama_var_bits(&cfg, Pages::Plain);
+    assert_eq!(plain.len(), llama_tensors(&cfg).len());
+    assert!(plain == llama_var_bits(&cfg, Pages::Huge));
 }
 
 #[test]

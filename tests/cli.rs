@@ -867,3 +867,194 @@ fn structured_spec_errors_are_one_line_before_the_first_byte() {
         assert_eq!(left, ["bad.json"], "{want}");
     }
 }
+
+// ---------------------------------------------------------------- glorot report
+
+/// `glorot report` with `args` into a fresh `DIR/out`; returns the output and `DIR/out`.
+fn report(dir: &Path, tag: &str, args: &[&str]) -> (Output, PathBuf) {
+    let out = dir.join(tag);
+    let mut all = vec!["report", "--out", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    (run(&all, &[]), out)
+}
+
+/// The per-layer table: stdout without the timing line.
+fn report_table(o: &Output) -> String {
+    let text = String::from_utf8_lossy(&o.stdout);
+    text.lines()
+        .filter(|l| !l.starts_with("wrote "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn report_runs_a_preset_by_name_and_a_spec_with_activations() {
+    let dir = tmpdir("report");
+    // 784 → 5 × 1000 → 10 on 24 examples; no SVDs of its 1000 × 1000 Jacobians (the spec
+    // below has them).
+    let small = ["--batch", "24", "--jacobian-examples", "0", "--bins", "20"];
+    // The preset by its `glorot list` name: its layers' tanh, its own init among the runs.
+    let (o, out) = report(
+        dir.path(),
+        "mlp",
+        &[&["--model", "mlp"][..], &small].concat(),
+    );
+    ok(&o);
+    let table = report_table(&o);
+    assert!(table.contains("own init"), "{table}");
+    assert!(table.contains("fc5") && table.contains("tanh"), "{table}");
+    let svg_a = std::fs::read_to_string(out.join("report.svg")).unwrap();
+    assert!(svg_a.contains("<svg"));
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("mlp, tanh layers"), "{page}");
+    // Same seed, same numbers and the same figure; another seed, other numbers.
+    let (o2, out2) = report(
+        dir.path(),
+        "mlp2",
+        &[&["--model", "glorot-mlp"][..], &small].concat(),
+    );
+    ok(&o2);
+    assert_eq!(report_table(&o2), table);
+    assert_eq!(
+        std::fs::read_to_string(out2.join("report.svg")).unwrap(),
+        svg_a
+    );
+    let (o3, _) = report(
+        dir.path(),
+        "mlp3",
+        &[&["--model", "mlp", "--seed", "1"][..], &small].concat(),
+    );
+    ok(&o3);
+    assert_ne!(report_table(&o3), table);
+
+    // A --spec MLP with activations, mixed, He in the comparison for the rectifier.
+    let spec = dir.path().join("mlp.json");
+    std::fs::write(
+        &spec,
+        r#"{"tensors": [
+            {"name": "fc1.weight", "shape": [24, 20], "init": "kaiming_normal", "nonlinearity": "relu", "act": "relu"},
+            {"name": "fc1.bias", "shape": [24], "init": "zeros"},
+            {"name": "fc2.weight", "shape": [24, 24], "init": "xavier_uniform", "gain": 1.6666666666666667, "act": "tanh"},
+            {"name": "head.weight", "shape": [3, 24], "init": "xavier_uniform"}
+        ]}"#,
+    )
+    .unwrap();
+    let (o, out) = report(
+        dir.path(),
+        "spec",
+        &[
+            "--spec",
+            spec.to_str().unwrap(),
+            "--batch",
+            "24",
+            "--bins",
+            "20",
+        ],
+    );
+    ok(&o);
+    let table = report_table(&o);
+    for want in ["fc1", "relu", "fc2", "tanh", "head", "He (kaiming_normal)"] {
+        assert!(table.contains(want), "{want:?} not in {table}");
+    }
+    assert!(out.join("report.svg").exists() && out.join("report.html").exists());
+    // `glorot init` reads the same file (the `act` keys change nothing it writes).
+    let st = dir.path().join("mlp.safetensors");
+    ok(&run(
+        &[
+            "init",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--seed",
+            "0",
+            "--out",
+            st.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[],
+    ));
+    assert_eq!(tensors(&st).len(), 4);
+}
+
+#[test]
+fn report_refuses_models_it_cannot_run_before_writing() {
+    let dir = tmpdir("report-refused");
+    let spec = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let no_act = spec(
+        "no-act.json",
+        r#"{"tensors": [
+            {"name": "fc1.weight", "shape": [8, 4], "init": "xavier_uniform", "act": "tanh"},
+            {"name": "fc2.weight", "shape": [8, 8], "init": "xavier_uniform"},
+            {"name": "out.weight", "shape": [3, 8], "init": "xavier_uniform"}
+        ]}"#,
+    );
+    let conv = spec(
+        "conv.json",
+        r#"{"tensors": [
+            {"name": "conv.weight", "shape": [8, 3, 3, 3], "init": "kaiming_normal", "act": "relu"},
+            {"name": "out.weight", "shape": [3, 8], "init": "xavier_uniform"}
+        ]}"#,
+    );
+    let bad_act = spec(
+        "bad-act.json",
+        r#"{"tensors": [
+            {"name": "fc1.weight", "shape": [8, 4], "init": "xavier_uniform", "act": "swish"},
+            {"name": "out.weight", "shape": [3, 8], "init": "xavier_uniform"}
+        ]}"#,
+    );
+    let bias_act = spec(
+        "bias-act.json",
+        r#"{"tensors": [
+            {"name": "fc1.weight", "shape": [8, 4], "init": "xavier_uniform", "act": "tanh"},
+            {"name": "fc1.bias", "shape": [8], "init": "zeros", "act": "tanh"},
+            {"name": "out.weight", "shape": [3, 8], "init": "xavier_uniform"}
+        ]}"#,
+    );
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--model", "resnet50"], "conv2d"),
+        (vec!["--model", "gpt2"], "embedding"),
+        (vec!["--model", "llama-7b"], "embedding"),
+        (vec!["--model", "no-such-model"], "unknown --model"),
+        (
+            vec!["--model", "gpt2", "--act", "relu"],
+            "--act applies to the glorot-mlp preset",
+        ),
+        (vec!["--act", "swish"], "unknown activation"),
+        (
+            vec!["--spec", no_act.as_str()],
+            "hidden layer `fc2` declares no activation",
+        ),
+        (vec!["--spec", conv.as_str()], "conv.weight"),
+        (
+            vec!["--spec", bad_act.as_str()],
+            "unknown activation `swish`",
+        ),
+        (
+            vec!["--spec", bias_act.as_str()],
+            "give `act` on the layer's weight",
+        ),
+        (
+            vec!["--spec", no_act.as_str(), "--act", "relu"],
+            "--act applies",
+        ),
+    ];
+    for (i, (args, want)) in cases.iter().enumerate() {
+        let (o, out) = report(dir.path(), &format!("case{i}"), args);
+        assert_one_line_error(&o, want);
+        assert!(!out.exists(), "{args:?} created {}", out.display());
+    }
+    // Flags that do not combine are usage errors (exit 2), also before anything is written.
+    let (o, out) = report(
+        dir.path(),
+        "usage",
+        &["--model", "mlp", "--spec", no_act.as_str()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists());
+    let (o, out) = report(dir.path(), "usage2", &["--depth", "--model", "mlp"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!out.exists());
+}

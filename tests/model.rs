@@ -212,14 +212,21 @@ fn normal_family_is_filled() {
 /// Every preset tensor has a valid engine distribution.
 #[test]
 fn every_preset_spec_is_valid_for_the_engine() {
-    use model::presets::{GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50};
-    for specs in [
+    use model::presets::{
+        AlexNet, GlorotMlp, Gpt2Small, Gpt2Xl, Llama7b, ResNet50, Vgg16, VitB16, PRESETS,
+    };
+    let all = [
         GlorotMlp::SPECS,
         ResNet50::SPECS,
         Gpt2Small::SPECS,
         Gpt2Xl::SPECS,
         Llama7b::SPECS,
-    ] {
+        Vgg16::SPECS,
+        AlexNet::SPECS,
+        VitB16::SPECS,
+    ];
+    assert_eq!(all.len(), PRESETS.len());
+    for specs in all {
         for s in specs {
             if let Err(e) = model::distribution(s) {
                 panic!("{}: {e}", s.name());
@@ -376,4 +383,88 @@ fn structured_tensors_write_as_model_init_fills_them() {
         let want: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
         assert_eq!(t.data(), &want[..], "{}", s.name());
     }
+}
+
+glorot::network! {
+    /// Every activation spelling `act = …` takes, plus a branch and a layer without one.
+    struct Acts {
+        a: linear(8 => 8, act = tanh, init = xavier_uniform, bias = zeros),
+        b: linear(8, act = leaky_relu(0.2), init = kaiming_normal),
+        c: linear(8, act = gelu, init = xavier_uniform),
+        d: linear(8, act = softsign, init = kaiming_uniform),
+        e: linear(8, act = conv2d),
+        res: branch { f: linear(8 => 8, act = relu) },
+        n: layer_norm,
+        g: linear(4),
+    }
+}
+
+#[test]
+fn specs_record_each_layers_kind_and_activation() {
+    use glorot::model::{Activation, LayerInfo};
+    use glorot::{FanMode, Init, Nonlinearity};
+    let spec = |n: &str| Acts::SPECS.iter().find(|s| s.name() == n).unwrap();
+    let info = |kind, act, branch| LayerInfo { kind, act, branch };
+    assert_eq!(
+        spec("a.weight").layer,
+        info("linear", Some(Activation::Tanh), false)
+    );
+    // A layer's bias carries its layer too.
+    assert_eq!(spec("a.bias").layer, spec("a.weight").layer);
+    assert_eq!(spec("b.weight").layer.act, Some(Activation::LeakyRelu(0.2)));
+    // softsign and gelu take gain 1 (calculate_gain has neither), as `linear` does.
+    assert_eq!(spec("c.weight").init, Init::XavierUniform { gain: 1.0 });
+    assert_eq!(spec("c.weight").gain, 1.0);
+    assert_eq!(spec("c.weight").layer.act, Some(Activation::Gelu));
+    assert_eq!(
+        spec("d.weight").init,
+        Init::KaimingUniform {
+            a: 0.0,
+            mode: FanMode::FanIn,
+            nonlinearity: Nonlinearity::Linear
+        }
+    );
+    assert_eq!(spec("d.weight").layer.act, Some(Activation::Softsign));
+    // calculate_gain's convolution names are identities.
+    assert_eq!(spec("e.weight").layer.act, Some(Activation::Linear));
+    assert_eq!(
+        spec("res.f.weight").layer,
+        info("linear", Some(Activation::Relu), true)
+    );
+    assert_eq!(spec("n.weight").layer, info("layer_norm", None, false));
+    assert_eq!(spec("g.weight").layer, info("linear", None, false));
+    for a in [
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Relu,
+        Activation::LeakyRelu(0.2),
+        Activation::Selu,
+        Activation::Linear,
+    ] {
+        assert_eq!(
+            a.gain(),
+            glorot::calculate_gain(a.nonlinearity(), Some(0.2)).unwrap(),
+            "{a:?}"
+        );
+    }
+    // The preset: tanh hidden layers, linear logits; ResNet-50's downsample is a branch.
+    let g = GlorotMlp::SPECS;
+    assert!(g[..10]
+        .iter()
+        .all(|s| s.layer == info("linear", Some(Activation::Tanh), false)));
+    assert_eq!(g[10].layer, info("linear", None, false));
+    let ds = glorot::model::presets::ResNet50::SPECS
+        .iter()
+        .find(|s| s.name() == "layer1.0.downsample.0.weight")
+        .unwrap();
+    assert_eq!(ds.layer, info("conv2d", None, true));
+    // A hand-made spec knows nothing.
+    let hand = glorot::model::ParamSpec::new(
+        *g[0].name_buf(),
+        &[2, 2],
+        Init::Zeros,
+        1.0,
+        glorot::model::Role::Weight,
+    );
+    assert_eq!(hand.layer, LayerInfo::NONE);
 }

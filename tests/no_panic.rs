@@ -565,6 +565,55 @@ fn in_memory(s: &TensorSpec) -> (Result<Vec<u8>, Error>, Result<Vec<u8>, WriteEr
     }
 }
 
+/// An empty tensor writes nothing, so the dtype rule is moot for it, structured or not: a gain
+/// f16 cannot hold is accepted by the writer's check, written, and allocated alike (found by
+/// `a_validated_spec_writes_and_reads_back`: the writer's check accepted `[0, 0]` with
+/// `OrthogonalJax { scale: 7e4 }` in f16, the write then refused it).
+#[test]
+fn empty_tensors_skip_the_dtype_rule_in_files_and_memory() {
+    let dir = tmpdir("empty");
+    let cases = [
+        (Init::Orthogonal { gain: 7e4 }, vec![0, 0]),
+        (
+            Init::OrthogonalJax {
+                scale: 7e4,
+                column_axis: 0,
+            },
+            vec![0, 0],
+        ),
+        (
+            Init::DeltaOrthogonal {
+                scale: 7e4,
+                column_axis: -1,
+            },
+            vec![3, 3, 0, 4],
+        ),
+        (Init::Identity { gain: 7e4 }, vec![4, 0]),
+        (Init::Constant { val: 7e4 }, vec![0]),
+    ];
+    for (init, shape) in cases {
+        let s = TensorSpec::new("t", &shape, init).with_dtype(DType::F16);
+        assert!(s.validate().is_ok(), "writer's check: {init:?}");
+        let (plain, spec) = in_memory(&s);
+        assert_eq!(plain.map(|v| v.len()), Ok(0), "Init::alloc: {init:?}");
+        assert!(
+            spec.is_ok_and(|v| v.is_empty()),
+            "TensorSpec::alloc: {init:?}"
+        );
+        let out = dir.path().join("t.safetensors");
+        write_safetensors(
+            &out,
+            std::slice::from_ref(&s),
+            &Key::new(1),
+            WriteOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{init:?}: {e}"));
+    }
+    // Non-empty, the same gains are refused everywhere (the rule itself is unchanged).
+    let s = TensorSpec::new("t", &[4, 4], Init::Orthogonal { gain: 7e4 }).with_dtype(DType::F16);
+    assert!(s.validate().is_err());
+}
+
 /// One dtype rule for files and memory: for every initializer and dtype, the writer's check
 /// (`TensorSpec::validate`), `Init::alloc` and `TensorSpec::alloc` accept or refuse together,
 /// with the same `Error`; what they accept, the file and memory hold bit for bit.

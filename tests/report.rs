@@ -186,6 +186,7 @@ fn every_activation_runs_and_he_joins_for_rectifiers() {
         Activation::LeakyRelu(0.1),
         Activation::Gelu,
         Activation::Linear,
+        Activation::Selu,
     ] {
         let stack = small(act);
         let schemes = Scheme::defaults_for(&stack);
@@ -482,4 +483,269 @@ fn html_opens_in_headless_chromium() {
     // The heading, the first row of panels: well above a blank page's zero.
     let f = ink(&p, 0, 0, p.width(), p.height());
     assert!(f > 0.03, "screenshot ink {f}");
+}
+
+// ---------------------------------------------------------------- models
+
+glorot::network! {
+    /// `small(Activation::Softsign)` declared as a model.
+    struct SmallNet {
+        fc1: linear(32 => 48, act = softsign, init = xavier_uniform, bias = zeros),
+        fc2: linear(48, act = softsign, init = xavier_uniform, bias = zeros),
+        fc3: linear(48, act = softsign, init = xavier_uniform, bias = zeros),
+        out: linear(5, init = xavier_uniform, bias = zeros),
+    }
+}
+
+#[test]
+fn a_network_mlp_reports_the_numbers_of_the_same_stack() {
+    let from_model = Stack::from_network::<SmallNet>().unwrap();
+    let by_hand = small(Activation::Softsign);
+    assert_eq!(from_model, by_hand);
+    let schemes = Scheme::defaults_for(&by_hand);
+    let a = report::run(&from_model, &schemes, &small_opts(11)).unwrap();
+    let b = report::run(&by_hand, &schemes, &small_opts(11)).unwrap();
+    assert_eq!(a, b);
+    // Same seed, same numbers; another seed, others.
+    assert_eq!(
+        a,
+        report::run(&from_model, &schemes, &small_opts(11)).unwrap()
+    );
+    assert_ne!(
+        a.runs[0].layers[1].backprop,
+        report::run(&from_model, &schemes, &small_opts(12))
+            .unwrap()
+            .runs[0]
+            .layers[1]
+            .backprop
+    );
+    // The preset is the paper's stack.
+    assert_eq!(
+        Stack::from_specs(GlorotMlp::SPECS).unwrap(),
+        Stack::glorot_mlp(Activation::Tanh)
+    );
+    assert_eq!(
+        Stack::from_specs(glorot::model::presets::preset("mlp").unwrap().params).unwrap(),
+        Stack::glorot_mlp(Activation::Tanh)
+    );
+}
+
+glorot::network! {
+    /// Mixed activations and PyTorch's default initializers (no `init`).
+    struct Mixed {
+        a: linear(16 => 24, act = relu),
+        b: linear(24, act = leaky_relu(0.2)),
+        c: linear(24, act = gelu),
+        d: linear(4, act = sigmoid),
+    }
+}
+
+#[test]
+fn own_init_pushes_the_weights_model_init_fills() {
+    // Recompute the first two layers' activations by hand from `model::init`'s tensors and the
+    // documented input stream: the report must have looked at exactly these weights.
+    let stack = Stack::from_network::<Mixed>().unwrap();
+    assert_eq!(
+        stack.layers.iter().map(|l| l.act).collect::<Vec<_>>(),
+        [
+            Activation::Relu,
+            Activation::LeakyRelu(0.2),
+            Activation::Gelu,
+            Activation::Sigmoid
+        ]
+    );
+    // Rectifiers: He joins the comparison.
+    let schemes = Scheme::defaults_for(&stack);
+    assert!(schemes.contains(&Scheme::He));
+    let opts = Options {
+        batch: 30,
+        seed: 99,
+        input: Input::Gaussian,
+        bins: 20,
+        jacobian_examples: 1,
+    };
+    let rep = report::run(&stack, &[Scheme::Own], &opts).unwrap();
+    let key = glorot::Key::new(99);
+    let tensors = glorot::model::alloc_all::<f32>(Mixed::SPECS, &key).unwrap();
+    let x: Vec<f32> = Init::Normal {
+        mean: 0.0,
+        std: 1.0,
+    }
+    .alloc(
+        &[30, 16],
+        glorot::Layout::Torch,
+        &key.tensor("report.input"),
+    )
+    .unwrap();
+    let mut z = x;
+    let mut fan_in = 16;
+    for (l, layer) in stack.layers.iter().enumerate().take(3) {
+        let (w, b) = (&tensors[2 * l], &tensors[2 * l + 1]);
+        let out = layer.out;
+        let mut next = vec![0f32; 30 * out];
+        for e in 0..30 {
+            for o in 0..out {
+                let s: f32 = (0..fan_in)
+                    .map(|i| z[e * fan_in + i] * w[o * fan_in + i])
+                    .sum::<f32>()
+                    + b[o];
+                next[e * out + o] = layer.act.apply(s);
+            }
+        }
+        let n = next.len() as f64;
+        let mean = next.iter().map(|&v| v as f64).sum::<f64>() / n;
+        let std = (next.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let got = &rep.runs[0].layers[l].activation;
+        assert!(
+            (got.mean - mean).abs() < 1e-5 * (1.0 + mean.abs()),
+            "{}: mean {} vs {mean}",
+            layer.name,
+            got.mean
+        );
+        assert!(
+            (got.std / std - 1.0).abs() < 1e-5,
+            "{}: std {} vs {std}",
+            layer.name,
+            got.std
+        );
+        z = next;
+        fan_in = out;
+    }
+}
+
+glorot::network! {
+    struct NoAct {
+        fc1: linear(8 => 8, act = tanh),
+        fc2: linear(8),
+        out: linear(3),
+    }
+}
+glorot::network! {
+    struct Conv {
+        conv: conv2d(3 => 8, kernel = 3, act = relu),
+        out: linear(8 => 3),
+    }
+}
+glorot::network! {
+    struct Normed {
+        fc1: linear(8 => 8, act = tanh),
+        ln: layer_norm,
+        out: linear(3),
+    }
+}
+glorot::network! {
+    struct Residual {
+        fc1: linear(8 => 8, act = relu),
+        res: branch { fc2: linear(8 => 8, act = relu) },
+        out: linear(3),
+    }
+}
+glorot::network! {
+    struct Attn {
+        fc1: linear(8 => 8, act = tanh),
+        attn: attention(heads = 2),
+        out: linear(3),
+    }
+}
+
+#[test]
+fn models_the_report_cannot_run_are_clear_errors() {
+    use glorot::model::presets;
+    use glorot::report::ReportError;
+    let expect = |r: Result<Stack, ReportError>, names: &[&str]| {
+        let e = r.expect_err("not a linear stack");
+        assert!(matches!(e, ReportError::Unsupported(_)), "{e:?}");
+        let msg = e.to_string();
+        for n in names {
+            assert!(msg.contains(n), "{msg:?} lacks {n:?}");
+        }
+    };
+    expect(Stack::from_network::<NoAct>(), &["fc2", "no activation"]);
+    expect(Stack::from_network::<Conv>(), &["conv.weight", "conv2d"]);
+    expect(
+        Stack::from_network::<Normed>(),
+        &["ln.weight", "layer_norm"],
+    );
+    expect(
+        Stack::from_network::<Residual>(),
+        &["res.fc2.weight", "branch"],
+    );
+    expect(
+        Stack::from_network::<Attn>(),
+        &["attn.q_proj.weight", "attention"],
+    );
+    expect(Stack::from_specs(&[]), &["no layers"]);
+    for p in ["resnet50", "gpt2", "gpt2-xl", "llama-7b"] {
+        expect(Stack::from_specs(presets::preset(p).unwrap().params), &[]);
+    }
+}
+
+#[test]
+fn tensor_specs_with_activations_make_the_same_stack() {
+    use glorot::io::TensorSpec;
+    use glorot::report::ReportError;
+    // SmallNet as run-time specs, `act` on each hidden weight.
+    let specs: Vec<TensorSpec> = glorot::io::tensor_specs(SmallNet::SPECS, glorot::DType::F32);
+    let acts: Vec<Option<Activation>> = SmallNet::SPECS
+        .iter()
+        .map(|s| (s.role == Role::Weight).then_some(s.layer.act).flatten())
+        .collect();
+    assert_eq!(
+        Stack::from_tensor_specs(&specs, &acts).unwrap(),
+        small(Activation::Softsign)
+    );
+    // Without explicit fans, read from the shape in PyTorch's layout: the same.
+    let plain: Vec<TensorSpec> = SmallNet::SPECS
+        .iter()
+        .map(|s| TensorSpec::new(s.name(), s.shape(), s.init))
+        .collect();
+    assert_eq!(
+        Stack::from_tensor_specs(&plain, &acts).unwrap(),
+        small(Activation::Softsign)
+    );
+    let unsupported = |t: &[TensorSpec], a: &[Option<Activation>], what: &str| {
+        let e = Stack::from_tensor_specs(t, a).unwrap_err();
+        assert!(matches!(e, ReportError::Unsupported(_)), "{e:?}");
+        assert!(e.to_string().contains(what), "{e} lacks {what:?}");
+    };
+    // A JAX-layout weight is (in, out): refused even when square.
+    let mut jax = plain.clone();
+    jax[2] = jax[2].clone().with_layout(glorot::Layout::Jax);
+    unsupported(&jax, &acts, "fc2.weight");
+    // An activation on a bias, a missing one on a hidden weight, a convolution kernel, widths
+    // that do not chain.
+    let mut on_bias = acts.clone();
+    on_bias[1] = Some(Activation::Relu);
+    unsupported(&plain, &on_bias, "fc1.bias");
+    let mut missing = acts.clone();
+    missing[2] = None;
+    unsupported(&plain, &missing, "fc2");
+    let mut gap = plain.clone();
+    gap.remove(2);
+    gap.remove(2);
+    let mut gap_acts = acts.clone();
+    gap_acts.remove(2);
+    gap_acts.remove(2);
+    // Without fc2, 32 → 48 → 48 → 5 still chains.
+    assert_eq!(
+        Stack::from_tensor_specs(&gap, &gap_acts)
+            .unwrap()
+            .layers
+            .len(),
+        3
+    );
+    let conv = vec![
+        TensorSpec::new("conv.weight", &[8, 3, 3, 3], Init::xavier_uniform(1.0)),
+        TensorSpec::new("out.weight", &[3, 8], Init::xavier_uniform(1.0)),
+    ];
+    unsupported(&conv, &[Some(Activation::Relu), None], "conv.weight");
+    let chain = vec![
+        TensorSpec::new("fc1.weight", &[8, 4], Init::xavier_uniform(1.0)),
+        TensorSpec::new("out.weight", &[3, 9], Init::xavier_uniform(1.0)),
+    ];
+    unsupported(&chain, &[Some(Activation::Tanh), None], "reads 9 inputs");
+    assert!(matches!(
+        Stack::from_tensor_specs(&chain, &[None]),
+        Err(ReportError::Invalid(_))
+    ));
 }

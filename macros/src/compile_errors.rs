@@ -88,6 +88,264 @@
 //! glorot_macros::network! { struct M { attn: attention(768, heads = 12, kv_heads = 4) } }
 //! ```
 //!
+//! ## Spatial shapes (with `input = [...]`)
+//!
+//! A `linear` whose width disagrees with the `flatten` before it: the message says what the
+//! `flatten` computed (`` `fc1` (linear) takes 14400 inputs but `flatten` after `pool2` gives
+//! 16 × 15 × 15 = 3600 ``):
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct Tiny {
+//!     input = [3, 32, 32],
+//!     conv1: conv2d(3 => 16, kernel = 3),     // 16 × 30 × 30
+//!     pool2: max_pool2d(2),                   // 16 × 15 × 15
+//!     flatten: flatten,                       // 3600
+//!     fc1: linear(16 * 30 * 30 => 128),
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct Tiny {
+//!     input = [3, 32, 32],
+//!     conv1: conv2d(3 => 16, kernel = 3),
+//!     pool2: max_pool2d(2),
+//!     flatten: flatten,
+//!     fc1: linear(16 * 15 * 15 => 128),
+//! } }
+//! ```
+//!
+//! A layer that reads feature vectors straight after a tracked convolution (no `flatten`):
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M {
+//!     input = [3, 32, 32],
+//!     conv1: conv2d(3 => 16, kernel = 3),
+//!     fc1: linear(16 => 10),        // `conv1` gives 16 × 30 × 30
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     input = [3, 32, 32],
+//!     conv1: conv2d(3 => 16, kernel = 3),
+//!     flatten: flatten,
+//!     fc1: linear(16 * 30 * 30 => 10),
+//! } }
+//! ```
+//!
+//! `flatten` where the spatial size is unknown (no `input`, no adaptive pool before it):
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M {
+//!     conv1: conv2d(3 => 16, kernel = 3),
+//!     flatten: flatten,
+//!     fc1: linear(10),
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     conv1: conv2d(3 => 16, kernel = 3),
+//!     pool: adaptive_avg_pool2d(4, 4),
+//!     flatten: flatten,
+//!     fc1: linear(16 * 4 * 4 => 10),
+//! } }
+//! ```
+//!
+//! A kernel larger than its (padded) input:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { input = [3, 4, 4], conv: conv2d(3 => 8, kernel = 5) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { input = [3, 4, 4], conv: conv2d(3 => 8, kernel = 5, padding = 1) } }
+//! ```
+//!
+//! A convolution of the wrong spatial rank:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { input = [3, 32, 32], conv: conv1d(3 => 8, kernel = 3) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { input = [3, 32], conv: conv1d(3 => 8, kernel = 3) } }
+//! ```
+//!
+//! Geometry PyTorch refuses: a zero stride, per-axis sizes that do not match the rank,
+//! `output_padding` not smaller than the stride or the dilation (or without `transposed`),
+//! pooling padding more than half the kernel:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 8, kernel = 3, stride = 0) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 8, kernel = 3, stride = 1) } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 8, kernel = 3, stride = (2, 2, 2)) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 8, kernel = 3, stride = (2, 2)) } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M {
+//!     up: conv2d(8 => 4, kernel = 3, stride = 2, transposed = true, output_padding = 2),
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     up: conv2d(8 => 4, kernel = 3, stride = 2, transposed = true, output_padding = 1),
+//! } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(8 => 4, kernel = 3, output_padding = 1) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     conv: conv2d(8 => 4, kernel = 3, stride = 2, transposed = true, output_padding = 1),
+//! } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { input = [3, 8, 8], pool: max_pool2d(2, padding = 2) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { input = [3, 8, 8], pool: max_pool2d(2, padding = 1) } }
+//! ```
+//!
+//! An adaptive pool with more output sizes than spatial axes:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { input = [3, 8, 8], pool: adaptive_avg_pool2d(2, 2, 2) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { input = [3, 8, 8], pool: adaptive_avg_pool2d(2, 2) } }
+//! ```
+//!
+//! `input = [...]` anywhere but first:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { fc: linear(4 => 4), input = [4] } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { input = [4], fc: linear(4 => 4) } }
+//! ```
+//!
+//! A residual branch that ends at another spatial size than the main path (same channels):
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M {
+//!     input = [64, 56, 56],
+//!     block: {
+//!         conv1: conv2d(64 => 64, kernel = 3, stride = 2, padding = 1),      // 28 × 28
+//!         downsample: branch { 0: conv2d(64 => 64, kernel = 1) },          // 56 × 56
+//!     },
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     input = [64, 56, 56],
+//!     block: {
+//!         conv1: conv2d(64 => 64, kernel = 3, stride = 2, padding = 1),
+//!         downsample: branch { 0: conv2d(64 => 64, kernel = 1, stride = 2) },
+//!     },
+//! } }
+//! ```
+//!
+//! ## Sequences: `to_sequence`, `class_token`, `pos_embedding`
+//!
+//! A position embedding whose written length disagrees with the sequence (here 14 × 14
+//! patches + the class token = 197):
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct Vit {
+//!     input = [3, 224, 224],
+//!     conv_proj: conv2d(3 => 768, kernel = 16, stride = 16),
+//!     patches: to_sequence,
+//!     class_token: class_token,
+//!     pos_embedding: pos_embedding(196),
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct Vit {
+//!     input = [3, 224, 224],
+//!     conv_proj: conv2d(3 => 768, kernel = 16, stride = 16),
+//!     patches: to_sequence,
+//!     class_token: class_token,
+//!     pos_embedding: pos_embedding(197),
+//! } }
+//! ```
+//!
+//! A position embedding with no length to follow (untracked, none written):
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { emb: embedding(100, 64), pos: pos_embedding } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { emb: embedding(100, 64), pos: pos_embedding(16) } }
+//! ```
+//!
+//! A class token on a spatial activation, and `to_sequence` without a spatial size:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M {
+//!     input = [3, 32, 32],
+//!     conv: conv2d(3 => 64, kernel = 4, stride = 4),
+//!     cls: class_token,
+//! } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     input = [3, 32, 32],
+//!     conv: conv2d(3 => 64, kernel = 4, stride = 4),
+//!     patches: to_sequence,
+//!     cls: class_token,
+//! } }
+//! ```
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 64, kernel = 4, stride = 4), patches: to_sequence } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M {
+//!     input = [3, 32, 32],
+//!     conv: conv2d(3 => 64, kernel = 4, stride = 4),
+//!     patches: to_sequence,
+//! } }
+//! ```
+//!
+//! `flatten` and `to_sequence` take no arguments:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { input = [4, 2], flat: flatten(1) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { input = [4, 2], flat: flatten } }
+//! ```
+//!
+//! ## Group norm
+//!
+//! Channels not divisible by the groups:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 30, kernel = 3), gn: group_norm(4) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 32, kernel = 3), gn: group_norm(4) } }
+//! ```
+//!
+//! The group count is positional (or `groups = G`); other options come after it:
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 32, kernel = 3), gn: group_norm(affine = false) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { conv: conv2d(3 => 32, kernel = 3), gn: group_norm(8, affine = false) } }
+//! ```
+//!
+//! ## `multihead_attention` heads that do not divide the width
+//!
+//! ```compile_fail
+//! glorot_macros::network! { struct M { attn: multihead_attention(768, heads = 7) } }
+//! ```
+//! ```
+//! glorot_macros::network! { struct M { attn: multihead_attention(768, heads = 12) } }
+//! ```
+//!
 //! ## No input width
 //!
 //! ```compile_fail
@@ -238,10 +496,15 @@
 //! glorot_macros::network! { struct M { fc: linear(5 => 10, init = xavier_uniform) } }
 //! ```
 //! ```compile_fail
-//! glorot_macros::network! { struct M { fc: linear(5 => 10, act = gelu) } }
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, act = swish) } }
 //! ```
 //! ```
 //! glorot_macros::network! { struct M { fc: linear(5 => 10, act = selu) } }
+//! glorot_macros::network! { struct G { fc: linear(5 => 10, act = gelu) } }
+//! ```
+//! ```compile_fail
+//! // gelu is a layer activation, not a `calculate_gain` nonlinearity
+//! glorot_macros::network! { struct M { fc: linear(5 => 10, init = kaiming_normal(nonlinearity = gelu)) } }
 //! ```
 //!
 //! ## Malformed entries

@@ -97,6 +97,44 @@ macro_rules! __fields {
             }
         }
     };
+    // `input = [...]` and parameter-free layers (pooling, flatten, to_sequence) hold no
+    // tensors, so they get no field.
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] input = [ $($d:tt)* ] $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : flatten $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : to_sequence $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : max_pool1d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : max_pool2d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : max_pool3d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : avg_pool1d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : avg_pool2d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : avg_pool3d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : adaptive_avg_pool1d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : adaptive_avg_pool2d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
+    ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : adaptive_avg_pool3d $(( $($a:tt)* ))? $(, $($rest:tt)*)?) => {
+        $crate::__fields! { $m $v $n [$($acc)*] $($($rest)*)? }
+    };
     ($m:tt $v:tt $n:tt [$($acc:tt)*] $field:ident : repeat ( $($r:tt)* ) { $($b:tt)* } $(, $($rest:tt)*)?) => {
         $crate::__fields! { $m $v $n [$($acc)* ($field repeated (::std::vec::Vec<::glorot::model::Module<T>>))] $($($rest)*)? }
     };
@@ -135,6 +173,26 @@ macro_rules! __fields {
 #[macro_export]
 macro_rules! __entries {
     ($b:ident; $(,)?) => {};
+    // the input shape (checked to be the model's first entry by the builder)
+    ($b:ident; input = [ $($d:expr),+ $(,)? ] $(, $($rest:tt)*)?) => {
+        $b.input_shape(&[$($d),+]);
+        $crate::__entries!($b; $($($rest)*)?);
+    };
+    // repeated blocks named `<prefix><i>` (torchvision ViT's `encoder_layer_0` …)
+    ($b:ident; $name:tt : repeat ( $n:expr , prefix = $p:literal ) { $($body:tt)* } $(, $($rest:tt)*)?) => {
+        $b.begin(::core::stringify!($name));
+        {
+            let mut i: usize = 0;
+            while i < $n {
+                $b.begin_prefixed($p, i);
+                $crate::__entries!($b; $($body)*);
+                $b.end();
+                i += 1;
+            }
+        }
+        $b.end();
+        $crate::__entries!($b; $($($rest)*)?);
+    };
     // anonymous repeat (inside a group): indices appended to the group's path
     ($b:ident; repeat ( $s:tt .. $e:tt ) { $($body:tt)* } $(, $($rest:tt)*)?) => {
         $crate::__repeat!($b; $s, $e; $($body)*);
@@ -183,7 +241,8 @@ macro_rules! __entries {
     ($b:ident; $($bad:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "network!: expected `name: kind(args)`, `name: { ... }`, `name: branch { ... }`, ",
-            "`name: repeat(N) { ... }` or `repeat(A..B) { ... }`, found `",
+            "`name: repeat(N) { ... }`, `name: repeat(N, prefix = \"p_\") { ... }`, ",
+            "`repeat(A..B) { ... }` or (first) `input = [C, H, W]`, found `",
             ::core::stringify!($($bad)*),
             "`"
         ));
@@ -239,12 +298,65 @@ macro_rules! __layer {
         $crate::__width!($b; norm [::glorot::model::__private::NormKind::BatchNorm]; batch_norm; $($a)*)
     };
     ($b:ident; attention; $($a:tt)*) => { $crate::__width!($b; attention []; attention; $($a)*) };
+    ($b:ident; multihead_attention; $($a:tt)*) => {
+        $crate::__width!($b; multihead_attention []; multihead_attention; $($a)*)
+    };
+    ($b:ident; group_norm;) => {
+        ::core::compile_error!(
+            "network!: `group_norm` needs its group count: `group_norm(GROUPS, options)` (the channels flow in)"
+        );
+    };
+    ($b:ident; group_norm; groups = $g:expr $(, $($o:tt)*)?) => {{
+        let mut o = ::glorot::model::__private::Opts::new();
+        $crate::__opts!(o; $($($o)*)?);
+        $b.group_norm($g, &o);
+    }};
+    ($b:ident; group_norm; $k:ident = $($o:tt)*) => {
+        ::core::compile_error!(
+            "network!: `group_norm` needs its group count first: `group_norm(GROUPS, options)` (the channels flow in)"
+        );
+    };
+    ($b:ident; group_norm; $g:expr $(, $($o:tt)*)?) => {{
+        let mut o = ::glorot::model::__private::Opts::new();
+        $crate::__opts!(o; $($($o)*)?);
+        $b.group_norm($g, &o);
+    }};
+    ($b:ident; group_norm; $($a:tt)*) => {
+        ::core::compile_error!(
+            "network!: `group_norm` needs its group count first: `group_norm(GROUPS, options)` (the channels flow in)"
+        );
+    };
+    ($b:ident; max_pool1d; $($a:tt)*) => { $crate::__pool!($b; Max, 1; $($a)*) };
+    ($b:ident; max_pool2d; $($a:tt)*) => { $crate::__pool!($b; Max, 2; $($a)*) };
+    ($b:ident; max_pool3d; $($a:tt)*) => { $crate::__pool!($b; Max, 3; $($a)*) };
+    ($b:ident; avg_pool1d; $($a:tt)*) => { $crate::__pool!($b; Avg, 1; $($a)*) };
+    ($b:ident; avg_pool2d; $($a:tt)*) => { $crate::__pool!($b; Avg, 2; $($a)*) };
+    ($b:ident; avg_pool3d; $($a:tt)*) => { $crate::__pool!($b; Avg, 3; $($a)*) };
+    ($b:ident; adaptive_avg_pool1d; $($a:tt)*) => { $crate::__adaptive!($b; 1; adaptive_avg_pool1d; $($a)*) };
+    ($b:ident; adaptive_avg_pool2d; $($a:tt)*) => { $crate::__adaptive!($b; 2; adaptive_avg_pool2d; $($a)*) };
+    ($b:ident; adaptive_avg_pool3d; $($a:tt)*) => { $crate::__adaptive!($b; 3; adaptive_avg_pool3d; $($a)*) };
+    ($b:ident; flatten;) => { $b.flatten() };
+    ($b:ident; flatten; $($a:tt)+) => {
+        ::core::compile_error!(
+            "network!: `flatten` takes no arguments: it is `torch.flatten(x, 1)`, and its width is computed"
+        );
+    };
+    ($b:ident; to_sequence;) => { $b.to_sequence() };
+    ($b:ident; to_sequence; $($a:tt)+) => {
+        ::core::compile_error!(
+            "network!: `to_sequence` takes no arguments: its length is the spatial product before it"
+        );
+    };
+    ($b:ident; class_token; $($a:tt)*) => { $crate::__width!($b; class_token []; class_token; $($a)*) };
+    ($b:ident; pos_embedding; $($a:tt)*) => { $crate::__width!($b; pos_embedding []; pos_embedding; $($a)*) };
     ($b:ident; $kind:ident; $($a:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "network!: unknown layer kind `",
             ::core::stringify!($kind),
             "`; expected one of linear, dense, conv1d, hf_conv1d, conv2d, conv3d, embedding, layer_norm, ",
-            "rms_norm, batch_norm, attention, gated_mlp, rnn, lstm, gru"
+            "rms_norm, batch_norm, group_norm, attention, multihead_attention, gated_mlp, rnn, lstm, gru, ",
+            "max_pool1d/2d/3d, avg_pool1d/2d/3d, adaptive_avg_pool1d/2d/3d, flatten, to_sequence, ",
+            "class_token, pos_embedding"
         ));
     };
 }
@@ -274,6 +386,48 @@ macro_rules! __io {
         ::core::compile_error!(::core::concat!(
             "network!: expected `", ::core::stringify!($kind), "(IN => OUT, options)` or `",
             ::core::stringify!($kind), "(OUT, options)`, found `",
+            ::core::stringify!($kind), "(", ::core::stringify!($($bad)*), ")`"
+        ));
+    };
+}
+
+/// `max_pool2d(K, opts)` / `max_pool2d(kernel = K, opts)` (and avg, 1-D to 3-D).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pool {
+    ($b:ident; $p:ident, $d:expr;) => {{
+        let o = ::glorot::model::__private::Opts::new();
+        $b.pool(::glorot::model::__private::PoolKind::$p, $d, &o);
+    }};
+    ($b:ident; $p:ident, $d:expr; $k:ident = $($o:tt)*) => {{
+        let mut o = ::glorot::model::__private::Opts::new();
+        $crate::__opts!(o; $k = $($o)*);
+        $b.pool(::glorot::model::__private::PoolKind::$p, $d, &o);
+    }};
+    ($b:ident; $p:ident, $d:expr; $k:expr $(, $($o:tt)*)?) => {{
+        let mut o = ::glorot::model::__private::Opts::new();
+        o.kernel(&[$k]);
+        $crate::__opts!(o; $($($o)*)?);
+        $b.pool(::glorot::model::__private::PoolKind::$p, $d, &o);
+    }};
+}
+
+/// `adaptive_avg_pool2d(H, W)` / `(S)` / `((H, W))`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __adaptive {
+    ($b:ident; $d:expr; $kind:ident;) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: `", ::core::stringify!($kind), "` needs its output size: `",
+            ::core::stringify!($kind), "(S)` or one size per spatial axis"
+        ));
+    };
+    ($b:ident; $d:expr; $kind:ident; ( $($s:expr),+ $(,)? )) => { $b.adaptive_pool($d, &[$($s),+]) };
+    ($b:ident; $d:expr; $kind:ident; $($s:expr),+ $(,)?) => { $b.adaptive_pool($d, &[$($s),+]) };
+    ($b:ident; $d:expr; $kind:ident; $($bad:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "network!: `", ::core::stringify!($kind), "` needs its output size: `",
+            ::core::stringify!($kind), "(S)` or one size per spatial axis, found `",
             ::core::stringify!($kind), "(", ::core::stringify!($($bad)*), ")`"
         ));
     };
@@ -333,6 +487,9 @@ macro_rules! __opts {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __opt {
+    // Activations `calculate_gain` has no name for: gain 1 (the `linear` gain).
+    ($o:ident; act = softsign) => { $o.act_only(::glorot::model::Activation::Softsign) };
+    ($o:ident; act = gelu) => { $o.act_only(::glorot::model::Activation::Gelu) };
     ($o:ident; act = $a:ident ( $s:expr )) => {
         $o.act($crate::__act!($a), ::core::option::Option::Some(($s) as f64))
     };
@@ -345,6 +502,15 @@ macro_rules! __opt {
     ($o:ident; bias = $($i:tt)+) => { $o.bias_init($crate::__init!($($i)+)) };
     ($o:ident; kernel = ( $($k:expr),+ $(,)? )) => { $o.kernel(&[$($k),+]) };
     ($o:ident; kernel = $k:expr) => { $o.kernel(&[$k]) };
+    ($o:ident; stride = ( $($k:expr),+ $(,)? )) => { $o.stride(&[$($k),+]) };
+    ($o:ident; stride = $k:expr) => { $o.stride(&[$k]) };
+    ($o:ident; padding = ( $($k:expr),+ $(,)? )) => { $o.padding(&[$($k),+]) };
+    ($o:ident; padding = $k:expr) => { $o.padding(&[$k]) };
+    ($o:ident; dilation = ( $($k:expr),+ $(,)? )) => { $o.dilation(&[$($k),+]) };
+    ($o:ident; dilation = $k:expr) => { $o.dilation(&[$k]) };
+    ($o:ident; output_padding = ( $($k:expr),+ $(,)? )) => { $o.output_padding(&[$($k),+]) };
+    ($o:ident; output_padding = $k:expr) => { $o.output_padding(&[$k]) };
+    ($o:ident; ceil_mode = $v:expr) => { $o.ceil_mode($v) };
     ($o:ident; groups = $v:expr) => { $o.groups($v) };
     ($o:ident; transposed = $v:expr) => { $o.transposed($v) };
     ($o:ident; heads = $v:expr) => { $o.heads($v) };
@@ -360,9 +526,9 @@ macro_rules! __opt {
         ::core::compile_error!(::core::concat!(
             "network!: unknown layer option `",
             ::core::stringify!($k),
-            "`; expected one of act, init, bias, out_init, recurrent_init, kernel, groups, ",
-            "transposed, heads, kv_heads, head_dim, fused_qkv, hf_conv1d, names, layers, ",
-            "bidirectional, affine"
+            "`; expected one of act, init, bias, out_init, recurrent_init, kernel, stride, ",
+            "padding, dilation, output_padding, ceil_mode, groups, transposed, heads, kv_heads, ",
+            "head_dim, fused_qkv, hf_conv1d, names, layers, bidirectional, affine"
         ))
     };
 }
@@ -415,7 +581,8 @@ macro_rules! __act {
             "network!: unknown activation `",
             ::core::stringify!($other),
             "`; expected one of linear, sigmoid, tanh, relu, leaky_relu, leaky_relu(SLOPE), ",
-            "selu, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d"
+            "selu, conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d ",
+            "(and, for a layer's `act`, softsign and gelu)"
         ))
     };
 }

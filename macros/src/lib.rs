@@ -90,10 +90,12 @@
 //! network! {
 //!     #[attributes] /// docs
 //!     [pub] struct Name {
+//!         input = [C, H, W],             // optional, first: the input shape (see "Spatial shapes")
 //!         field: kind(args),             // a layer (`kind` alone when every argument flows)
 //!         field: { entries },            // a group (a PyTorch submodule): names field.<entry>
 //!         field: branch { entries },     // a residual branch (see "Widths")
 //!         field: repeat(N) { entries },  // N copies named field.0.… to field.{N-1}.…
+//!         field: repeat(N, prefix = "p_") { entries }, // named field.p_0.… (torchvision ViT)
 //!     }
 //! }
 //! ```
@@ -115,10 +117,19 @@
 //! | `conv1d`, `conv2d`, `conv3d` | `(IN => OUT, kernel = K \| (K1, …))`, `groups`, `transposed` | `weight (OUT, IN/groups, *K)`; transposed: `(IN, OUT/groups, *K)`; `bias (OUT)` | as linear, with the weight's fan_in |
 //! | `embedding` | `(NUM, DIM)` | `weight (NUM, DIM)` | `normal(0, 1)` |
 //! | `layer_norm`, `batch_norm` | none, `(WIDTH)` or `(options)` | `weight (W)` ones, `bias (W)` zeros (`affine = false`: none; `bias = false`: no bias) | ones / zeros |
+//! | `group_norm` | `(GROUPS, options)` or `(groups = G, …)`; the channels `C` flow in and must be divisible by `G` | `weight (C)` ones, `bias (C)` zeros (`affine`, `bias` as above) | ones / zeros |
 //! | `rms_norm` | none, `(WIDTH)` or `(options)` | `weight (W)` ones | ones |
 //! | `attention` | `(WIDTH, heads = H)`, `kv_heads = K` (GQA), `head_dim = D` (default W/H), `fused_qkv`, `names = (q, k, v, o)` or `(qkv, o)` | `q_proj (H·D, W)`, `k_proj (K·D, W)`, `v_proj (K·D, W)` — or `qkv_proj ((H+2K)·D, W)` — and `o_proj (W, H·D)`, each `.weight` + `.bias` | as linear |
+//! | `multihead_attention` | `(WIDTH, heads = H)`; `init` (in-projection), `out_init`, `bias` | PyTorch's `nn.MultiheadAttention`: `in_proj_weight (3W, W)`, `in_proj_bias (3W)`, `out_proj.weight (W, W)`, `out_proj.bias (W)` | `in_proj_weight` `xavier_uniform`, `out_proj.weight` as linear, biases zeros |
 //! | `gated_mlp` | `(WIDTH => HIDDEN)` or `(HIDDEN)` | `gate_proj (HIDDEN, W)`, `up_proj (HIDDEN, W)`, `down_proj (W, HIDDEN)` | as linear |
 //! | `rnn`, `lstm`, `gru` | `(IN => HIDDEN)`, `layers = L`, `bidirectional`, `recurrent_init` | `weight_ih_l{k}[_reverse] (G·HIDDEN, IN_k)`, `weight_hh_l{k} (G·HIDDEN, HIDDEN)`, `bias_ih_l{k}`, `bias_hh_l{k} (G·HIDDEN)`; G = 1, 4, 3; `IN_k = HIDDEN·dirs` for k > 0 | every tensor `U(±1/√HIDDEN)` |
+//!
+//! | `max_pool1d` … `max_pool3d`, `avg_pool1d` … `avg_pool3d` | `(K, options)` or `(kernel = K, …)`; `stride` (default `K`), `padding`, `dilation` (max only), `ceil_mode` | none: channels pass through | — |
+//! | `adaptive_avg_pool1d` … `3d` | `(S)` or one size per axis, `(H, W)` | none | — |
+//! | `flatten` | none | none: width = channels × spatial product (`torch.flatten(x, 1)`) | — |
+//! | `to_sequence` | none | none: `[C, H, W]` → a sequence of `H·W` tokens of width `C` (ViT's reshape + permute) | — |
+//! | `class_token` | none, `(WIDTH)` or `(init = …)` | the entry itself `(1, 1, W)` (a bare parameter: the name has no `.weight`); the sequence grows by one | zeros (torchvision ViT) |
+//! | `pos_embedding` | none, `(LEN)` or `(init = …)`; `LEN` follows from the sequence when tracked | the entry itself `(1, LEN, W)` | `normal(0, 0.02)` (torchvision ViT) |
 //!
 //! Tensors are listed in PyTorch's registration order (for `rnn`/`lstm`/`gru`: per layer, per
 //! direction, `w_ih, w_hh, b_ih, b_hh`).
@@ -127,12 +138,14 @@
 //!
 //! | option | meaning |
 //! |---|---|
-//! | `act = tanh` / `leaky_relu(0.2)` | the activation after the layer: its `calculate_gain` is Xavier's gain, and Kaiming's nonlinearity when `kaiming_*` has no arguments. Names: `linear`, `sigmoid`, `tanh`, `relu`, `leaky_relu`, `selu`, `conv1d` … `conv_transpose3d`. |
+//! | `act = tanh` / `leaky_relu(0.2)` | the activation after the layer: its `calculate_gain` is Xavier's gain, and Kaiming's nonlinearity when `kaiming_*` has no arguments. Names: `linear`, `sigmoid`, `tanh`, `relu`, `leaky_relu`, `selu`, `conv1d` … `conv_transpose3d`, and `softsign`, `gelu`, which `calculate_gain` lacks: they take gain 1 (the `linear` one). Recorded on every tensor of the layer (`ParamSpec::layer.act`, a `glorot::model::Activation`). |
 //! | `init = …` | the weight initializer (all weights of `attention` / `gated_mlp`) |
 //! | `out_init = …` | the output projection's initializer (`o_proj`, `down_proj`), e.g. GPT-2's residual scaling |
 //! | `recurrent_init = …` | `rnn`/`lstm`/`gru`: the `weight_hh_l*` initializer (Keras' `recurrent_initializer`), e.g. `orthogonal`; `init` then sets only `weight_ih_l*` |
 //! | `bias = false` / `true` / an initializer | no bias / PyTorch's default bias / that initializer |
 //! | `kernel`, `groups`, `transposed` | convolutions |
+//! | `stride`, `padding`, `dilation` (one size or one per axis), `output_padding` (transposed only) | convolutions and pooling: they change no tensor, only the spatial size that is tracked |
+//! | `ceil_mode = true` | pooling: PyTorch's `ceil_mode` |
 //! | `heads`, `kv_heads`, `head_dim`, `fused_qkv`, `names` | attention |
 //! | `layers`, `bidirectional` | recurrent layers |
 //! | `affine = false` | norms without parameters |
@@ -211,6 +224,63 @@
 //! are added). Widths flow through groups and repeated blocks; `embedding` sets a width without
 //! reading one. See [`compile_errors`] for every diagnostic, each with a passing twin.
 //!
+//! ## Spatial shapes
+//!
+//! Widths alone cannot check a convolution followed by `flatten` and `linear`. A model may
+//! therefore declare its input shape (without the batch dimension) as its first entry:
+//! `input = [C, H, W]` for 2-D convolutions, `[C, L]` for 1-D, `[C, D, H, W]` for 3-D, `[W]`
+//! for a flat vector. Every convolution and pooling layer then computes its output size with
+//! PyTorch's formulas, per axis:
+//!
+//! ```text
+//! conv:            out = ⌊(in + 2·padding − dilation·(k − 1) − 1) / stride⌋ + 1
+//! conv transposed: out = (in − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1
+//! pooling:         as conv (stride defaults to k), rounded up with ceil_mode = true, where the
+//!                  last window must start inside the input or the left padding
+//! adaptive pool:   out = the size given
+//! ```
+//!
+//! so `flatten` knows its width and a `linear` after it that disagrees does not compile:
+//!
+//! ```text
+//! error[E0080]: evaluation panicked: network!: width mismatch: `fc1` (linear) takes 14400
+//!               inputs but `flatten` after `pool2` gives 16 × 15 × 15 = 3600
+//! ```
+//!
+//! ```
+//! glorot_macros::network! {
+//!     /// LeNet-5 as usually written for 32 × 32 inputs.
+//!     struct LeNet {
+//!         input = [1, 32, 32],
+//!         conv1: conv2d(1 => 6, kernel = 5, act = tanh),   // 6 × 28 × 28
+//!         pool1: avg_pool2d(2),                            // 6 × 14 × 14
+//!         conv2: conv2d(16, kernel = 5, act = tanh),       // 16 × 10 × 10
+//!         pool2: avg_pool2d(2),                            // 16 × 5 × 5
+//!         flatten: flatten,                                // 400
+//!         fc1: linear(16 * 5 * 5 => 120, act = tanh),
+//!         fc2: linear(84, act = tanh),
+//!         fc3: linear(10),
+//!     }
+//! }
+//! assert_eq!(LeNet::PARAMS, 61_706);
+//! ```
+//!
+//! Parameter-free layers (pooling, `flatten`, `to_sequence`) and `input` get no struct field.
+//! A layer that reads feature vectors (`linear`, attention, recurrent) straight after a tracked
+//! spatial activation is a compile error asking for a `flatten`; a kernel larger than its
+//! padded input, a convolution of the wrong spatial rank, and a residual branch that ends at
+//! another spatial size than the main path are compile errors too. An adaptive pool fixes the
+//! spatial size whatever came before, so `adaptive_avg_pool2d(7, 7)` + `flatten` works even
+//! without `input` (torchvision's VGG head). `embedding` ends tracking (token ids have no
+//! spatial size).
+//!
+//! For vision transformers, a patch embedding (`conv2d` with `stride = kernel`) followed by
+//! `to_sequence` gives a sequence of `(H/p)·(W/p)` tokens; `class_token` adds one, and
+//! `pos_embedding`'s length follows: torchvision's ViT-B/16 (`glorot::model::presets::VitB16`)
+//! gets its `(1, 197, 768)` from `input = [3, 224, 224]` and `kernel = 16`.
+//!
+//! Without `input = [...]` nothing is tracked and everything works on widths alone.
+//!
 //! ## What the macro generates
 //!
 //! For `struct Name { … }`:
@@ -228,8 +298,8 @@
 //! ## Presets
 //!
 //! `glorot::model::presets`: the Glorot & Bengio MLP, ResNet-50, GPT-2 small and XL,
-//! LLaMA-style 7B, with their published parameter counts and initializations, declared with
-//! this macro.
+//! LLaMA-style 7B, and torchvision's VGG-16, AlexNet and ViT-B/16, with their published
+//! parameter counts and initializations, declared with this macro.
 
 #![deny(missing_docs)]
 

@@ -85,7 +85,7 @@ use candle_nn::var_builder::SimpleBackend;
 use candle_nn::{VarBuilder, VarMap};
 
 use super::TensorInit;
-use crate::{bf16, f16, FanMode, Init, Key, Nonlinearity, VarianceDistribution};
+use crate::{bf16, f16, FanMode, Init, Key, Nonlinearity, Pages, VarianceDistribution};
 
 /// Chooses each tensor's initializer from its full dotted name, its shape and the hint the
 /// candle layer sent.
@@ -242,6 +242,8 @@ pub struct GlorotBackend {
     seen: Seen,
     /// Generate in f32 and convert with candle's `to_dtype` ([`GlorotBackend::via_f32`]).
     via_f32: bool,
+    /// Page backing of the tensors' buffers ([`GlorotBackend::with_pages`]).
+    pages: Pages,
 }
 
 impl fmt::Debug for GlorotBackend {
@@ -274,6 +276,7 @@ impl GlorotBackend {
             declared,
             seen: Arc::default(),
             via_f32: false,
+            pages: Pages::Plain,
         }
     }
 
@@ -284,6 +287,14 @@ impl GlorotBackend {
     /// measures it) and for code that must match candle's conversion.
     pub fn via_f32(mut self) -> Self {
         self.via_f32 = true;
+        self
+    }
+
+    /// Backs each tensor's buffer with `pages` ([`Pages::Huge`]: transparent huge pages). The
+    /// values never depend on it; first-touch time does, by machine (the allocator's docs and
+    /// `examples/candle_bench.rs` `--ways glorot-huge` measure it). Default [`Pages::Plain`].
+    pub fn with_pages(mut self, pages: Pages) -> Self {
+        self.pages = pages;
         self
     }
 
@@ -394,14 +405,14 @@ impl GlorotBackend {
                 ti.init.name()
             ))
         };
-        let native = !self.via_f32;
+        let (native, pages) = (!self.via_f32, self.pages);
         Ok(match dtype {
-            DType::F32 => Ok(Host::F32(ti.alloc(dims, &key).map_err(err)?)),
-            DType::F64 if native => Ok(Host::F64(ti.alloc(dims, &key).map_err(err)?)),
-            DType::BF16 if native => Ok(Host::BF16(ti.alloc(dims, &key).map_err(err)?)),
-            DType::F16 if native => Ok(Host::F16(ti.alloc(dims, &key).map_err(err)?)),
+            DType::F32 => Ok(Host::F32(ti.alloc_in(dims, &key, pages).map_err(err)?)),
+            DType::F64 if native => Ok(Host::F64(ti.alloc_in(dims, &key, pages).map_err(err)?)),
+            DType::BF16 if native => Ok(Host::BF16(ti.alloc_in(dims, &key, pages).map_err(err)?)),
+            DType::F16 if native => Ok(Host::F16(ti.alloc_in(dims, &key, pages).map_err(err)?)),
             d if d.is_float() => {
-                let v: Vec<f32> = ti.alloc(dims, &key).map_err(err)?;
+                let v: Vec<f32> = ti.alloc_in(dims, &key, pages).map_err(err)?;
                 Err(Tensor::from_vec(v, shape.clone(), &Device::Cpu)?.to_dtype(d)?)
             }
             d => bail!(

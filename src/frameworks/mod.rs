@@ -84,6 +84,17 @@ impl TensorInit {
     /// Allocates and fills a tensor of `shape`, then zeroes `zero_rows`. Equal to
     /// [`Init::alloc`] (plus the zeroed rows) for the same shape and key.
     pub fn alloc<T: Element>(&self, shape: &[usize], key: &TensorKey) -> Result<Vec<T>> {
+        self.alloc_in(shape, key, Pages::Plain)
+    }
+
+    /// [`TensorInit::alloc`] with the page backing of the new buffer chosen (a hint to the
+    /// kernel; the values do not depend on it).
+    pub fn alloc_in<T: Element>(
+        &self,
+        shape: &[usize],
+        key: &TensorKey,
+        pages: Pages,
+    ) -> Result<Vec<T>> {
         let n = crate::fan::numel(shape)?;
         let row_len = if shape.is_empty() {
             n
@@ -107,7 +118,7 @@ impl TensorInit {
             self.init.alloc(shape, self.layout, key)?
         } else {
             let dist = self.distribution(shape)?;
-            crate::try_alloc_filled(n, &dist, key, Pages::Plain)?
+            crate::try_alloc_filled(n, &dist, key, pages)?
         };
         for &r in &self.zero_rows {
             // Zeros read no words, so the key is irrelevant here.

@@ -316,6 +316,9 @@ mod tests {
         assert_eq!(params("gpt2"), 124_439_808);
         assert_eq!(params("gpt2-xl"), 1_557_611_200);
         assert_eq!(params("llama-7b"), 6_738_415_616);
+        assert_eq!(params("vgg16"), 138_357_544);
+        assert_eq!(params("alexnet"), 61_100_840);
+        assert_eq!(params("vit_b_16"), 86_567_656);
         // 784 → 5 × 1000 → 10
         assert_eq!(params("mlp"), 785 * 1000 + 4 * 1001 * 1000 + 1001 * 10);
         for p in PRESETS {

@@ -9,9 +9,9 @@
 //! [`Assemble`] traits, [`Module`], the const builder `network!` drives (`build/`, hidden) and
 //! the [`presets`]. The `glorot-macros` crate is only the grammar: [`network!`](crate::network)
 //! parses a declaration and expands to `::glorot::model::…` paths, so the expansion builds `const`
-//! tables of [`ParamSpec`]s (name, shape, fans, [`Init`](crate::Init), gain, arena offset) at
-//! compile time, and the functions below fill them, every tensor from its own stream
-//! `key.tensor(name)`.
+//! tables of [`ParamSpec`]s (name, shape, fans, [`Init`](crate::Init), gain, arena offset, the
+//! layer's kind and [`Activation`]) at compile time, and the functions below fill them, every
+//! tensor from its own stream `key.tensor(name)`.
 //!
 //! ## 1. Declare a model
 //!
@@ -30,9 +30,13 @@
 //! Layers are named like PyTorch submodules; widths flow from layer to layer (`linear(256)`
 //! reads 256 inputs from `fc1`), and writing a width that disagrees is a compile error naming
 //! both layers. Layer kinds: `linear`/`dense`, `conv1d`/`conv2d`/`conv3d` (kernel, groups,
-//! transposed), `embedding`, `layer_norm`, `rms_norm`, `batch_norm`, `attention` (heads, GQA
-//! `kv_heads`, `fused_qkv`), `gated_mlp`, `rnn`/`lstm`/`gru`; groups `name: { … }`, residual
-//! branches `name: branch { … }` and repeated blocks `name: repeat(32) { … }`. Without `init`,
+//! transposed, stride, padding, dilation), `embedding`, `layer_norm`, `rms_norm`, `batch_norm`,
+//! `group_norm`, `attention` (heads, GQA `kv_heads`, `fused_qkv`), `multihead_attention`
+//! (PyTorch's), `gated_mlp`, `rnn`/`lstm`/`gru`, and the parameter-free pooling layers,
+//! `flatten` and `to_sequence` (with ViT's `class_token` and `pos_embedding`); groups
+//! `name: { … }`, residual branches `name: branch { … }` and repeated blocks
+//! `name: repeat(32) { … }`. A model that starts with `input = [C, H, W]` has its spatial
+//! sizes tracked too, so `flatten`'s width is computed and checked. Without `init`,
 //! every layer gets PyTorch's own default. The full grammar, defaults and fan conventions are in
 //! the `glorot-macros` crate docs.
 //!
@@ -52,6 +56,8 @@
 //! let w = &Mlp::SPECS[2];
 //! assert_eq!((w.name(), w.shape()), ("fc2.weight", &[256, 256][..]));
 //! assert_eq!((w.fan_in, w.fan_out, w.gain), (256, 256, 5.0 / 3.0));
+//! // The layer it belongs to: kind and `act` (what `glorot::report` runs).
+//! assert_eq!((w.layer.kind, w.layer.act), ("linear", Some(glorot::model::Activation::Tanh)));
 //!
 //! const GPT2: usize = Gpt2Small::PARAMS;
 //! assert_eq!(GPT2, 124_439_808);
@@ -112,21 +118,23 @@
 //!
 //! ## Presets
 //!
-//! [`presets`]: `GlorotMlp` (Glorot & Bengio 2010), `ResNet50` (torchvision), `Gpt2Small`,
-//! `Gpt2Xl`, `Llama7b`, each with its published initialization and parameter count. The
-//! GPT-2, ResNet-50 and LLaMA presets use normal-family initializers.
+//! [`presets`]: `GlorotMlp` (Glorot & Bengio 2010), `ResNet50`, `Vgg16`, `AlexNet` and
+//! `VitB16` (torchvision), `Gpt2Small`, `Gpt2Xl`, `Llama7b`, each with its published
+//! initialization and parameter count.
 
 use rayon::prelude::*;
 
 use crate::fan::Fans;
 use crate::{try_alloc_filled, DType, Distribution, Element, Error, Key, Pages, Result};
 
+mod activation;
 mod build;
 mod network;
 mod param;
 pub mod presets;
 
 pub use crate::gain::sqrt;
+pub use activation::{Activation, LayerInfo};
 pub use network::{Assemble, Module, Network};
 pub use param::{Name, ParamSpec, Role, MAX_RANK, NAME_CAP};
 
@@ -135,8 +143,8 @@ pub use param::{Name, ParamSpec, Role, MAX_RANK, NAME_CAP};
 #[doc(hidden)]
 pub mod __private {
     pub use super::build::{
-        Builder, Cell, KaimingArgs, NormKind, NormalArgs, Opts, OrthogonalArgs, SparseArgs,
-        UniformArgs, VarianceArgs,
+        Builder, Cell, KaimingArgs, NormKind, NormalArgs, Opts, OrthogonalArgs, PoolKind,
+        SparseArgs, UniformArgs, VarianceArgs,
     };
     pub use super::network::Cursor;
 }

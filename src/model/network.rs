@@ -64,11 +64,13 @@ impl<T> Module<T> {
         if self.prefix.is_empty() {
             n
         } else {
-            &n[self.prefix.len() + 1..]
+            // A bare parameter named by its field (ViT's `class_token`) is `""` relative to it.
+            n.get(self.prefix.len() + 1..).unwrap_or("")
         }
     }
 
-    /// The tensor called `rel` relative to this module (`"weight"`, `"attn.c_attn.bias"`).
+    /// The tensor called `rel` relative to this module (`"weight"`, `"attn.c_attn.bias"`;
+    /// `""` for a field that is one bare parameter, such as ViT's `class_token`).
     pub fn get(&self, rel: &str) -> Option<&[T]> {
         self.index(rel).map(|i| &self.data[i][..])
     }
@@ -134,9 +136,10 @@ impl<T> Cursor<T> {
         match self.specs.get(self.pos) {
             Some(s) => {
                 let n = s.name();
-                n.len() > prefix.len()
-                    && n.starts_with(prefix)
-                    && n.as_bytes()[prefix.len()] == b'.'
+                n == prefix
+                    || (n.len() > prefix.len()
+                        && n.starts_with(prefix)
+                        && n.as_bytes()[prefix.len()] == b'.')
             }
             None => false,
         }

@@ -1,8 +1,10 @@
 //! The per-tensor description `network!` builds at compile time: [`ParamSpec`] (name, shape,
-//! fans, initializer, gain, arena offset, [`Role`]) and the inline [`Name`] it stores.
+//! fans, initializer, gain, arena offset, [`Role`], [`LayerInfo`]) and the inline [`Name`] it
+//! stores.
 //!
 //! Everything here is `Copy` and const-constructible, so whole spec tables are `const`s.
 
+use super::LayerInfo;
 use crate::{Error, Fans, Init};
 
 /// Longest tensor name, in bytes. Longer names are a compile error.
@@ -152,6 +154,10 @@ pub struct ParamSpec {
     pub offset: usize,
     /// What the tensor is.
     pub role: Role,
+    /// The layer it belongs to: kind, activation, residual branch ([`LayerInfo::NONE`] from
+    /// [`ParamSpec::new`]; `network!` fills it in). Read by code that runs the model, such as
+    /// the variance-propagation report; filling never reads it.
+    pub layer: LayerInfo,
 }
 
 impl ParamSpec {
@@ -167,6 +173,7 @@ impl ParamSpec {
         numel: 0,
         offset: 0,
         role: Role::Weight,
+        layer: LayerInfo::NONE,
     };
 
     /// Builds a spec from a name and a shape, computing fans (PyTorch's rule), the element
@@ -203,6 +210,7 @@ impl ParamSpec {
             numel,
             offset: 0,
             role,
+            layer: LayerInfo::NONE,
         }
     }
 

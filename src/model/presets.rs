@@ -11,13 +11,24 @@
 //! | [`Gpt2Small`] | GPT-2 124M, `GPT2LMHeadModel` names and `Conv1D` layout `(in, out)`, tied head | 124,439,808 | `normal(0, 0.02)` for embeddings and linear weights; residual projections (`attn.c_proj`, `mlp.c_proj`) `normal(0, 0.02/√(2·12))`; biases zero; LayerNorm 1/0 |
 //! | [`Gpt2Xl`] | GPT-2 1.5B, same layout, 48 layers, width 1600, 25 heads | 1,557,611,200 | as GPT-2 small, residual std `0.02/√96` |
 //! | [`Llama7b`] | LLaMA-style 7B, Hugging Face `LlamaForCausalLM` names, untied head | 6,738,415,616 | `normal(0, 0.02)` for embeddings and every linear weight (no biases); RMSNorm weight 1 |
+//! | [`Vgg16`] | torchvision `vgg16()`, input 3 × 224 × 224 | 138,357,544 | convolutions `kaiming_normal(mode = fan_out, nonlinearity = relu)`, linears `normal(0, 0.01)`, biases zero |
+//! | [`AlexNet`] | torchvision `alexnet()`, input 3 × 224 × 224 | 61,100,840 | PyTorch's defaults: weights `kaiming_uniform(a = √5)` = `U(±1/√fan_in)`, biases `U(±1/√fan_in)` |
+//! | [`VitB16`] | torchvision `vit_b_16()`: 224 × 224 images, 16 × 16 patches, 12 blocks of width 768 | 86,567,656 | `conv_proj` `trunc_normal(std = √(1/fan_in))`, bias zero; `class_token` zeros; `pos_embedding` `normal(0, 0.02)`; attention PyTorch's `nn.MultiheadAttention` (`in_proj_weight` `xavier_uniform`, `out_proj.weight` `nn.Linear` default, biases zero); MLP `xavier_uniform`, biases `normal(0, 1e-6)`; LayerNorm 1/0; `heads.head` zeros |
 //!
 //! BatchNorm running statistics (`running_mean`, `running_var`, `num_batches_tracked`) are
 //! buffers, not parameters: they are not in the spec lists or the counts. GPT-2's `lm_head` is
 //! tied to `transformer.wte.weight`, so (as in PyTorch's `named_parameters()`) it appears once.
 //!
-//! The GPT-2, ResNet-50 and LLaMA presets use normal-family initializers (PyTorch's plain
-//! `normal_`/`kaiming_normal_`).
+//! The GPT-2, ResNet-50, LLaMA, VGG and ViT presets use normal-family initializers (PyTorch's
+//! plain `normal_`/`kaiming_normal_`/`trunc_normal_`).
+//!
+//! The three torchvision classifiers declare `input = [3, 224, 224]`, so every spatial size,
+//! the `flatten` widths (VGG's 512 × 7 × 7 = 25088, AlexNet's 256 × 6 × 6 = 9216) and ViT's
+//! sequence (14 × 14 patches + the class token = 197 positions) are computed and checked at
+//! compile time. Their names are `torchvision.models`' own, so a checkpoint written from them
+//! loads with `load_state_dict(strict = True)`. ViT's `class_token` is declared after
+//! `conv_proj` (the order of its forward pass) where `named_parameters()` lists it first;
+//! loading goes by name, and each tensor's values depend only on its name.
 
 use super::{sqrt, ParamSpec};
 use crate::{FanMode, Init, Nonlinearity};
@@ -27,6 +38,21 @@ const RESNET_CONV: Init = Init::KaimingNormal {
     a: 0.0,
     mode: FanMode::FanOut,
     nonlinearity: Nonlinearity::Relu,
+};
+
+/// torchvision VGG linear init: `normal_(0, 0.01)`.
+const VGG_LINEAR: Init = Init::Normal {
+    mean: 0.0,
+    std: 0.01,
+};
+
+/// torchvision ViT patch-embedding init: `trunc_normal_(std = sqrt(1 / fan_in))`, fan_in =
+/// 3·16·16, with PyTorch's default absolute bounds ±2.
+const VIT_PATCH: Init = Init::TruncNormal {
+    mean: 0.0,
+    std: sqrt(1.0 / (3.0 * 16.0 * 16.0)),
+    a: -2.0,
+    b: 2.0,
 };
 
 crate::network! {
@@ -214,6 +240,95 @@ crate::network! {
     }
 }
 
+crate::network! {
+    /// VGG-16 in torchvision's layout (`torchvision.models.vgg16()`, configuration "D", no
+    /// BatchNorm): 138,357,544 parameters. torchvision's `_initialize_weights`: convolutions
+    /// `kaiming_normal(mode = fan_out, relu)`, linears `normal(0, 0.01)`, every bias zero.
+    pub struct Vgg16 {
+        input = [3, 224, 224],
+        features: {
+            0: conv2d(3 => 64, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            2: conv2d(64, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            4: max_pool2d(2, stride = 2),
+            5: conv2d(128, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            7: conv2d(128, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            9: max_pool2d(2, stride = 2),
+            10: conv2d(256, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            12: conv2d(256, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            14: conv2d(256, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            16: max_pool2d(2, stride = 2),
+            17: conv2d(512, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            19: conv2d(512, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            21: conv2d(512, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            23: max_pool2d(2, stride = 2),
+            24: conv2d(512, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            26: conv2d(512, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            28: conv2d(512, kernel = 3, padding = 1, init = {RESNET_CONV}, bias = zeros),
+            30: max_pool2d(2, stride = 2),
+        },
+        avgpool: adaptive_avg_pool2d(7, 7),
+        flatten: flatten,
+        classifier: {
+            0: linear(512 * 7 * 7 => 4096, init = {VGG_LINEAR}, bias = zeros),
+            3: linear(4096, init = {VGG_LINEAR}, bias = zeros),
+            6: linear(1000, init = {VGG_LINEAR}, bias = zeros),
+        },
+    }
+}
+
+crate::network! {
+    /// AlexNet in torchvision's layout (`torchvision.models.alexnet()`): 61,100,840
+    /// parameters, PyTorch's default initialization (torchvision does not re-initialize it).
+    pub struct AlexNet {
+        input = [3, 224, 224],
+        features: {
+            0: conv2d(3 => 64, kernel = 11, stride = 4, padding = 2),
+            2: max_pool2d(3, stride = 2),
+            3: conv2d(192, kernel = 5, padding = 2),
+            5: max_pool2d(3, stride = 2),
+            6: conv2d(384, kernel = 3, padding = 1),
+            8: conv2d(256, kernel = 3, padding = 1),
+            10: conv2d(256, kernel = 3, padding = 1),
+            12: max_pool2d(3, stride = 2),
+        },
+        avgpool: adaptive_avg_pool2d(6, 6),
+        flatten: flatten,
+        classifier: {
+            1: linear(256 * 6 * 6 => 4096),
+            4: linear(4096),
+            6: linear(1000),
+        },
+    }
+}
+
+crate::network! {
+    /// ViT-B/16 in torchvision's layout (`torchvision.models.vit_b_16()`): 86,567,656
+    /// parameters. The patch embedding `conv_proj` (kernel = stride = 16) makes 14 × 14
+    /// patches of width 768, `to_sequence` turns them into 196 tokens, the class token makes
+    /// 197, which is the length `encoder.pos_embedding` gets. Initialization as
+    /// `VisionTransformer.__init__`, `Encoder`, `MLPBlock` and `nn.MultiheadAttention`.
+    pub struct VitB16 {
+        input = [3, 224, 224],
+        conv_proj: conv2d(3 => 768, kernel = 16, stride = 16, init = {VIT_PATCH}, bias = zeros),
+        patches: to_sequence,
+        class_token: class_token(init = zeros),
+        encoder: {
+            pos_embedding: pos_embedding(init = normal(std = 0.02)),
+            layers: repeat(12, prefix = "encoder_layer_") {
+                ln_1: layer_norm,
+                self_attention: multihead_attention(heads = 12),
+                ln_2: layer_norm,
+                mlp: {
+                    0: linear(768 => 3072, init = xavier_uniform, bias = normal(std = 1e-6)),
+                    3: linear(768, init = xavier_uniform, bias = normal(std = 1e-6)),
+                },
+            },
+            ln: layer_norm,
+        },
+        heads: { head: linear(1000, init = zeros, bias = zeros) },
+    }
+}
+
 /// A built-in model, by the name the command-line tool's `--model` takes.
 #[derive(Clone, Copy, Debug)]
 pub struct Preset {
@@ -259,6 +374,21 @@ pub const PRESETS: &[Preset] = &[
         about: "LLaMA-style 7B, Hugging Face names, untied head, normal(0.02), RMSNorm",
         params: Llama7b::SPECS,
     },
+    Preset {
+        name: "vgg16",
+        about: "VGG-16, torchvision layout, kaiming_normal(fan_out, relu), linears normal(0.01)",
+        params: Vgg16::SPECS,
+    },
+    Preset {
+        name: "alexnet",
+        about: "AlexNet, torchvision layout, PyTorch default init",
+        params: AlexNet::SPECS,
+    },
+    Preset {
+        name: "vit_b_16",
+        about: "ViT-B/16, torchvision layout and init (trunc_normal patches, xavier MLP)",
+        params: VitB16::SPECS,
+    },
 ];
 
 /// The preset called `name`.
@@ -278,5 +408,69 @@ mod tests {
         assert_eq!(Gpt2Small::PARAMS, 124_439_808);
         assert_eq!(Gpt2Xl::PARAMS, 1_557_611_200);
         assert_eq!(Llama7b::PARAMS, 6_738_415_616);
+        // torchvision's `num_params` for vgg16, alexnet and vit_b_16.
+        assert_eq!(Vgg16::PARAMS, 138_357_544);
+        assert_eq!(AlexNet::PARAMS, 61_100_840);
+        assert_eq!(VitB16::PARAMS, 86_567_656);
+    }
+
+    #[test]
+    fn torchvision_names_and_shapes() {
+        let find = |specs: &'static [ParamSpec], n: &str| {
+            specs
+                .iter()
+                .find(|s| s.name() == n)
+                .unwrap_or_else(|| panic!("{n} missing"))
+        };
+        assert_eq!(Vgg16::TENSORS, 32);
+        assert_eq!(
+            find(Vgg16::SPECS, "features.28.weight").shape(),
+            [512, 512, 3, 3]
+        );
+        assert_eq!(
+            find(Vgg16::SPECS, "classifier.0.weight").shape(),
+            [4096, 25088]
+        );
+        assert_eq!(AlexNet::TENSORS, 16);
+        assert_eq!(
+            find(AlexNet::SPECS, "features.0.weight").shape(),
+            [64, 3, 11, 11]
+        );
+        assert_eq!(
+            find(AlexNet::SPECS, "classifier.1.weight").shape(),
+            [4096, 9216]
+        );
+        // ViT: 4 + 12 blocks × 12 tensors + 2 + 2.
+        assert_eq!(VitB16::TENSORS, 152);
+        let v = VitB16::SPECS;
+        assert_eq!(find(v, "class_token").shape(), [1, 1, 768]);
+        assert_eq!(find(v, "encoder.pos_embedding").shape(), [1, 197, 768]);
+        let attn = "encoder.layers.encoder_layer_11.self_attention";
+        assert_eq!(
+            find(v, &format!("{attn}.in_proj_weight")).shape(),
+            [2304, 768]
+        );
+        assert_eq!(find(v, &format!("{attn}.in_proj_bias")).init, Init::Zeros);
+        assert_eq!(
+            find(v, &format!("{attn}.out_proj.weight")).init,
+            Init::torch_default_weight()
+        );
+        assert_eq!(
+            find(v, "encoder.layers.encoder_layer_0.mlp.3.weight").init,
+            Init::XavierUniform { gain: 1.0 }
+        );
+        let patch = find(v, "conv_proj.weight");
+        assert_eq!(patch.fan_in, 768);
+        assert_eq!(
+            patch.init,
+            Init::TruncNormal {
+                mean: 0.0,
+                std: (1.0f64 / 768.0).sqrt(),
+                a: -2.0,
+                b: 2.0
+            }
+        );
+        assert!(preset("vgg16").is_some() && preset("alexnet").is_some());
+        assert_eq!(preset("vit_b_16").unwrap().param_count(), 86_567_656);
     }
 }

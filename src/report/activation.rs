@@ -1,30 +1,18 @@
-//! The activations the report can push through, with derivatives and saturation rules.
+//! The activations the report can push through, with derivatives and saturation rules. The
+//! type is [`crate::model::Activation`] (what a `network!` layer's `act = …` records); this
+//! file adds what running it takes.
 
 use super::ReportError;
+pub use crate::model::Activation;
 use crate::{FanMode, Init, Nonlinearity};
 
-/// An activation function.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Activation {
-    /// `tanh(s)`.
-    Tanh,
-    /// `s/(1+|s|)` (Glorot & Bengio's softsign).
-    Softsign,
-    /// `1/(1+e^{−s})`.
-    Sigmoid,
-    /// `max(s, 0)`.
-    Relu,
-    /// `s` for `s ≥ 0`, `slope·s` below.
-    LeakyRelu(f64),
-    /// `s·Φ(s)`, the exact (erf) form, PyTorch's `nn.GELU()` default.
-    Gelu,
-    /// Identity.
-    Linear,
-}
+/// SELU's λ and α (PyTorch's `nn.SELU`, Klambauer et al. 2017).
+const SELU_SCALE: f32 = 1.050_701;
+const SELU_ALPHA: f32 = 1.673_263_2;
 
 impl Activation {
     /// Parses `tanh`, `softsign`, `sigmoid`, `relu`, `leaky_relu` (slope 0.01, PyTorch's
-    /// default), `leaky_relu:SLOPE`, `gelu`, `linear`.
+    /// default), `leaky_relu:SLOPE`, `gelu`, `linear` (or `identity`), `selu`.
     pub fn parse(s: &str) -> Result<Activation, ReportError> {
         Ok(match s {
             "tanh" => Activation::Tanh,
@@ -34,6 +22,7 @@ impl Activation {
             "leaky_relu" => Activation::LeakyRelu(0.01),
             "gelu" => Activation::Gelu,
             "linear" | "identity" => Activation::Linear,
+            "selu" => Activation::Selu,
             _ => {
                 if let Some(slope) = s.strip_prefix("leaky_relu:") {
                     let a: f64 = slope.parse().map_err(|_| {
@@ -45,23 +34,10 @@ impl Activation {
                 }
                 return Err(ReportError::Invalid(format!(
                     "unknown activation `{s}` (tanh, softsign, sigmoid, relu, leaky_relu, \
-                     leaky_relu:SLOPE, gelu, linear)"
+                     leaky_relu:SLOPE, gelu, linear, selu)"
                 )));
             }
         })
-    }
-
-    /// The name (`parse(a.name())` gives `a` back except for a leaky ReLU slope ≠ 0.01).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Activation::Tanh => "tanh",
-            Activation::Softsign => "softsign",
-            Activation::Sigmoid => "sigmoid",
-            Activation::Relu => "relu",
-            Activation::LeakyRelu(_) => "leaky_relu",
-            Activation::Gelu => "gelu",
-            Activation::Linear => "linear",
-        }
     }
 
     /// Rejects a non-finite or negative leaky-ReLU slope.
@@ -80,6 +56,7 @@ impl Activation {
         match *self {
             Activation::Tanh => Some(5.0 / 3.0),
             Activation::Sigmoid | Activation::Linear => Some(1.0),
+            Activation::Selu => Some(0.75),
             Activation::Relu => Some(2f64.sqrt()),
             Activation::LeakyRelu(a) => Some((2.0 / (1.0 + a * a)).sqrt()),
             Activation::Softsign | Activation::Gelu => None,
@@ -127,6 +104,13 @@ impl Activation {
             }
             Activation::Gelu => s * phi_cdf(s),
             Activation::Linear => s,
+            Activation::Selu => {
+                if s > 0.0 {
+                    SELU_SCALE * s
+                } else {
+                    SELU_SCALE * SELU_ALPHA * s.exp_m1()
+                }
+            }
         }
     }
 
@@ -161,19 +145,26 @@ impl Activation {
                         / std::f32::consts::SQRT_2
             }
             Activation::Linear => 1.0,
+            Activation::Selu => {
+                if s > 0.0 {
+                    SELU_SCALE
+                } else {
+                    SELU_SCALE * SELU_ALPHA * s.exp()
+                }
+            }
         }
     }
 
     /// Whether `z = f(s)` counts as saturated: `|z| > 0.9` for tanh and softsign (Glorot &
     /// Bengio's criterion for tanh), `z < 0.1` or `z > 0.9` for sigmoid, `s ≤ 0` (zero or
-    /// `slope` gradient) for ReLU and leaky ReLU. `None`: GELU and linear have no saturated
-    /// region in that sense.
+    /// `slope` gradient) for ReLU and leaky ReLU. `None`: GELU, SELU and linear have no
+    /// saturated region in that sense.
     pub fn saturation(&self) -> Option<fn(f32, f32) -> bool> {
         match self {
             Activation::Tanh | Activation::Softsign => Some(|_, z| z.abs() > 0.9),
             Activation::Sigmoid => Some(|_, z| !(0.1..=0.9).contains(&z)),
             Activation::Relu | Activation::LeakyRelu(_) => Some(|s, _| s <= 0.0),
-            Activation::Gelu | Activation::Linear => None,
+            Activation::Gelu | Activation::Linear | Activation::Selu => None,
         }
     }
 
@@ -214,6 +205,7 @@ mod tests {
             Activation::LeakyRelu(0.2),
             Activation::Gelu,
             Activation::Linear,
+            Activation::Selu,
         ];
         for act in acts {
             for &s in &[-2.5f32, -0.7, 0.3, 1.9] {
@@ -241,5 +233,24 @@ mod tests {
         );
         assert!(Activation::parse("leaky_relu:-1").is_err());
         assert!(Activation::parse("swish").is_err());
+        for a in [
+            "tanh",
+            "softsign",
+            "sigmoid",
+            "relu",
+            "leaky_relu",
+            "gelu",
+            "linear",
+            "selu",
+        ] {
+            assert_eq!(Activation::parse(a).unwrap().name(), a);
+        }
+    }
+
+    #[test]
+    fn selu_values() {
+        // PyTorch: torch.nn.functional.selu(torch.tensor([1.0, -1.0]))
+        assert!((Activation::Selu.apply(1.0) - 1.050_701).abs() < 1e-6);
+        assert!((Activation::Selu.apply(-1.0) + 1.111_330_6).abs() < 1e-6);
     }
 }

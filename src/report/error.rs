@@ -8,6 +8,9 @@ use std::fmt;
 pub enum ReportError {
     /// A bad stack, scheme or option (the message says which).
     Invalid(String),
+    /// A model the report cannot run: a layer that is not fully connected, a hidden layer
+    /// without an activation, a residual branch… (the message names the tensor or layer).
+    Unsupported(String),
     /// An initializer rejected its parameters or fans.
     Init(crate::Error),
     /// The singular value decomposition did not converge.
@@ -20,6 +23,7 @@ impl fmt::Display for ReportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReportError::Invalid(m) => f.write_str(m),
+            ReportError::Unsupported(m) => write!(f, "the report cannot run this model: {m}"),
             ReportError::Init(e) => write!(f, "initializer: {e}"),
             ReportError::Svd => f.write_str("the Jacobian's SVD did not converge"),
             ReportError::Plot(m) => write!(f, "plotting: {m}"),

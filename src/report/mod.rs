@@ -16,6 +16,15 @@
 //!   averaged over a few examples (§4.2.2; the large-n limit for a square iid matrix is
 //!   `8/(3π)·√(n·Var W)`: 0.849 for the normalized init, 0.490 for the standard one).
 //!
+//! A [`Stack`] is built by hand, by [`Stack::mlp`], or from a model: [`Stack::from_network`]
+//! reads a `network!` declaration whose layers carry activations (`act = tanh`, `softsign`,
+//! `sigmoid`, `relu`, `leaky_relu(a)`, `gelu`, `selu`, `linear`; each layer's
+//! [`ParamSpec::layer`](crate::model::ParamSpec::layer)), [`Stack::from_specs`] a preset's
+//! spec table, [`Stack::from_tensor_specs`] run-time tensor specs (a `glorot init --spec`
+//! file with `act` keys). The report runs chains of fully connected layers; convolutions,
+//! norms, attention, recurrent layers, residual branches and hidden layers without an
+//! activation are a [`ReportError::Unsupported`] naming the tensor.
+//!
 //! Each [`Scheme`] is run on the same inputs, labels and uniform draws (the same tensor names
 //! under the same key), so the runs differ only by the initializer: the stack's own
 //! initializers, the paper's "standard" `U[−1/√n, 1/√n]` (eq. 1, which is also PyTorch's
@@ -29,8 +38,18 @@
 //! ```
 //! use glorot::report::{self, Activation, Options, Scheme, Stack};
 //!
+//! glorot::network! {
+//!     struct Net {
+//!         fc1: linear(64 => 64, act = tanh, init = xavier_uniform, bias = zeros),
+//!         fc2: linear(64, act = tanh, init = xavier_uniform, bias = zeros),
+//!         fc3: linear(64, act = tanh, init = xavier_uniform, bias = zeros),
+//!         out: linear(10, init = xavier_uniform, bias = zeros),
+//!     }
+//! }
+//!
 //! // The paper's setup, smaller: 64 → 3 × 64 tanh → 10, batch 50.
-//! let stack = Stack::mlp(64, &[64, 64, 64], Activation::Tanh, 10);
+//! let stack = Stack::from_network::<Net>()?;
+//! assert_eq!(stack, Stack::mlp(64, &[64, 64, 64], Activation::Tanh, 10));
 //! let opts = Options { batch: 50, jacobian_examples: 1, ..Options::default() };
 //! let rep = report::run(&stack, &[Scheme::Standard, Scheme::Normalized], &opts)?;
 //! let std = &rep.runs[0].layers;
@@ -50,6 +69,7 @@ mod activation;
 pub mod depth;
 mod engine;
 mod error;
+mod from;
 pub mod html;
 mod stats;
 pub mod svg;
@@ -314,6 +334,19 @@ pub struct Report {
 }
 
 impl Report {
+    /// The hidden layers' activation: its name when they share one (`tanh`), else the names
+    /// bottom to top (`relu/relu/tanh`), for titles.
+    pub fn hidden_activations(&self) -> String {
+        let layers = &self.stack.layers;
+        let hidden = &layers[..layers.len().saturating_sub(1).max(1).min(layers.len())];
+        let names: Vec<&str> = hidden.iter().map(|l| l.act.name()).collect();
+        if names.windows(2).all(|w| w[0] == w[1]) {
+            names.first().copied().unwrap_or("").to_string()
+        } else {
+            names.join("/")
+        }
+    }
+
     /// The per-layer table, plain text (one block per scheme).
     pub fn table(&self) -> String {
         use std::fmt::Write;

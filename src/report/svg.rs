@@ -58,7 +58,7 @@ pub fn report(report: &Report) -> Result<String, ReportError> {
         let root = SVGBackend::with_string(&mut buf, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let (head, body) = root.split_vertically(70);
-        let act = report.stack.layers[0].act.name();
+        let act = report.hidden_activations();
         head.draw(&Text::new(
             format!(
                 "Glorot & Bengio (2010) at initialization: {} → {} → {}, {} activations",

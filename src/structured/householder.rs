@@ -83,11 +83,11 @@
 //! torch/glorot wall-time ratio 3.2× (1024²), 1.9× (2048²), 2.4× (4096²) on one thread,
 //! 10×, 4.0×, 2.8× with two; the CPU-second ratios agree (3.3×, 1.9×, 2.4× on one thread).
 //! The 4096² matrix took 1.69 CPU-seconds on one thread (≈ 54 Gflop/s of the `4n³/3`).
-//! The 1 → 2-thread speed-up could not be measured under that load. In a single-thread
-//! profile at 2048² the kernels were ~92% and the then-serial parts ~6% (panel build 2%,
-//! Gram 1.7%, zeroing `Q` 2%); Gram, packing and zeroing have since been parallelised, which
-//! leaves `T` and the per-block bookkeeping serial. Bits were
-//! identical for every thread count (same hash in every row).
+//! On a quiet machine (README, Performance) glorot is 1.8–2.9× faster than torch at every size
+//! and thread count, but scales only 1.3–1.75× from 1 to 2 threads at 4096²: the trailing
+//! update (93 %) scales 1.54× (the two threads share the matrix's memory traffic) and the
+//! per-block preparation (5 %) runs at one thread's speed. Bits are identical for every thread
+//! count (same hash in every row).
 
 use core::ops::{Add, Mul, Sub};
 

@@ -3,7 +3,7 @@
 use core::ops::Range;
 
 use super::householder::{sample, Level, Panels, Real, NB};
-use super::{check_orthogonal_gain_in, emit, emit_rows, working_precision, Precision};
+use super::{check_gain, check_orthogonal_gain_in, emit, emit_rows, working_precision, Precision};
 use crate::fan::numel;
 use crate::{Element, Error, Result, TensorKey};
 
@@ -110,11 +110,13 @@ pub fn orthogonal<T: Element>(
     key: &TensorKey,
 ) -> Result<()> {
     let (n, rows, cols) = torch_matrix(shape)?;
-    check_orthogonal_gain_in::<T>(gain)?;
+    check_gain(gain)?;
     check_len(out.len(), n)?;
     if n == 0 {
+        // Nothing is written, so the dtype rule is moot (as for an empty elementwise fill).
         return Ok(());
     }
+    check_orthogonal_gain_in::<T>(gain)?;
     fill_matrix(out, rows, cols, 1, gain, key)
 }
 
@@ -172,8 +174,11 @@ pub fn orthogonal_block<T: Element>(
     gain: f64,
     key: &TensorKey,
 ) -> Result<()> {
-    numel(&shape)?;
-    check_orthogonal_gain_in::<T>(gain)?;
+    if numel(&shape)? == 0 {
+        check_gain(gain)?;
+    } else {
+        check_orthogonal_gain_in::<T>(gain)?;
+    }
     if rows.start > rows.end || rows.end > shape[0] || cols.start > cols.end || cols.end > shape[1]
     {
         return Err(Error::OutOfRange);
@@ -244,12 +249,13 @@ pub fn orthogonal_jax<T: Element>(
         });
     }
     let ax = axis(column_axis, shape.len())?;
-    check_orthogonal_gain_in::<T>(scale)?;
+    check_gain(scale)?;
     let n = numel(shape)?;
     check_len(out.len(), n)?;
     if n == 0 {
         return Ok(());
     }
+    check_orthogonal_gain_in::<T>(scale)?;
     // Flat index = (outer·cols + j)·inner + r  ↔  matrix (outer·inner + r, j).
     let cols = shape[ax];
     let inner: usize = shape[ax + 1..].iter().product();
@@ -286,12 +292,13 @@ pub fn delta_orthogonal<T: Element>(
         return Err(Error::FanInExceedsFanOut { fan_in, fan_out });
     }
     let ax = axis(column_axis, 2)?;
-    check_orthogonal_gain_in::<T>(scale)?;
+    check_gain(scale)?;
     let n = numel(shape)?;
     check_len(out.len(), n)?;
     if n == 0 {
         return Ok(());
     }
+    check_orthogonal_gain_in::<T>(scale)?;
     // The centre's flat offset: (c₁·k₂ + c₂)·… in units of the matrix size.
     let centre = shape[..rank - 2]
         .iter()

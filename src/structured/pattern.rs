@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use super::householder::Real;
-use super::{check_gain_in, emit, working_precision, Precision};
+use super::{check_gain, check_gain_in, emit, working_precision, Precision};
 use crate::fan::numel;
 use crate::{fill, Distribution, Element, Error, Result, TensorKey};
 
@@ -159,12 +159,14 @@ pub fn eye<T: Element>(out: &mut [T], shape: &[usize]) -> Result<()> {
 /// non-negative, a length mismatch. The gain is rounded once to the output type.
 pub fn identity<T: Element>(out: &mut [T], shape: &[usize], gain: f64) -> Result<()> {
     let (_, cols) = rank2(shape)?;
-    check_gain_in::<T>(gain)?;
+    check_gain(gain)?;
     let n = numel(shape)?;
     check_len(out.len(), n)?;
     if n == 0 {
+        // Nothing is written, so the dtype rule is moot (as for an empty elementwise fill).
         return Ok(());
     }
+    check_gain_in::<T>(gain)?;
     write_pattern(out, |i| i / cols == i % cols, gain)
 }
 

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use glorot::model::presets;
 use glorot::report::{
     self, depth, html, svg, Activation, DepthOptions, Input, Options, Scheme, Stack,
 };
@@ -12,16 +13,24 @@ use glorot::report::{
 /// Arguments of `glorot report`.
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// The model: `glorot-mlp` (alias `mlp`), Glorot & Bengio's 784 → 5 × 1000 → 10 preset.
-    #[arg(long, default_value = "glorot-mlp")]
-    model: String,
-    /// Activation of the hidden layers: tanh (the preset's), softsign, sigmoid, relu,
-    /// leaky_relu, leaky_relu:SLOPE, gelu, linear. Its own init is xavier_uniform with
-    /// PyTorch's gain for it (1 for softsign and gelu, which calculate_gain lacks).
-    #[arg(long, default_value = "tanh")]
-    act: String,
+    /// The model: a preset whose layers carry activations (see glorot list). Default
+    /// `glorot-mlp` (alias `mlp`), Glorot & Bengio's 784 → 5 × 1000 tanh → 10.
+    #[arg(long, conflicts_with = "spec")]
+    model: Option<String>,
+    /// A `glorot init --spec` JSON file of fully connected layers instead: `LAYER.weight`
+    /// (out, in) with its `act` (e.g. "act": "relu"; the last layer may omit it: linear
+    /// logits) and optional `LAYER.bias` (out) right after it, each layer reading the
+    /// previous one's outputs.
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// With the glorot-mlp preset only: this activation on its hidden layers instead of tanh
+    /// (softsign, sigmoid, relu, leaky_relu, leaky_relu:SLOPE, gelu, selu, linear); its own
+    /// init is then xavier_uniform with PyTorch's gain for it (1 for softsign and gelu,
+    /// which calculate_gain lacks).
+    #[arg(long)]
+    act: Option<String>,
     /// He et al. (2015) instead: E[y²] through a deep ReLU stack, He vs variance 1/n.
-    #[arg(long, alias = "he")]
+    #[arg(long, alias = "he", conflicts_with_all = ["model", "spec", "act"])]
     depth: bool,
     /// Layers of the --depth stack.
     #[arg(long, default_value_t = 30)]
@@ -49,15 +58,64 @@ pub struct ReportArgs {
     bins: usize,
 }
 
-/// Runs the subcommand; errors are one line for stderr.
+/// The stack `--model`/`--spec`/`--act` name, and how to call it in the title.
+fn stack(args: &ReportArgs) -> Result<(Stack, String), String> {
+    if let Some(path) = &args.spec {
+        let shown = glorot::io::printable(&path.to_string_lossy()).into_owned();
+        if args.act.is_some() {
+            return Err(format!(
+                "--act applies to the glorot-mlp preset only; {shown} gives each layer's \
+                 activation (an `act` key on its weight)"
+            ));
+        }
+        let text = crate::guard::read_spec(path)?;
+        crate::guard::check_json(&text).map_err(|e| format!("{shown}: {e}"))?;
+        let parsed = crate::spec::parse_with_acts(&text, glorot::DType::F32, glorot::Layout::Torch)
+            .map_err(|e| format!("{shown}: {e}"))?;
+        let (tensors, acts): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
+        let stack =
+            Stack::from_tensor_specs(&tensors, &acts).map_err(|e| format!("{shown}: {e}"))?;
+        return Ok((stack, shown));
+    }
+    let name = args.model.as_deref().unwrap_or("glorot-mlp");
+    let shown = glorot::io::printable(name).into_owned();
+    let preset =
+        presets::preset(if name == "glorot-mlp" { "mlp" } else { name }).ok_or_else(|| {
+            let names: Vec<&str> = presets::PRESETS.iter().map(|p| p.name).collect();
+            format!(
+            "unknown --model `{shown}` (built-in: glorot-mlp, {}; see glorot list; or --spec FILE)",
+            names.join(", ")
+        )
+        })?;
+    if let Some(act) = &args.act {
+        if preset.name != "mlp" {
+            return Err(format!(
+                "--act applies to the glorot-mlp preset only; `{shown}` carries its own activations"
+            ));
+        }
+        let act = Activation::parse(act)
+            .map_err(|e| format!("--act: {}", glorot::io::printable(&e.to_string())))?;
+        return Ok((Stack::glorot_mlp(act), shown));
+    }
+    // The preset's own names, shapes, initializers and activations (for glorot-mlp exactly
+    // Stack::glorot_mlp(Tanh); tests/report.rs checks it).
+    let stack = Stack::from_specs(preset.params).map_err(|e| format!("--model {shown}: {e}"))?;
+    Ok((stack, shown))
+}
+
+/// Runs the subcommand; errors are one line for stderr. Nothing is written unless the whole
+/// report was computed.
 pub fn run(args: ReportArgs) -> Result<(), String> {
     let input = match args.input.as_str() {
         "gaussian" | "normal" => Input::Gaussian,
         "uniform" => Input::Uniform01,
-        other => return Err(format!("unknown --input `{other}` (gaussian, uniform)")),
+        other => {
+            return Err(format!(
+                "unknown --input `{}` (gaussian, uniform)",
+                glorot::io::printable(other)
+            ))
+        }
     };
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("could not create {}: {e}", args.out.display()))?;
     let t0 = Instant::now();
     let (title, about, figure, table) = if args.depth {
         let opts = DepthOptions {
@@ -82,17 +140,7 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
             d.table(),
         )
     } else {
-        let act = Activation::parse(&args.act).map_err(|e| e.to_string())?;
-        let stack = match args.model.as_str() {
-            // The preset's names, shapes and initializers (tests/report.rs checks them
-            // against GlorotMlp::SPECS); its hidden layers are tanh.
-            "glorot-mlp" | "mlp" => Stack::glorot_mlp(act),
-            other => {
-                return Err(format!(
-                    "--model `{other}` has no activations the report can use (built-in: glorot-mlp)"
-                ))
-            }
-        };
+        let (stack, model) = stack(&args)?;
         let opts = Options {
             batch: args.batch.unwrap_or(300),
             seed: args.seed,
@@ -105,8 +153,8 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         let fig = svg::report(&rep).map_err(|e| e.to_string())?;
         (
             format!(
-                "Glorot & Bengio (2010) at initialization: {} layers",
-                act.name()
+                "Glorot & Bengio (2010) at initialization: {model}, {} layers",
+                rep.hidden_activations()
             ),
             "Each row is one initialization, each curve one hidden layer. Under the standard \
              init U[±1/√n] the activation and back-propagated-gradient histograms narrow from \
@@ -120,6 +168,8 @@ pub fn run(args: ReportArgs) -> Result<(), String> {
         )
     };
     let secs = t0.elapsed().as_secs_f64();
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("could not create {}: {e}", args.out.display()))?;
     let svg_path = args.out.join("report.svg");
     let html_path = args.out.join("report.html");
     std::fs::write(&svg_path, &figure)

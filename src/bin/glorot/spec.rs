@@ -8,7 +8,10 @@
 //!
 //! Init names and parameter names are PyTorch's (`torch.nn.init.*_`) and JAX's
 //! (`jax.nn.initializers.*`). Per tensor, `dtype` (overrides `--dtype`), `layout`, and
-//! `in_axis`/`out_axis` (JAX-style explicit fan axes) are also accepted.
+//! `in_axis`/`out_axis` (JAX-style explicit fan axes) are also accepted, and on a layer's
+//! weight (rank ≥ 2) `act`, the activation after the layer (`tanh`, `softsign`, `sigmoid`,
+//! `relu`, `leaky_relu`, `leaky_relu:SLOPE`, `gelu`, `selu`, `linear`): `glorot report --spec`
+//! reads it; it never changes the values written (give `gain` for the init, as ever).
 //!
 //! The structured initializers: `orthogonal` (`gain`, PyTorch's `orthogonal_`: the tensor
 //! viewed as `(shape[0], prod(shape[1:]))`), `orthogonal_jax` (`scale`, `column_axis`, JAX's
@@ -18,6 +21,7 @@
 //! would not read) is refused for them, as are fan axes.
 
 use glorot::io::TensorSpec;
+use glorot::report::Activation;
 use glorot::{DType, FanMode, Init, Layout, Nonlinearity, VarianceDistribution};
 use serde_json::{Map, Value};
 
@@ -50,12 +54,24 @@ pub const INITS: &[(&str, &[&str])] = &[
 ];
 
 const COMMON: &[&str] = &[
-    "name", "shape", "init", "dtype", "layout", "in_axis", "out_axis",
+    "name", "shape", "init", "dtype", "layout", "in_axis", "out_axis", "act",
 ];
 
 /// Parses a spec file's text. `dtype` applies to tensors that do not name their own, `layout`
 /// when the spec has no top-level `layout`.
 pub fn parse(text: &str, dtype: DType, layout: Layout) -> Result<Vec<TensorSpec>, String> {
+    Ok(parse_with_acts(text, dtype, layout)?
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect())
+}
+
+/// [`parse`], with each tensor's `act` (`None` where it has none).
+pub fn parse_with_acts(
+    text: &str,
+    dtype: DType,
+    layout: Layout,
+) -> Result<Vec<(TensorSpec, Option<Activation>)>, String> {
     let root: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let obj = root
         .as_object()
@@ -82,14 +98,14 @@ pub fn parse(text: &str, dtype: DType, layout: Layout) -> Result<Vec<TensorSpec>
     let mut out = Vec::with_capacity(tensors.len());
     let mut names = std::collections::HashSet::new();
     for (i, t) in tensors.iter().enumerate() {
-        let spec = parse_tensor(t, i, layout, dtype)?;
+        let (spec, act) = parse_tensor(t, i, layout, dtype)?;
         if !names.insert(spec.name.clone()) {
             return Err(format!(
                 "tensor `{}`: name appears more than once",
                 glorot::io::printable(&spec.name)
             ));
         }
-        out.push(spec);
+        out.push((spec, act));
     }
     Ok(out)
 }
@@ -102,7 +118,12 @@ fn parse_layout(v: &Value) -> Result<Layout, String> {
     }
 }
 
-fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<TensorSpec, String> {
+fn parse_tensor(
+    t: &Value,
+    i: usize,
+    layout: Layout,
+    dtype: DType,
+) -> Result<(TensorSpec, Option<Activation>), String> {
     let obj = t
         .as_object()
         .ok_or_else(|| format!("tensor #{i}: must be an object"))?;
@@ -180,6 +201,23 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
     }
     let p = Params { obj, err: &err };
     let init = parse_init(init_name, &p)?;
+    let act = match obj.get("act") {
+        None => None,
+        Some(_) if shape.len() < 2 => {
+            return Err(err(
+                "act",
+                format!(
+                    "a rank-{} tensor has no activation: give `act` on the layer's weight",
+                    shape.len()
+                ),
+            ))
+        }
+        Some(Value::String(s)) => Some(
+            Activation::parse(s)
+                .map_err(|e| err("act", glorot::io::printable(&e.to_string()).into_owned()))?,
+        ),
+        Some(v) => return Err(err("act", format!("expected a string, got {v}"))),
+    };
     let dtype = match obj.get("dtype") {
         None => dtype,
         Some(Value::String(s)) => DType::parse(s).map_err(|_| {
@@ -260,7 +298,7 @@ fn parse_tensor(t: &Value, i: usize, layout: Layout, dtype: DType) -> Result<Ten
         },
         other => other.to_string(),
     })?;
-    Ok(spec)
+    Ok((spec, act))
 }
 
 /// The spec field a parameter error of `init` comes from (`None`: the shape or fans).
@@ -486,6 +524,31 @@ mod tests {
             Layout::Torch,
         )
         .map(|mut v| v.remove(0))
+    }
+
+    #[test]
+    fn act_is_read_on_weights_only() {
+        let v = parse_with_acts(
+            r#"{"tensors": [
+                {"name": "fc.weight", "shape": [4, 3], "init": "xavier_uniform", "act": "leaky_relu:0.2"},
+                {"name": "fc.bias", "shape": [4], "init": "zeros"}]}"#,
+            DType::F32,
+            Layout::Torch,
+        )
+        .unwrap();
+        assert_eq!(v[0].1, Some(Activation::LeakyRelu(0.2)));
+        assert_eq!(v[1].1, None);
+        // `act` never changes what is written.
+        assert_eq!(
+            v[0].0,
+            TensorSpec::new("fc.weight", &[4, 3], Init::xavier_uniform(1.0))
+        );
+        let e = one(r#"{"name":"b","shape":[4],"init":"zeros","act":"tanh"}"#).unwrap_err();
+        assert!(e.contains("field `act`") && e.contains("weight"), "{e}");
+        let e = one(r#"{"name":"w","shape":[4,3],"init":"zeros","act":"swish"}"#).unwrap_err();
+        assert!(e.contains("unknown activation `swish`"), "{e}");
+        let e = one(r#"{"name":"w","shape":[4,3],"init":"zeros","act":1}"#).unwrap_err();
+        assert!(e.contains("expected a string"), "{e}");
     }
 
     #[test]

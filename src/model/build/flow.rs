@@ -5,6 +5,7 @@
 use super::msg::Msg;
 use super::opts::{opt, Opts};
 use super::Builder;
+use crate::model::LayerInfo;
 
 impl<const N: usize> Builder<N> {
     /// The width the current layer reads: the declared one (checked against the flowing
@@ -12,6 +13,25 @@ impl<const N: usize> Builder<N> {
     pub(super) const fn input(&self, declared: Option<usize>, kind: &str) -> usize {
         match (declared, self.width) {
             (Some(d), Some(w)) => {
+                if d != w && self.flattened.len > 1 {
+                    let f = &self.flattened;
+                    Msg::new()
+                        .s("network!: width mismatch: `")
+                        .s(self.path.as_str())
+                        .s("` (")
+                        .s(kind)
+                        .s(") takes ")
+                        .n(d)
+                        .s(" inputs but `")
+                        .s(self.last.as_str())
+                        .s("` after `")
+                        .s(f.from.as_str())
+                        .s("` gives ")
+                        .product(f.factors.split_at(f.len).0)
+                        .s(" = ")
+                        .n(w)
+                        .panic();
+                }
                 if d != w {
                     Msg::new()
                         .s("network!: width mismatch: `")
@@ -47,9 +67,18 @@ impl<const N: usize> Builder<N> {
     pub(super) const fn output(&mut self, w: usize) {
         self.width = Some(w);
         self.last = self.path;
+        self.flattened = super::spatial::Flattened::NONE;
     }
 
-    pub(super) const fn check_opts(&self, o: &Opts, allowed: u32, kind: &str) {
+    /// Rejects options the layer kind does not take. Every layer kind calls it first, so it
+    /// is also where the builder learns the layer it is in ([`Builder::tensor`] stamps that
+    /// on each of the layer's specs; [`Builder::end`] forgets it).
+    pub(super) const fn check_opts(&mut self, o: &Opts, allowed: u32, kind: &'static str) {
+        self.layer = LayerInfo {
+            kind,
+            act: o.activation,
+            branch: self.in_branch(),
+        };
         let bad = o.set & !allowed;
         if bad != 0 {
             let bit = bad.trailing_zeros() as usize;

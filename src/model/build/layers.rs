@@ -1,6 +1,7 @@
 //! Layer kinds: each one's PyTorch tensor names, shapes, registration order and default
 //! initializers.
 
+use super::msg::Msg;
 use super::opts::{opt, Cell, NormKind, Opts};
 use super::Builder;
 use crate::model::{Name, Role};
@@ -29,6 +30,7 @@ impl<const N: usize> Builder<N> {
     /// `linear(IN => OUT)` / `dense`: weight `(out, in)`, bias `(out)`.
     pub const fn linear(&mut self, input: Option<usize>, out: usize, o: &Opts) {
         self.check_opts(o, opt::ACT | opt::INIT | opt::BIAS, "linear");
+        self.flat_input("linear");
         let i = self.input(input, "linear");
         let w = match o.init {
             Some(w) => w,
@@ -46,6 +48,7 @@ impl<const N: usize> Builder<N> {
     /// Kaiming, LeCun and Xavier give the values they give on the equivalent `nn.Linear`.
     pub const fn hf_conv1d(&mut self, input: Option<usize>, out: usize, o: &Opts) {
         self.check_opts(o, opt::ACT | opt::INIT | opt::BIAS, "hf_conv1d");
+        self.flat_input("hf_conv1d");
         let i = self.input(input, "hf_conv1d");
         let w = match o.init {
             Some(w) => w,
@@ -85,7 +88,16 @@ impl<const N: usize> Builder<N> {
         };
         self.check_opts(
             o,
-            opt::ACT | opt::INIT | opt::BIAS | opt::KERNEL | opt::GROUPS | opt::TRANSPOSED,
+            opt::ACT
+                | opt::INIT
+                | opt::BIAS
+                | opt::KERNEL
+                | opt::GROUPS
+                | opt::TRANSPOSED
+                | opt::STRIDE
+                | opt::PADDING
+                | opt::DILATION
+                | opt::OUTPUT_PADDING,
             kind,
         );
         let i = self.input(input, kind);
@@ -152,6 +164,7 @@ impl<const N: usize> Builder<N> {
             };
             self.tensor("bias", &[out], b, o.act, o.slope, Role::Bias);
         }
+        self.conv_shape(kind, dims, o);
         self.output(out);
     }
 
@@ -166,6 +179,8 @@ impl<const N: usize> Builder<N> {
             },
         };
         self.tensor("weight", &[num, dim], w, None, 0.01, Role::Embedding);
+        // Token ids in, vectors out: no spatial size to follow.
+        self.layout = super::spatial::Layout::Untracked;
         self.output(dim);
     }
 
@@ -193,6 +208,92 @@ impl<const N: usize> Builder<N> {
             }
         }
         self.output(i);
+    }
+
+    /// `group_norm(G)`: PyTorch's `nn.GroupNorm(G, C)` on the flowing `C` channels: weight
+    /// `(C)` ones, bias `(C)` zeros; `C` must be divisible by `G`.
+    pub const fn group_norm(&mut self, groups: usize, o: &Opts) {
+        let kind = "group_norm";
+        self.check_opts(o, opt::INIT | opt::BIAS | opt::AFFINE, kind);
+        let Some(c) = self.width else {
+            self.fail(
+                kind,
+                "has no input width: no earlier layer sets the channels",
+            );
+        };
+        if groups == 0 {
+            self.fail(kind, "needs at least 1 group");
+        }
+        if !c.is_multiple_of(groups) {
+            Msg::new()
+                .s("network!: layer `")
+                .s(self.path.as_str())
+                .s("` (group_norm): ")
+                .n(c)
+                .s(" channels (from `")
+                .s(self.last.as_str())
+                .s("`) are not divisible by ")
+                .n(groups)
+                .s(" groups")
+                .panic();
+        }
+        if o.affine {
+            let w = match o.init {
+                Some(w) => w,
+                None => Init::Ones,
+            };
+            self.tensor("weight", &[c], w, None, 0.01, Role::NormWeight);
+            if o.bias {
+                let b = match o.bias_init {
+                    Some(b) => b,
+                    None => Init::Zeros,
+                };
+                self.tensor("bias", &[c], b, None, 0.01, Role::NormBias);
+            }
+        }
+        self.output(c);
+    }
+
+    /// `multihead_attention(WIDTH, heads = H)`: PyTorch's `nn.MultiheadAttention(W, H)` with
+    /// its registration order and `_reset_parameters`: `in_proj_weight (3W, W)`
+    /// `xavier_uniform`, `in_proj_bias (3W)` zeros, `out_proj.weight (W, W)` `nn.Linear`'s
+    /// default, `out_proj.bias (W)` zeros. `init` sets `in_proj_weight`, `out_init`
+    /// `out_proj.weight`, `bias` both biases.
+    pub const fn multihead_attention(&mut self, declared: Option<usize>, o: &Opts) {
+        let kind = "multihead_attention";
+        self.check_opts(o, opt::INIT | opt::OUT_INIT | opt::BIAS | opt::HEADS, kind);
+        self.flat_input(kind);
+        let w = self.input(declared, kind);
+        let h = o.heads;
+        if h == 0 {
+            self.fail(kind, "needs `heads = H` (at least 1)");
+        }
+        if !w.is_multiple_of(h) {
+            self.fail_n(kind, "width ", w, " is not divisible by heads ", h);
+        }
+        let wi = match o.init {
+            Some(x) => x,
+            None => Init::XavierUniform { gain: 1.0 },
+        };
+        let wo = match o.out_init {
+            Some(x) => x,
+            None => Init::torch_default_weight(),
+        };
+        let b = match o.bias_init {
+            Some(b) => b,
+            None => Init::Zeros,
+        };
+        self.tensor("in_proj_weight", &[3 * w, w], wi, None, 0.01, Role::Weight);
+        if o.bias {
+            self.tensor("in_proj_bias", &[3 * w], b, None, 0.01, Role::Bias);
+        }
+        self.begin("out_proj");
+        self.tensor("weight", &[w, w], wo, None, 0.01, Role::Weight);
+        if o.bias {
+            self.tensor("bias", &[w], b, None, 0.01, Role::Bias);
+        }
+        self.end();
+        self.output(w);
     }
 
     /// A sub-linear `<seg>.weight` `(out, in)` (+ `<seg>.bias`), or with `hf_conv1d = true`
@@ -226,6 +327,7 @@ impl<const N: usize> Builder<N> {
                 | opt::PROJ_NAMES,
             kind,
         );
+        self.flat_input(kind);
         let w = self.input(declared, kind);
         let h = o.heads;
         if h == 0 {
@@ -283,6 +385,7 @@ impl<const N: usize> Builder<N> {
     pub const fn gated_mlp(&mut self, declared: Option<usize>, hidden: usize, o: &Opts) {
         let kind = "gated_mlp";
         self.check_opts(o, opt::ACT | opt::INIT | opt::OUT_INIT | opt::BIAS, kind);
+        self.flat_input(kind);
         let w = self.input(declared, kind);
         let wi = match o.init {
             Some(x) => x,
@@ -325,6 +428,7 @@ impl<const N: usize> Builder<N> {
                 | opt::BIDIRECTIONAL,
             kind,
         );
+        self.flat_input(kind);
         let input = self.input(declared, kind);
         if o.layers == 0 {
             self.fail(kind, "layers must be at least 1");

@@ -4,7 +4,9 @@
 //! layers involved, i.e. a compile error.
 //!
 //! By concern: [`scope`] (dotted names, groups, repeats, branches), [`flow`] (widths and
-//! per-layer checks), [`layers`] (each layer kind's tensors), [`opts`] and [`args`] (what the
+//! per-layer checks), [`spatial`] (the optional spatial sizes: `input = [...]`, convolution
+//! and pooling output sizes, `flatten`), [`sequence`] (patches to a token sequence, class
+//! token, position embedding), [`layers`] (each layer kind's tensors), [`opts`] and [`args`] (what the
 //! DSL's `key = value` pairs set), [`streams`] (no two tensors share a stream), [`structured`]
 //! (orthogonal, sparse, dirac, eye, identity against the tensor's shape), [`msg`]
 //! (const panic messages). This module adds one tensor ([`Builder::tensor`]).
@@ -19,17 +21,20 @@ mod layers;
 mod msg;
 mod opts;
 mod scope;
+mod sequence;
+mod spatial;
 mod streams;
 mod structured;
 
 pub use args::{KaimingArgs, NormalArgs, OrthogonalArgs, SparseArgs, UniformArgs, VarianceArgs};
-pub use opts::{Cell, NormKind, Opts};
+pub use opts::{Cell, NormKind, Opts, PoolKind};
 
 use msg::Msg;
 use scope::Frame;
+use spatial::{Flattened, Layout};
 
 use crate::gain::gain_unchecked;
-use crate::model::{Name, ParamSpec, Role};
+use crate::model::{LayerInfo, Name, ParamSpec, Role};
 use crate::{Init, Nonlinearity};
 
 const MAX_DEPTH: usize = 12;
@@ -45,6 +50,10 @@ pub struct Builder<const N: usize> {
     depth: usize,
     width: Option<usize>,
     last: Name,
+    /// The layer being built (set by `check_opts`, recorded on each of its specs).
+    layer: LayerInfo,
+    layout: Layout,
+    flattened: Flattened,
 }
 
 #[doc(hidden)]
@@ -59,6 +68,9 @@ impl<const N: usize> Builder<N> {
             depth: 0,
             width: None,
             last: Name::EMPTY,
+            layer: LayerInfo::NONE,
+            layout: Layout::Untracked,
+            flattened: Flattened::NONE,
         }
     }
 
@@ -79,7 +91,8 @@ impl<const N: usize> Builder<N> {
         self.specs
     }
 
-    /// Adds the tensor `<path>.<suffix>`.
+    /// Adds the tensor `<path>.<suffix>`, or `<path>` itself when `suffix` is empty (a bare
+    /// `nn.Parameter` such as ViT's `class_token`).
     pub const fn tensor(
         &mut self,
         suffix: &str,
@@ -90,7 +103,9 @@ impl<const N: usize> Builder<N> {
         role: Role,
     ) {
         let mut name = self.path;
-        name.push_segment(suffix);
+        if !suffix.is_empty() {
+            name.push_segment(suffix);
+        }
         let init = resolve(init, act, slope);
         let gain = match own_gain(&init) {
             Some(g) => g,
@@ -110,6 +125,7 @@ impl<const N: usize> Builder<N> {
         }
         let mut spec = ParamSpec::new(name, shape, init, gain, role);
         spec.offset = self.params;
+        spec.layer = self.layer;
         self.params = match self.params.checked_add(spec.numel) {
             Some(p) => p,
             None => panic!("network!: the parameter count overflows usize"),

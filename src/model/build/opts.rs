@@ -1,6 +1,8 @@
 //! The options of one layer, as the DSL's `key = value` pairs set them, and the small enums
 //! that pick a layer variant.
 
+use super::msg::Msg;
+use crate::model::Activation;
 use crate::{Init, Nonlinearity};
 
 // Option bits (which options a layer was given).
@@ -23,7 +25,12 @@ pub mod opt {
     pub const PROJ_NAMES: u32 = 1 << 14;
     pub const HF_CONV1D: u32 = 1 << 15;
     pub const RECURRENT_INIT: u32 = 1 << 16;
-    pub const NAMES: [&str; 17] = [
+    pub const STRIDE: u32 = 1 << 17;
+    pub const PADDING: u32 = 1 << 18;
+    pub const DILATION: u32 = 1 << 19;
+    pub const OUTPUT_PADDING: u32 = 1 << 20;
+    pub const CEIL_MODE: u32 = 1 << 21;
+    pub const NAMES: [&str; 22] = [
         "act",
         "init",
         "bias",
@@ -41,6 +48,11 @@ pub mod opt {
         "names",
         "hf_conv1d",
         "recurrent_init",
+        "stride",
+        "padding",
+        "dilation",
+        "output_padding",
+        "ceil_mode",
     ];
 }
 
@@ -51,6 +63,9 @@ pub struct Opts {
     pub set: u32,
     pub act: Option<Nonlinearity>,
     pub slope: f64,
+    /// The activation itself (recorded on the layer's specs); `act` is the nonlinearity whose
+    /// gain it takes.
+    pub activation: Option<Activation>,
     pub init: Option<Init>,
     pub bias: bool,
     pub bias_init: Option<Init>,
@@ -58,6 +73,17 @@ pub struct Opts {
     pub recurrent_init: Option<Init>,
     pub kernel: [usize; 3],
     pub kernel_len: usize,
+    /// Convolution and pooling geometry (shape tracking only: no tensor depends on them).
+    /// A length of 0 means "not given"; 1 means the same value on every spatial axis.
+    pub stride: [usize; 3],
+    pub stride_len: usize,
+    pub padding: [usize; 3],
+    pub padding_len: usize,
+    pub dilation: [usize; 3],
+    pub dilation_len: usize,
+    pub output_padding: [usize; 3],
+    pub output_padding_len: usize,
+    pub ceil_mode: bool,
     pub groups: usize,
     pub transposed: bool,
     pub heads: usize,
@@ -79,6 +105,7 @@ impl Opts {
             set: 0,
             act: None,
             slope: 0.01,
+            activation: None,
             init: None,
             bias: true,
             bias_init: None,
@@ -86,6 +113,15 @@ impl Opts {
             recurrent_init: None,
             kernel: [0; 3],
             kernel_len: 0,
+            stride: [0; 3],
+            stride_len: 0,
+            padding: [0; 3],
+            padding_len: 0,
+            dilation: [0; 3],
+            dilation_len: 0,
+            output_padding: [0; 3],
+            output_padding_len: 0,
+            ceil_mode: false,
             groups: 1,
             transposed: false,
             heads: 0,
@@ -106,6 +142,14 @@ impl Opts {
         if let Some(s) = slope {
             self.slope = s;
         }
+        self.activation = Some(Activation::from_nonlinearity(act, self.slope));
+    }
+    /// `act = softsign` / `act = gelu`: activations `calculate_gain` has no name for, so
+    /// their gain is the `linear` one (1).
+    pub const fn act_only(&mut self, a: Activation) {
+        self.set |= opt::ACT;
+        self.act = Some(a.nonlinearity());
+        self.activation = Some(a);
     }
     pub const fn init(&mut self, init: Init) {
         self.set |= opt::INIT;
@@ -130,15 +174,27 @@ impl Opts {
     }
     pub const fn kernel(&mut self, k: &[usize]) {
         self.set |= opt::KERNEL;
-        if k.is_empty() || k.len() > 3 {
-            panic!("network!: `kernel` takes 1 to 3 sizes");
-        }
-        let mut i = 0;
-        while i < k.len() {
-            self.kernel[i] = k[i];
-            i += 1;
-        }
-        self.kernel_len = k.len();
+        self.kernel_len = sizes(&mut self.kernel, k, "kernel");
+    }
+    pub const fn stride(&mut self, s: &[usize]) {
+        self.set |= opt::STRIDE;
+        self.stride_len = sizes(&mut self.stride, s, "stride");
+    }
+    pub const fn padding(&mut self, p: &[usize]) {
+        self.set |= opt::PADDING;
+        self.padding_len = sizes(&mut self.padding, p, "padding");
+    }
+    pub const fn dilation(&mut self, d: &[usize]) {
+        self.set |= opt::DILATION;
+        self.dilation_len = sizes(&mut self.dilation, d, "dilation");
+    }
+    pub const fn output_padding(&mut self, p: &[usize]) {
+        self.set |= opt::OUTPUT_PADDING;
+        self.output_padding_len = sizes(&mut self.output_padding, p, "output_padding");
+    }
+    pub const fn ceil_mode(&mut self, c: bool) {
+        self.set |= opt::CEIL_MODE;
+        self.ceil_mode = c;
     }
     pub const fn groups(&mut self, g: usize) {
         self.set |= opt::GROUPS;
@@ -194,6 +250,33 @@ impl Opts {
     }
 }
 
+/// Copies 1 to 3 per-axis sizes into `into`; returns how many were given.
+const fn sizes(into: &mut [usize; 3], v: &[usize], what: &str) -> usize {
+    if v.is_empty() || v.len() > 3 {
+        Msg::new()
+            .s("network!: `")
+            .s(what)
+            .s("` takes 1 to 3 sizes")
+            .panic();
+    }
+    let mut i = 0;
+    while i < v.len() {
+        into[i] = v[i];
+        i += 1;
+    }
+    v.len()
+}
+
+/// The value of a per-axis option on axis `d`: one value for every axis, one per axis, or
+/// `default` when not given.
+pub(super) const fn axis(v: &[usize; 3], len: usize, d: usize, default: usize) -> usize {
+    match len {
+        0 => default,
+        1 => v[0],
+        _ => v[d],
+    }
+}
+
 impl Default for Opts {
     fn default() -> Self {
         Self::new()
@@ -207,6 +290,14 @@ pub enum NormKind {
     LayerNorm,
     RmsNorm,
     BatchNorm,
+}
+
+/// Which pooling layer.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolKind {
+    Max,
+    Avg,
 }
 
 /// Which recurrent cell (the number is PyTorch's gate count).

@@ -1,0 +1,283 @@
+//! A [`Stack`] from a model: a `network!` spec table ([`Stack::from_specs`],
+//! [`Stack::from_network`]) or run-time tensor specs with activations
+//! ([`Stack::from_tensor_specs`], what `glorot report --spec` reads).
+//!
+//! The report runs a feed-forward chain of fully connected layers, each a weight
+//! `{name}.weight (out, in)` in PyTorch's layout and an optional bias `{name}.bias (out)`,
+//! every layer reading the previous one's outputs. Anything else is
+//! [`ReportError::Unsupported`] with the tensor or layer named, never a guess: the report would
+//! otherwise show numbers of a network that is not the model.
+
+use super::{Activation, Layer, ReportError, Stack};
+use crate::io::TensorSpec;
+use crate::model::{Network, ParamSpec, Role};
+use crate::{Fans, Init};
+
+/// One tensor as the chain reader sees it, from either source.
+struct Tensor<'a> {
+    name: &'a str,
+    shape: &'a [usize],
+    init: Init,
+    /// Fans the initializer reads (`None`: rank < 2 or unreadable).
+    fans: Option<Fans>,
+    /// What it is: `Some(true)` weight, `Some(false)` bias, `None` unknown (run-time specs
+    /// carry no role: read from the name and rank).
+    weight: Option<bool>,
+    act: Option<Activation>,
+}
+
+impl Stack {
+    /// The stack of a `network!` model (see [`Stack::from_specs`]).
+    ///
+    /// ```
+    /// use glorot::report::{Activation, Stack};
+    /// glorot::network! {
+    ///     struct Mlp {
+    ///         fc1: linear(64 => 32, act = softsign, init = xavier_uniform, bias = zeros),
+    ///         out: linear(10, init = xavier_uniform, bias = zeros),
+    ///     }
+    /// }
+    /// let s = Stack::from_network::<Mlp>()?;
+    /// assert_eq!(s, Stack::mlp(64, &[32], Activation::Softsign, 10));
+    /// # Ok::<(), glorot::report::ReportError>(())
+    /// ```
+    pub fn from_network<M: Network>() -> Result<Stack, ReportError> {
+        Stack::from_specs(M::SPECS)
+    }
+
+    /// The stack of a `network!` spec table (a model's `SPECS`, a
+    /// [preset](crate::model::presets)'s `params`): every layer a `linear`/`dense` (weight
+    /// `(out, in)`, optional bias), each reading the previous one's outputs, every hidden layer
+    /// with an `act = …` (the last layer gives the softmax logits; without `act` it is linear).
+    /// Each layer's own init is its spec's initializer, so [`super::Scheme::Own`] looks at
+    /// exactly the weights [`crate::model::init`] fills for the same seed.
+    ///
+    /// Errors ([`ReportError::Unsupported`]): convolutions (not run by the report yet),
+    /// embeddings, norms, attention, gated MLPs, recurrent layers, Hugging Face `Conv1D`
+    /// (`(in, out)`) weights, layers inside a residual `branch { … }`, widths that do not
+    /// chain, and a hidden layer without an activation.
+    pub fn from_specs(specs: &[ParamSpec]) -> Result<Stack, ReportError> {
+        let mut tensors = Vec::with_capacity(specs.len());
+        for s in specs {
+            let kind = s.layer.kind;
+            let what = match kind {
+                "" | "linear" => None,
+                "conv1d" | "conv2d" | "conv3d" => {
+                    Some("a convolution, which the report does not run yet (fully connected layers only)")
+                }
+                "hf_conv1d" => Some(
+                    "a Hugging Face Conv1D, stored (in, out) (the report runs linear/dense layers only)",
+                ),
+                _ => Some("not fully connected (the report runs linear/dense layers only)"),
+            };
+            if let Some(what) = what {
+                return Err(ReportError::Unsupported(format!(
+                    "tensor `{}`: layer kind `{kind}` is {what}",
+                    s.name()
+                )));
+            }
+            if s.layer.branch {
+                return Err(ReportError::Unsupported(format!(
+                    "tensor `{}` is inside a residual branch: the report runs plain \
+                     feed-forward stacks only",
+                    s.name()
+                )));
+            }
+            let weight = match s.role {
+                Role::Weight => true,
+                Role::Bias => false,
+                other => {
+                    return Err(ReportError::Unsupported(format!(
+                        "tensor `{}` is a {other:?} tensor, not a fully connected layer's \
+                         weight or bias",
+                        s.name()
+                    )))
+                }
+            };
+            tensors.push(Tensor {
+                name: s.name(),
+                shape: s.shape(),
+                init: s.init,
+                fans: (s.rank() >= 2).then_some(Fans::new(s.fan_in, s.fan_out)),
+                weight: Some(weight),
+                act: s.layer.act,
+            });
+        }
+        chain(&tensors)
+    }
+
+    /// The stack of run-time tensor specs (e.g. a `glorot init --spec` file's) with the
+    /// activation of each layer on its weight (`acts[i]` for `tensors[i]`, `None` elsewhere):
+    /// the same chain as [`Stack::from_specs`] reads, named `{layer}.weight` (rank 2, PyTorch
+    /// layout `(out, in)`) and `{layer}.bias` (rank 1, right after its weight).
+    ///
+    /// Errors: `acts` of another length ([`ReportError::Invalid`]); a tensor of another name
+    /// or rank, a JAX-layout or explicit-axes weight whose fans are not `(shape[1], shape[0])`,
+    /// a zeroed range, an activation on a bias, widths that do not chain, a hidden layer
+    /// without an activation ([`ReportError::Unsupported`]).
+    pub fn from_tensor_specs(
+        tensors: &[TensorSpec],
+        acts: &[Option<Activation>],
+    ) -> Result<Stack, ReportError> {
+        if tensors.len() != acts.len() {
+            return Err(ReportError::Invalid(format!(
+                "{} tensors but {} activation entries",
+                tensors.len(),
+                acts.len()
+            )));
+        }
+        let mut out = Vec::with_capacity(tensors.len());
+        for (t, &act) in tensors.iter().zip(acts) {
+            // The engine reads weights as (out, in): the layout must read fans that way (a
+            // 2 × 3 probe tells Torch-equivalent layouts from JAX's, square shapes included).
+            if t.fans.is_none()
+                && t.shape.len() == 2
+                && Fans::from_shape(&[2, 3], t.layout).ok() != Some(Fans::new(3, 2))
+            {
+                return Err(ReportError::Unsupported(format!(
+                    "tensor `{}` is in a layout that stores (in, out) ({:?}): the report reads \
+                     PyTorch-layout (out, in) weights",
+                    crate::io::printable(&t.name),
+                    t.layout
+                )));
+            }
+            if t.zeroed.is_some() {
+                return Err(ReportError::Unsupported(format!(
+                    "tensor `{}` has a zeroed range (an embedding's padding row), which the \
+                     report does not apply",
+                    crate::io::printable(&t.name)
+                )));
+            }
+            out.push(Tensor {
+                name: &t.name,
+                shape: &t.shape,
+                init: t.init,
+                fans: t.resolved_fans(),
+                weight: None,
+                act,
+            });
+        }
+        chain(&out)
+    }
+}
+
+/// Reads the chain: weight, optional bias, weight, … .
+fn chain(tensors: &[Tensor<'_>]) -> Result<Stack, ReportError> {
+    let unsupported = |t: &Tensor<'_>, why: String| {
+        ReportError::Unsupported(format!("tensor `{}` {why}", crate::io::printable(t.name)))
+    };
+    let mut input = None;
+    let mut layers: Vec<Layer> = Vec::new();
+    let mut acts: Vec<Option<Activation>> = Vec::new();
+    let mut i = 0;
+    while i < tensors.len() {
+        let w = &tensors[i];
+        let is_weight = w.weight.unwrap_or(w.shape.len() == 2);
+        let Some(prefix) = w.name.strip_suffix(".weight").filter(|p| !p.is_empty()) else {
+            return Err(unsupported(
+                w,
+                if is_weight {
+                    "is not named `{layer}.weight`: the report reads fully connected layers \
+                     as `{layer}.weight (out, in)` and `{layer}.bias (out)`"
+                        .into()
+                } else {
+                    "is not a layer's weight where one is expected (a bias comes right after \
+                     its `{layer}.weight`)"
+                        .into()
+                },
+            ));
+        };
+        if !is_weight || w.shape.len() != 2 {
+            return Err(unsupported(
+                w,
+                format!(
+                    "has shape {:?}: the report runs fully connected layers, whose weight is \
+                     (out, in)",
+                    w.shape
+                ),
+            ));
+        }
+        let (out, fan_in) = (w.shape[0], w.shape[1]);
+        // The engine fills the weight as PyTorch's (out, in); other fans would be another
+        // tensor than the one glorot writes.
+        if w.fans != Some(Fans::new(fan_in, out)) {
+            return Err(unsupported(
+                w,
+                format!(
+                    "is not stored (out, in) = {:?} with PyTorch's fans (its fans are {}): \
+                     the report reads PyTorch-layout weights",
+                    w.shape,
+                    w.fans.map_or("unreadable".into(), |f| format!(
+                        "in {}, out {}",
+                        f.fan_in, f.fan_out
+                    ))
+                ),
+            ));
+        }
+        match input {
+            None => input = Some(fan_in),
+            Some(_) => {
+                let prev = layers.last().map_or(0, |l| l.out);
+                if fan_in != prev {
+                    return Err(unsupported(
+                        w,
+                        format!(
+                            "reads {fan_in} inputs but the layer before it outputs {prev}: \
+                             the report runs a chain of layers, each reading the previous one"
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut bias = None;
+        if let Some(b) = tensors.get(i + 1) {
+            let named = b.name.strip_suffix(".bias") == Some(prefix);
+            if named {
+                if b.weight == Some(true) || b.shape != [out] {
+                    return Err(unsupported(
+                        b,
+                        format!("has shape {:?}, not the bias ({out}) of its layer", b.shape),
+                    ));
+                }
+                if b.weight.is_none() && b.act.is_some() {
+                    return Err(unsupported(
+                        b,
+                        "has an activation: give a layer's `act` on its weight".into(),
+                    ));
+                }
+                bias = Some(b.init);
+                i += 1;
+            }
+        }
+        layers.push(Layer {
+            name: prefix.to_string(),
+            out,
+            act: Activation::Linear,
+            init: w.init,
+            bias,
+        });
+        acts.push(w.act);
+        i += 1;
+    }
+    let Some(input) = input else {
+        return Err(ReportError::Unsupported("the model has no layers".into()));
+    };
+    let n = layers.len();
+    for (k, (layer, act)) in layers.iter_mut().zip(acts).enumerate() {
+        layer.act = match act {
+            Some(a) => a,
+            // The logits: linear unless the model says otherwise.
+            None if k + 1 == n => Activation::Linear,
+            None => {
+                return Err(ReportError::Unsupported(format!(
+                    "hidden layer `{}` declares no activation (`act = …`): the report needs \
+                     the activation of every layer but the last",
+                    crate::io::printable(&layer.name)
+                )))
+            }
+        };
+    }
+    let stack = Stack { input, layers };
+    stack.check()?;
+    Ok(stack)
+}
