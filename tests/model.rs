@@ -404,7 +404,12 @@ fn specs_record_each_layers_kind_and_activation() {
     use glorot::model::{Activation, LayerInfo};
     use glorot::{FanMode, Init, Nonlinearity};
     let spec = |n: &str| Acts::SPECS.iter().find(|s| s.name() == n).unwrap();
-    let info = |kind, act, branch| LayerInfo { kind, act, branch };
+    let info = |kind, act, branch| LayerInfo {
+        kind,
+        act,
+        branch,
+        ..LayerInfo::NONE
+    };
     assert_eq!(
         spec("a.weight").layer,
         info("linear", Some(Activation::Tanh), false)
