@@ -2,9 +2,10 @@
 //! [`Stack::from_network`]) or run-time tensor specs with activations
 //! ([`Stack::from_tensor_specs`], what `glorot report --spec` reads).
 //!
-//! The report runs a feed-forward chain of fully connected layers, each a weight
-//! `{name}.weight (out, in)` in PyTorch's layout and an optional bias `{name}.bias (out)`,
-//! every layer reading the previous one's outputs. Anything else is
+//! The report runs a feed-forward chain of 2-D convolutions (`{name}.weight (out, C, kH, kW)`,
+//! `network!` models with `input = [C, H, W]` only) and then fully connected layers, each a
+//! weight `{name}.weight (out, in)` in PyTorch's layout and an optional bias `{name}.bias
+//! (out)`, every layer reading the previous one's outputs. Anything else is
 //! [`ReportError::Unsupported`] with the tensor or layer named, never a guess: the report would
 //! otherwise show numbers of a network that is not the model.
 
@@ -49,15 +50,44 @@ impl Stack {
 
     /// The stack of a `network!` spec table (a model's `SPECS`, a
     /// [preset](crate::model::presets)'s `params`): every layer a `linear`/`dense` (weight
-    /// `(out, in)`, optional bias), each reading the previous one's outputs, every hidden layer
-    /// with an `act = …` (the last layer gives the softmax logits; without `act` it is linear).
-    /// Each layer's own init is its spec's initializer, so [`super::Scheme::Own`] looks at
-    /// exactly the weights [`crate::model::init`] fills for the same seed.
+    /// `(out, in)`, optional bias) or a `conv2d` (weight `(out, C, kH, kW)`), each reading the
+    /// previous one's outputs, every hidden layer with an `act = …` (the last layer gives the
+    /// softmax logits; without `act` it is linear). Each layer's own init is its spec's
+    /// initializer, so [`super::Scheme::Own`] looks at exactly the weights
+    /// [`crate::model::init`] fills for the same seed.
     ///
-    /// Errors ([`ReportError::Unsupported`]): convolutions (not run by the report yet),
+    /// Convolutions need their spatial sizes, so the model must declare `input = [C, H, W]`
+    /// (the report reads [`LayerInfo::conv`]); between layers a single `max_pool2d` or
+    /// `avg_pool2d` after a convolution ([`LayerInfo::pool`], run as the convolution's
+    /// [`Layer::pool`]), `flatten`, and an adaptive pool to the size it already has are run;
+    /// convolutions come first, then fully connected layers.
+    ///
+    /// ```
+    /// use glorot::report::Stack;
+    /// glorot::network! {
+    ///     struct Cnn {
+    ///         input = [1, 12, 12],
+    ///         c1: conv2d(1 => 4, kernel = 3, padding = 1, act = relu),
+    ///         p1: max_pool2d(2),
+    ///         flat: flatten,
+    ///         out: linear(10),
+    ///     }
+    /// }
+    /// let s = Stack::from_network::<Cnn>()?;
+    /// assert_eq!((s.fan_in(0), s.width(0), s.fan_in(1)), (9, 4 * 6 * 6, 144));
+    /// # Ok::<(), glorot::report::ReportError>(())
+    /// ```
+    ///
+    /// Errors ([`ReportError::Unsupported`]): convolutions in a model without `input`,
+    /// grouped, transposed, 1-D and 3-D convolutions, other parameter-free layers between
+    /// layers (two poolings in a row, an adaptive pool that resizes, `to_sequence`),
     /// embeddings, norms, attention, gated MLPs, recurrent layers, Hugging Face `Conv1D`
     /// (`(in, out)`) weights, layers inside a residual `branch { … }`, widths that do not
     /// chain, and a hidden layer without an activation.
+    ///
+    /// [`LayerInfo::conv`]: crate::model::LayerInfo::conv
+    /// [`LayerInfo::pool`]: crate::model::LayerInfo::pool
+    /// [`Layer::pool`]: super::Layer::pool
     pub fn from_specs(specs: &[ParamSpec]) -> Result<Stack, ReportError> {
         let mut tensors = Vec::with_capacity(specs.len());
         for s in specs {

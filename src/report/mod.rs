@@ -21,9 +21,13 @@
 //! `sigmoid`, `relu`, `leaky_relu(a)`, `gelu`, `selu`, `linear`; each layer's
 //! [`ParamSpec::layer`](crate::model::ParamSpec::layer)), [`Stack::from_specs`] a preset's
 //! spec table, [`Stack::from_tensor_specs`] run-time tensor specs (a `glorot init --spec`
-//! file with `act` keys). The report runs chains of fully connected layers; convolutions,
-//! norms, attention, recurrent layers, residual branches and hidden layers without an
-//! activation are a [`ReportError::Unsupported`] naming the tensor.
+//! file with `act` keys). The report runs chains of fully connected layers, optionally after
+//! 2-D convolutions with max or average pooling (a `network!` CNN that declares
+//! `input = [C, H, W]`, e.g. LeNet: conv → pool → conv → pool → flatten → linear; forward by
+//! im2col and a matrix product, backward by its adjoint; the Jacobian's singular values are
+//! skipped for convolutions); grouped or transposed convolutions, norms, attention,
+//! recurrent layers, residual branches and hidden layers without an activation are a
+//! [`ReportError::Unsupported`] naming the tensor.
 //!
 //! Each [`Scheme`] is run on the same inputs, labels and uniform draws (the same tensor names
 //! under the same key), so the runs differ only by the initializer: the stack's own
@@ -453,9 +457,9 @@ impl Default for Options {
 pub struct LayerStats {
     /// The layer's name.
     pub name: String,
-    /// Input width.
+    /// Input width ([`Stack::fan_in`]: a convolution's `C·kH·kW`).
     pub fan_in: usize,
-    /// Output width.
+    /// Output width (a convolution's output channels).
     pub fan_out: usize,
     /// The activation.
     pub act: Activation,
@@ -473,7 +477,9 @@ pub struct LayerStats {
     pub weight_grad: Summary,
     /// Its histogram.
     pub weight_grad_hist: Histogram,
-    /// Mean singular value of `diag(f′(s))·W` over [`Options::jacobian_examples`] examples.
+    /// Mean singular value of `diag(f′(s))·W` over [`Options::jacobian_examples`] examples;
+    /// `None` when that is 0, and always for a convolution (whose Jacobian, `out·oH·oW ×
+    /// C·H·W`, is not decomposed).
     pub jacobian_mean_sv: Option<f64>,
 }
 
