@@ -99,9 +99,13 @@ impl Stack {
                      convolutions)",
                 ),
                 "hf_conv1d" => Some(
-                    "a Hugging Face Conv1D, stored (in, out) (the report runs linear/dense layers only)",
+                    "a Hugging Face Conv1D, stored (in, out) (the report runs linear/dense layers \
+                     and 2-D convolutions)",
                 ),
-                _ => Some("not fully connected (the report runs linear/dense layers only)"),
+                _ => Some(
+                    "not a layer the report runs (linear/dense layers, after 2-D convolutions \
+                     if any)",
+                ),
             };
             if let Some(what) = what {
                 return Err(ReportError::Unsupported(format!(
