@@ -1094,3 +1094,128 @@ fn conv_weight_gradients_match_finite_differences_of_the_cost() {
         assert!(analytic.abs() > 1e-3, "{name}: {analytic}");
     }
 }
+
+glorot::network! {
+    /// A padded, ceil-mode average pooling (PyTorch's `count_include_pad = True` divisor).
+    struct AvgNet {
+        input = [2, 7, 6],
+        a: conv2d(2 => 3, kernel = 1, act = tanh),
+        p: avg_pool2d(3, stride = 2, padding = 1, ceil_mode = true),
+        b: conv2d(2, kernel = 2, act = tanh),
+        f: flatten,
+        out: linear(4),
+    }
+}
+
+#[test]
+fn padded_ceil_mode_average_pooling_forward_and_backward() {
+    let (batch, seed) = (9, 11);
+    let stack = Stack::from_network::<AvgNet>().unwrap();
+    assert_eq!((stack.width(0), stack.width(1)), (3 * 4 * 4, 2 * 3 * 3));
+    let opts = Options {
+        batch,
+        seed,
+        input: Input::Gaussian,
+        bins: 10,
+        jacobian_examples: 0,
+    };
+    let rep = report::run(&stack, &[Scheme::Own], &opts).unwrap();
+    let key = glorot::Key::new(seed);
+    let t = glorot::model::alloc_all::<f32>(AvgNet::SPECS, &key).unwrap();
+    let inw = 2 * 7 * 6;
+    let x: Vec<f32> = Init::Normal {
+        mean: 0.0,
+        std: 1.0,
+    }
+    .alloc(
+        &[batch, inw],
+        glorot::Layout::Torch,
+        &key.tensor("report.input"),
+    )
+    .unwrap();
+    let mut zb = Vec::new();
+    for e in 0..batch {
+        let one = [1, 1];
+        let (a, _) = naive_conv(
+            &x[e * inw..(e + 1) * inw],
+            2,
+            [7, 6],
+            &t[0],
+            &t[1],
+            3,
+            one,
+            one,
+            [0, 0],
+            one,
+            Activation::Tanh,
+        );
+        // Windows start at 2·o − 1 and end at min(start + 3, size + 1); the divisor is that
+        // (padded) window's area, the sum over its part inside the input (checked against
+        // torch.nn.functional.avg_pool2d for these sizes).
+        let win = |o: usize, n: usize| {
+            let s = 2 * o as isize - 1;
+            let end = (s + 3).min(n as isize + 1);
+            (
+                s.max(0) as usize,
+                end.min(n as isize) as usize,
+                (end - s) as f32,
+            )
+        };
+        let mut p = vec![0f32; 3 * 4 * 4];
+        for ch in 0..3 {
+            for y in 0..4 {
+                for xx in 0..4 {
+                    let (y0, y1, fy) = win(y, 7);
+                    let (x0, x1, fx) = win(xx, 6);
+                    let mut sum = 0f32;
+                    for iy in y0..y1 {
+                        for ix in x0..x1 {
+                            sum += a[(ch * 7 + iy) * 6 + ix];
+                        }
+                    }
+                    p[(ch * 4 + y) * 4 + xx] = sum / (fy * fx);
+                }
+            }
+        }
+        let (b, _) = naive_conv(
+            &p,
+            3,
+            [4, 4],
+            &t[2],
+            &t[3],
+            2,
+            [2, 2],
+            one,
+            [0, 0],
+            one,
+            Activation::Tanh,
+        );
+        zb.extend(b);
+    }
+    close(&rep.runs[0].layers[1].activation, &zb, "b");
+
+    // Backward through the average pooling: `a`'s weight gradient against the cost.
+    let mut stack = stack;
+    let (lo, hi) = (-0.5, 0.5);
+    for l in &mut stack.layers {
+        l.init = Init::Uniform { low: lo, high: hi };
+    }
+    let base = report::run(&stack, &[Scheme::Own], &opts).unwrap();
+    let cost = |shift: f64| {
+        let mut s = stack.clone();
+        s.layers[0].init = Init::Uniform {
+            low: lo + shift,
+            high: hi + shift,
+        };
+        report::run(&s, &[Scheme::Own], &opts).unwrap().runs[0].cost
+    };
+    let eps = 1e-3;
+    let fd = (cost(eps) - cost(-eps)) / (2.0 * eps);
+    let l = &base.runs[0].layers[0];
+    let analytic = l.weight_grad.mean * (l.fan_in * l.fan_out) as f64;
+    assert!(analytic.abs() > 1e-3, "{analytic}");
+    assert!(
+        (fd - analytic).abs() < 2e-3 + 1e-2 * analytic.abs(),
+        "finite difference {fd} vs backward {analytic}"
+    );
+}
