@@ -404,7 +404,12 @@ fn specs_record_each_layers_kind_and_activation() {
     use glorot::model::{Activation, LayerInfo};
     use glorot::{FanMode, Init, Nonlinearity};
     let spec = |n: &str| Acts::SPECS.iter().find(|s| s.name() == n).unwrap();
-    let info = |kind, act, branch| LayerInfo { kind, act, branch };
+    let info = |kind, act, branch| LayerInfo {
+        kind,
+        act,
+        branch,
+        ..LayerInfo::NONE
+    };
     assert_eq!(
         spec("a.weight").layer,
         info("linear", Some(Activation::Tanh), false)
@@ -457,7 +462,65 @@ fn specs_record_each_layers_kind_and_activation() {
         .iter()
         .find(|s| s.name() == "layer1.0.downsample.0.weight")
         .unwrap();
-    assert_eq!(ds.layer, info("conv2d", None, true));
+    assert_eq!(
+        (ds.layer.kind, ds.layer.act, ds.layer.branch),
+        ("conv2d", None, true)
+    );
+    // Its geometry, without a tracked input size (ResNet-50 declares no `input`).
+    let g1 = glorot::model::ConvGeometry {
+        rank: 2,
+        input: None,
+        kernel: [1, 1, 1],
+        stride: [1, 1, 1],
+        padding: [0, 0, 0],
+        dilation: [1, 1, 1],
+        groups: 1,
+        transposed: false,
+    };
+    assert_eq!(ds.layer.conv, Some(g1));
+    // AlexNet tracks sizes: `features.3` reads 27 × 27 after the 3/2 max pooling of 55 × 55,
+    // which its specs carry (pooling has no tensors of its own).
+    let alex = |n: &str| {
+        glorot::model::presets::AlexNet::SPECS
+            .iter()
+            .find(|s| s.name() == n)
+            .unwrap()
+            .layer
+    };
+    let f3 = alex("features.3.weight");
+    assert_eq!(
+        f3.conv,
+        Some(glorot::model::ConvGeometry {
+            input: Some([27, 27, 1]),
+            kernel: [5, 5, 1],
+            padding: [2, 2, 0],
+            ..g1
+        })
+    );
+    assert_eq!(
+        f3.pool,
+        Some(glorot::model::PoolGeometry {
+            max: true,
+            rank: 2,
+            input: Some([55, 55, 1]),
+            kernel: [3, 3, 1],
+            stride: [2, 2, 1],
+            padding: [0, 0, 0],
+            dilation: [1, 1, 1],
+            ceil_mode: false,
+        })
+    );
+    assert_eq!(alex("features.3.bias"), f3);
+    assert_eq!(alex("features.0.weight").conv.unwrap().stride, [4, 4, 1]);
+    assert_eq!(alex("features.0.weight").pool, None);
+    // The 6 × 6 → 6 × 6 adaptive pool is the identity: nothing recorded; the pooling before
+    // it is.
+    let c1 = alex("classifier.1.weight");
+    assert_eq!(
+        (c1.between, c1.pool.map(|p| p.input)),
+        ("", Some(Some([13, 13, 1])))
+    );
+    assert_eq!(c1.conv, None);
     // A hand-made spec knows nothing.
     let hand = glorot::model::ParamSpec::new(
         *g[0].name_buf(),

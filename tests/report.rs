@@ -221,6 +221,8 @@ fn gradients_of_a_hand_computable_net() {
                 act: Activation::Linear,
                 init: Init::Constant { val: 0.5 },
                 bias: None,
+                conv: None,
+                pool: None,
             },
             Layer {
                 name: "b".into(),
@@ -228,6 +230,8 @@ fn gradients_of_a_hand_computable_net() {
                 act: Activation::Linear,
                 init: Init::Constant { val: 0.25 },
                 bias: None,
+                conv: None,
+                pool: None,
             },
         ],
     };
@@ -648,6 +652,43 @@ glorot::network! {
     }
 }
 
+glorot::network! {
+    struct Grouped {
+        input = [4, 8, 8],
+        a: conv2d(4 => 4, kernel = 3, act = tanh),
+        b: conv2d(4, kernel = 3, groups = 2, act = tanh),
+        f: flatten,
+        out: linear(3),
+    }
+}
+glorot::network! {
+    struct Conv1 {
+        input = [2, 10],
+        a: conv1d(2 => 4, kernel = 3, act = tanh),
+        f: flatten,
+        out: linear(3),
+    }
+}
+glorot::network! {
+    struct Adaptive {
+        input = [2, 8, 8],
+        a: conv2d(2 => 4, kernel = 3, act = tanh),
+        p: adaptive_avg_pool2d(2, 2),
+        f: flatten,
+        out: linear(3),
+    }
+}
+glorot::network! {
+    struct TwoPools {
+        input = [2, 8, 8],
+        a: conv2d(2 => 4, kernel = 3, act = tanh),
+        p: max_pool2d(2),
+        q: max_pool2d(3),
+        f: flatten,
+        out: linear(3),
+    }
+}
+
 #[test]
 fn models_the_report_cannot_run_are_clear_errors() {
     use glorot::model::presets;
@@ -661,7 +702,24 @@ fn models_the_report_cannot_run_are_clear_errors() {
         }
     };
     expect(Stack::from_network::<NoAct>(), &["fc2", "no activation"]);
-    expect(Stack::from_network::<Conv>(), &["conv.weight", "conv2d"]);
+    // A convolution without `input = [...]`: no spatial size to run it on.
+    expect(
+        Stack::from_network::<Conv>(),
+        &["conv.weight", "input = [C, H, W]"],
+    );
+    expect(
+        Stack::from_network::<Grouped>(),
+        &["b.weight", "groups = 2"],
+    );
+    expect(Stack::from_network::<Conv1>(), &["a.weight", "1-D or 3-D"]);
+    expect(
+        Stack::from_network::<Adaptive>(),
+        &["out.weight", "adaptive_avg_pool2d"],
+    );
+    expect(
+        Stack::from_network::<TwoPools>(),
+        &["out.weight", "max_pool2d"],
+    );
     expect(
         Stack::from_network::<Normed>(),
         &["ln.weight", "layer_norm"],
@@ -748,4 +806,416 @@ fn tensor_specs_with_activations_make_the_same_stack() {
         Stack::from_tensor_specs(&chain, &[None]),
         Err(ReportError::Invalid(_))
     ));
+}
+
+glorot::network! {
+    /// LeNet-5-like: 1 × 28 × 28 → conv 6@5×5 → avg pool → conv 16@5×5 → avg pool → 120 → 84 → 10.
+    struct LeNet {
+        input = [1, 28, 28],
+        c1: conv2d(1 => 6, kernel = 5, act = tanh),
+        s2: avg_pool2d(2),
+        c3: conv2d(16, kernel = 5, act = tanh),
+        s4: avg_pool2d(2),
+        flat: flatten,
+        f5: linear(120, act = tanh),
+        f6: linear(84, act = tanh),
+        out: linear(10),
+    }
+}
+
+glorot::network! {
+    /// Every geometry option: rectangular kernel, stride, padding and dilation per axis, and a
+    /// padded overlapping max pooling.
+    struct Odd {
+        input = [2, 11, 9],
+        a: conv2d(2 => 3, kernel = (3, 2), stride = (2, 1), padding = (1, 2), dilation = (1, 2), act = tanh),
+        p: max_pool2d(2, stride = 1, padding = 1),
+        b: conv2d(4, kernel = 2, act = tanh),
+        f: flatten,
+        out: linear(5),
+    }
+}
+
+/// `out (O × oH × oW)` of a direct convolution of `x (C × H × W)` with `w (O, C, kH, kW)`, then
+/// `act`.
+#[allow(clippy::too_many_arguments)]
+fn naive_conv(
+    x: &[f32],
+    c: usize,
+    hw: [usize; 2],
+    w: &[f32],
+    b: &[f32],
+    o: usize,
+    k: [usize; 2],
+    s: [usize; 2],
+    p: [usize; 2],
+    d: [usize; 2],
+    act: Activation,
+) -> (Vec<f32>, [usize; 2]) {
+    let oh = (hw[0] + 2 * p[0] - d[0] * (k[0] - 1) - 1) / s[0] + 1;
+    let ow = (hw[1] + 2 * p[1] - d[1] * (k[1] - 1) - 1) / s[1] + 1;
+    let mut out = vec![0f32; o * oh * ow];
+    for oc in 0..o {
+        for y in 0..oh {
+            for xx in 0..ow {
+                let mut acc = b[oc];
+                for ic in 0..c {
+                    for i in 0..k[0] {
+                        for j in 0..k[1] {
+                            let iy = (y * s[0] + i * d[0]) as isize - p[0] as isize;
+                            let ix = (xx * s[1] + j * d[1]) as isize - p[1] as isize;
+                            if iy < 0 || ix < 0 || iy >= hw[0] as isize || ix >= hw[1] as isize {
+                                continue;
+                            }
+                            acc += w[((oc * c + ic) * k[0] + i) * k[1] + j]
+                                * x[(ic * hw[0] + iy as usize) * hw[1] + ix as usize];
+                        }
+                    }
+                }
+                out[(oc * oh + y) * ow + xx] = act.apply(acc);
+            }
+        }
+    }
+    (out, [oh, ow])
+}
+
+fn moments(v: &[f32]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().map(|&v| v as f64).sum::<f64>() / n;
+    let std = (v.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n).sqrt();
+    (mean, std)
+}
+
+fn close(got: &glorot::report::Summary, want: &[f32], what: &str) {
+    let (mean, std) = moments(want);
+    assert!(
+        (got.mean - mean).abs() < 1e-5 * (1.0 + mean.abs()),
+        "{what}: mean {} vs {mean}",
+        got.mean
+    );
+    assert!(
+        (got.std / std - 1.0).abs() < 1e-5,
+        "{what}: std {} vs {std}",
+        got.std
+    );
+}
+
+#[test]
+fn a_lenet_report_runs_and_is_reproducible() {
+    use glorot::report::{Conv, Pool};
+    let stack = Stack::from_network::<LeNet>().unwrap();
+    let names: Vec<&str> = stack.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["c1", "c3", "f5", "f6", "out"]);
+    assert_eq!(stack.input, 784);
+    let avg2 = Pool {
+        max: false,
+        kernel: [2, 2],
+        stride: [2, 2],
+        padding: [0, 0],
+        dilation: [1, 1],
+        ceil_mode: false,
+    };
+    assert_eq!(
+        stack.layers[1].conv,
+        Some(Conv {
+            channels: 6,
+            size: [12, 12],
+            kernel: [5, 5],
+            stride: [1, 1],
+            padding: [0, 0],
+            dilation: [1, 1],
+        })
+    );
+    assert_eq!(stack.layers[0].pool, Some(avg2));
+    assert_eq!(stack.layers[1].pool, Some(avg2));
+    assert_eq!(stack.layers[2].pool, None);
+    assert_eq!(
+        (stack.fan_in(0), stack.fan_in(1), stack.fan_in(2)),
+        (25, 150, 256)
+    );
+    assert_eq!((stack.width(0), stack.width(1)), (6 * 12 * 12, 16 * 4 * 4));
+    let opts = Options {
+        batch: 40,
+        seed: 1998,
+        input: Input::Uniform01,
+        bins: 30,
+        jacobian_examples: 2,
+    };
+    let schemes = Scheme::defaults_for(&stack);
+    let a = report::run(&stack, &schemes, &opts).unwrap();
+    let b = report::run(&stack, &schemes, &opts).unwrap();
+    assert_eq!(a.runs, b.runs, "same seed, same numbers");
+    for run in &a.runs {
+        assert!(run.cost.is_finite() && run.cost > 0.0);
+        for (i, l) in run.layers.iter().enumerate() {
+            // Convolutions' Jacobians are skipped; fully connected layers keep theirs.
+            assert_eq!(l.jacobian_mean_sv.is_none(), i < 2, "{}", l.name);
+            for s in [&l.activation, &l.backprop, &l.weight_grad] {
+                assert!(s.std.is_finite() && s.std > 0.0, "{}: {s:?}", l.name);
+            }
+        }
+    }
+    let c = report::run(&stack, &schemes, &Options { seed: 1999, ..opts }).unwrap();
+    assert_ne!(
+        a.runs[0].layers[0].activation,
+        c.runs[0].layers[0].activation
+    );
+    let svg = svg::report(&a).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("</svg>"));
+}
+
+#[test]
+fn conv_activations_are_a_direct_convolution_of_the_model_weights() {
+    let stack = Stack::from_network::<Odd>().unwrap();
+    let (batch, seed) = (7, 5);
+    let opts = Options {
+        batch,
+        seed,
+        input: Input::Gaussian,
+        bins: 20,
+        jacobian_examples: 1,
+    };
+    let rep = report::run(&stack, &[Scheme::Own], &opts).unwrap();
+    let key = glorot::Key::new(seed);
+    let t = glorot::model::alloc_all::<f32>(Odd::SPECS, &key).unwrap();
+    let inw = 2 * 11 * 9;
+    let x: Vec<f32> = Init::Normal {
+        mean: 0.0,
+        std: 1.0,
+    }
+    .alloc(
+        &[batch, inw],
+        glorot::Layout::Torch,
+        &key.tensor("report.input"),
+    )
+    .unwrap();
+    let (mut za, mut zb) = (Vec::new(), Vec::new());
+    for e in 0..batch {
+        let (a, sa) = naive_conv(
+            &x[e * inw..(e + 1) * inw],
+            2,
+            [11, 9],
+            &t[0],
+            &t[1],
+            3,
+            [3, 2],
+            [2, 1],
+            [1, 2],
+            [1, 2],
+            Activation::Tanh,
+        );
+        assert_eq!(sa, [6, 11]);
+        // max_pool2d(2, stride = 1, padding = 1): 7 × 12, padding never wins.
+        let mut p = vec![0f32; 3 * 7 * 12];
+        for ch in 0..3 {
+            for y in 0..7 {
+                for xx in 0..12 {
+                    let mut m = f32::NEG_INFINITY;
+                    for i in 0..2 {
+                        for j in 0..2 {
+                            let (iy, ix) = ((y + i) as isize - 1, (xx + j) as isize - 1);
+                            if (0..6).contains(&iy) && (0..11).contains(&ix) {
+                                m = m.max(a[(ch * 6 + iy as usize) * 11 + ix as usize]);
+                            }
+                        }
+                    }
+                    p[(ch * 7 + y) * 12 + xx] = m;
+                }
+            }
+        }
+        let (b, sb) = naive_conv(
+            &p,
+            3,
+            [7, 12],
+            &t[2],
+            &t[3],
+            4,
+            [2, 2],
+            [1, 1],
+            [0, 0],
+            [1, 1],
+            Activation::Tanh,
+        );
+        assert_eq!(sb, [6, 11]);
+        za.extend(a);
+        zb.extend(b);
+    }
+    let layers = &rep.runs[0].layers;
+    close(&layers[0].activation, &za, "a");
+    close(&layers[1].activation, &zb, "b");
+    assert_eq!(layers[2].fan_in, 4 * 6 * 11);
+}
+
+#[test]
+fn conv_weight_gradients_match_finite_differences_of_the_cost() {
+    // Shifting every weight of one layer by ε moves the cost by ε·Σ ∂C/∂W: the report's
+    // weight-gradient mean × count against a central difference of its own cost.
+    let mut stack = Stack::from_network::<Odd>().unwrap();
+    let (lo, hi) = (-0.4, 0.4);
+    for l in &mut stack.layers {
+        l.init = Init::Uniform { low: lo, high: hi };
+        l.bias = Some(Init::Uniform {
+            low: -0.2,
+            high: 0.2,
+        });
+    }
+    let opts = Options {
+        batch: 12,
+        seed: 3,
+        input: Input::Gaussian,
+        bins: 10,
+        jacobian_examples: 0,
+    };
+    let base = report::run(&stack, &[Scheme::Own], &opts).unwrap();
+    // Small: the max pooling's kinks make the difference quotient's error first order in ε
+    // (1e-2 is off by 80% for `a`, 1e-3 by 6%, 1e-4 by 0.4%); f32 rounding of the cost is
+    // still far below the tolerance at 1e-4.
+    let eps = 1e-4;
+    // (Not `out`: shifting every logit's weights alike moves all logits alike, which the
+    // softmax does not see.)
+    for (i, name) in ["a", "b"].into_iter().enumerate() {
+        let cost = |shift: f64| {
+            let mut s = stack.clone();
+            s.layers[i].init = Init::Uniform {
+                low: lo + shift,
+                high: hi + shift,
+            };
+            report::run(&s, &[Scheme::Own], &opts).unwrap().runs[0].cost
+        };
+        let fd = (cost(eps) - cost(-eps)) / (2.0 * eps);
+        let l = &base.runs[0].layers[i];
+        assert_eq!(l.name, name);
+        let analytic = l.weight_grad.mean * (l.fan_in * l.fan_out) as f64;
+        assert!(
+            (fd - analytic).abs() < 5e-3 + 2e-2 * analytic.abs(),
+            "{name}: finite difference {fd} vs backward {analytic}"
+        );
+        // Not vacuous: the direction moves the cost.
+        assert!(analytic.abs() > 1e-3, "{name}: {analytic}");
+    }
+}
+
+glorot::network! {
+    /// A padded, ceil-mode average pooling (PyTorch's `count_include_pad = True` divisor).
+    struct AvgNet {
+        input = [2, 7, 6],
+        a: conv2d(2 => 3, kernel = 1, act = tanh),
+        p: avg_pool2d(3, stride = 2, padding = 1, ceil_mode = true),
+        b: conv2d(2, kernel = 2, act = tanh),
+        f: flatten,
+        out: linear(4),
+    }
+}
+
+#[test]
+fn padded_ceil_mode_average_pooling_forward_and_backward() {
+    let (batch, seed) = (9, 11);
+    let stack = Stack::from_network::<AvgNet>().unwrap();
+    assert_eq!((stack.width(0), stack.width(1)), (3 * 4 * 4, 2 * 3 * 3));
+    let opts = Options {
+        batch,
+        seed,
+        input: Input::Gaussian,
+        bins: 10,
+        jacobian_examples: 0,
+    };
+    let rep = report::run(&stack, &[Scheme::Own], &opts).unwrap();
+    let key = glorot::Key::new(seed);
+    let t = glorot::model::alloc_all::<f32>(AvgNet::SPECS, &key).unwrap();
+    let inw = 2 * 7 * 6;
+    let x: Vec<f32> = Init::Normal {
+        mean: 0.0,
+        std: 1.0,
+    }
+    .alloc(
+        &[batch, inw],
+        glorot::Layout::Torch,
+        &key.tensor("report.input"),
+    )
+    .unwrap();
+    let mut zb = Vec::new();
+    for e in 0..batch {
+        let one = [1, 1];
+        let (a, _) = naive_conv(
+            &x[e * inw..(e + 1) * inw],
+            2,
+            [7, 6],
+            &t[0],
+            &t[1],
+            3,
+            one,
+            one,
+            [0, 0],
+            one,
+            Activation::Tanh,
+        );
+        // Windows start at 2·o − 1 and end at min(start + 3, size + 1); the divisor is that
+        // (padded) window's area, the sum over its part inside the input (checked against
+        // torch.nn.functional.avg_pool2d for these sizes).
+        let win = |o: usize, n: usize| {
+            let s = 2 * o as isize - 1;
+            let end = (s + 3).min(n as isize + 1);
+            (
+                s.max(0) as usize,
+                end.min(n as isize) as usize,
+                (end - s) as f32,
+            )
+        };
+        let mut p = vec![0f32; 3 * 4 * 4];
+        for ch in 0..3 {
+            for y in 0..4 {
+                for xx in 0..4 {
+                    let (y0, y1, fy) = win(y, 7);
+                    let (x0, x1, fx) = win(xx, 6);
+                    let mut sum = 0f32;
+                    for iy in y0..y1 {
+                        for ix in x0..x1 {
+                            sum += a[(ch * 7 + iy) * 6 + ix];
+                        }
+                    }
+                    p[(ch * 4 + y) * 4 + xx] = sum / (fy * fx);
+                }
+            }
+        }
+        let (b, _) = naive_conv(
+            &p,
+            3,
+            [4, 4],
+            &t[2],
+            &t[3],
+            2,
+            [2, 2],
+            one,
+            [0, 0],
+            one,
+            Activation::Tanh,
+        );
+        zb.extend(b);
+    }
+    close(&rep.runs[0].layers[1].activation, &zb, "b");
+
+    // Backward through the average pooling: `a`'s weight gradient against the cost.
+    let mut stack = stack;
+    let (lo, hi) = (-0.5, 0.5);
+    for l in &mut stack.layers {
+        l.init = Init::Uniform { low: lo, high: hi };
+    }
+    let base = report::run(&stack, &[Scheme::Own], &opts).unwrap();
+    let cost = |shift: f64| {
+        let mut s = stack.clone();
+        s.layers[0].init = Init::Uniform {
+            low: lo + shift,
+            high: hi + shift,
+        };
+        report::run(&s, &[Scheme::Own], &opts).unwrap().runs[0].cost
+    };
+    let eps = 1e-3;
+    let fd = (cost(eps) - cost(-eps)) / (2.0 * eps);
+    let l = &base.runs[0].layers[0];
+    let analytic = l.weight_grad.mean * (l.fan_in * l.fan_out) as f64;
+    assert!(analytic.abs() > 1e-3, "{analytic}");
+    assert!(
+        (fd - analytic).abs() < 2e-3 + 1e-2 * analytic.abs(),
+        "finite difference {fd} vs backward {analytic}"
+    );
 }

@@ -106,6 +106,62 @@ pub struct LayerInfo {
     /// Whether the layer sits inside a residual `branch { … }` (its output is added to the
     /// main path, not fed to the next layer).
     pub branch: bool,
+    /// A convolution's geometry (`None` for other kinds).
+    pub conv: Option<ConvGeometry>,
+    /// The pooling layer between the previous layer with tensors and this one, when there is
+    /// exactly one and nothing else but `flatten` (see [`LayerInfo::between`]).
+    pub pool: Option<PoolGeometry>,
+    /// The first parameter-free layer between the previous layer with tensors and this one
+    /// that [`LayerInfo::pool`] does not describe (a second pooling, an adaptive pool that
+    /// changes the size, `to_sequence`); empty when none. `flatten` is never recorded: it does
+    /// not change values.
+    pub between: &'static str,
+}
+
+/// A convolution's geometry as `network!` declared it, per spatial axis (`rank` of the three
+/// entries are used, the rest are 1 or 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConvGeometry {
+    /// Spatial rank: 1, 2 or 3.
+    pub rank: usize,
+    /// The spatial size of the layer's input, when the model tracks it (`input = [C, …]`, or
+    /// an adaptive pool before); `None` otherwise.
+    pub input: Option<[usize; 3]>,
+    /// Kernel size.
+    pub kernel: [usize; 3],
+    /// Stride.
+    pub stride: [usize; 3],
+    /// Zero padding on both sides.
+    pub padding: [usize; 3],
+    /// Dilation.
+    pub dilation: [usize; 3],
+    /// Channel groups.
+    pub groups: usize,
+    /// A transposed convolution.
+    pub transposed: bool,
+}
+
+/// A `max_poolNd` / `avg_poolNd` layer's geometry (PyTorch's defaults filled in: stride = the
+/// kernel when not given).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PoolGeometry {
+    /// Max (`true`) or average pooling.
+    pub max: bool,
+    /// Spatial rank: 1, 2 or 3.
+    pub rank: usize,
+    /// The spatial size of the pooling's input when tracked.
+    pub input: Option<[usize; 3]>,
+    /// Window size.
+    pub kernel: [usize; 3],
+    /// Stride.
+    pub stride: [usize; 3],
+    /// Padding (implicit −∞ for max pooling, zeros counted in the average for avg pooling:
+    /// PyTorch's `count_include_pad = True`).
+    pub padding: [usize; 3],
+    /// Dilation (max pooling only; 1 otherwise).
+    pub dilation: [usize; 3],
+    /// `ceil_mode`.
+    pub ceil_mode: bool,
 }
 
 impl LayerInfo {
@@ -114,5 +170,8 @@ impl LayerInfo {
         kind: "",
         act: None,
         branch: false,
+        conv: None,
+        pool: None,
+        between: "",
     };
 }

@@ -92,6 +92,8 @@ pub fn run(opts: &DepthOptions) -> Result<DepthReport, ReportError> {
                 act: Activation::Relu,
                 init: HE,
                 bias: None,
+                conv: None,
+                pool: None,
             })
             .collect(),
     };

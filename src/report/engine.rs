@@ -4,8 +4,11 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
+use super::conv::{col2im, im2col, pool_backward, pool_forward};
 use super::stats::{abs_quantile, quantile, summarize, Histogram};
-use super::{Activation, Input, LayerStats, Options, Report, ReportError, Run, Scheme, Stack};
+use super::{
+    Activation, Conv, Input, LayerStats, Options, Report, ReportError, Run, Scheme, Stack,
+};
 use crate::{Init, Key, Layout};
 
 /// One layer's weights and its values for the batch (row-major, batch × width).
@@ -16,6 +19,19 @@ pub(crate) struct Pass {
     pub s: Vec<Vec<f32>>,
     /// Activations `z^i = f(s^i)`, per layer.
     pub z: Vec<Vec<f32>>,
+    /// A pooled layer's pooled activations (what the next layer reads) and, for max pooling,
+    /// the index in `z` each came from.
+    pub pooled: Vec<Option<(Vec<f32>, Vec<u32>)>>,
+}
+
+impl Pass {
+    /// What layer `i` gives the next one (batch × [`Stack::width`]).
+    fn out(&self, i: usize) -> &[f32] {
+        match &self.pooled[i] {
+            Some((p, _)) => p,
+            None => &self.z[i],
+        }
+    }
 }
 
 /// `C (m×n) = A (m×k) · Bᵀ` with `B` stored `(n×k)` row-major; all row-major.
@@ -86,12 +102,18 @@ pub(crate) fn forward(
         weights: Vec::new(),
         s: Vec::new(),
         z: Vec::new(),
+        pooled: Vec::new(),
     };
     for (i, layer) in stack.layers.iter().enumerate() {
         let fan_in = stack.fan_in(i);
         let (winit, binit) = scheme.inits(layer, fan_in);
+        // A convolution's weight is drawn with its own shape: its fan-out is out·kH·kW.
+        let shape = match &layer.conv {
+            Some(c) => vec![layer.out, c.channels, c.kernel[0], c.kernel[1]],
+            None => vec![layer.out, fan_in],
+        };
         let w: Vec<f32> = winit.alloc(
-            &[layer.out, fan_in],
+            &shape,
             Layout::Torch,
             &key.tensor(&format!("{}.weight", layer.name)),
         )?;
@@ -103,15 +125,21 @@ pub(crate) fn forward(
             )?,
             None => vec![0.0; layer.out],
         };
-        let input: &[f32] = if i == 0 { x } else { &pass.z[i - 1] };
-        let mut s = vec![0f32; batch * layer.out];
-        mul_abt(&mut s, input, &w, batch, fan_in, layer.out);
-        let act = layer.act;
-        s.par_chunks_mut(layer.out).for_each(|row| {
-            for (v, bias) in row.iter_mut().zip(&b) {
-                *v += bias;
+        let input: &[f32] = if i == 0 { x } else { pass.out(i - 1) };
+        let s = match &layer.conv {
+            None => {
+                let mut s = vec![0f32; batch * layer.out];
+                mul_abt(&mut s, input, &w, batch, fan_in, layer.out);
+                s.par_chunks_mut(layer.out).for_each(|row| {
+                    for (v, bias) in row.iter_mut().zip(&b) {
+                        *v += bias;
+                    }
+                });
+                s
             }
-        });
+            Some(c) => conv_forward(c, stack.out_size(i), layer.out, &w, &b, input, batch),
+        };
+        let act = layer.act;
         let z: Vec<f32> = s.par_iter().map(|&v| act.apply(v)).collect();
         if z.iter().any(|v| !v.is_finite()) {
             return Err(ReportError::Invalid(format!(
@@ -120,11 +148,62 @@ pub(crate) fn forward(
                 scheme.label()
             )));
         }
+        let pooled = match (&layer.conv, &layer.pool) {
+            (Some(_), Some(pool)) => {
+                let size = stack.out_size(i);
+                let osize = pool.out_size(size).unwrap_or([0, 0]);
+                let (zin, pout) = (layer.out * size[0] * size[1], stack.width(i));
+                let mut p = vec![0f32; batch * pout];
+                // Average pooling leaves the indices unused.
+                let mut arg = vec![0u32; batch * pout];
+                p.par_chunks_mut(pout)
+                    .zip(z.par_chunks(zin))
+                    .zip(arg.par_chunks_mut(pout))
+                    .for_each(|((p, z), a)| {
+                        pool_forward(pool, layer.out, size, osize, z, p, a);
+                    });
+                Some((p, arg))
+            }
+            _ => None,
+        };
         pass.weights.push((w, b, winit));
         pass.s.push(s);
         pass.z.push(z);
+        pass.pooled.push(pooled);
     }
     Ok(pass)
+}
+
+/// One convolution over the batch: per example `s (out × oH·oW) = W · im2col(x) + b`.
+fn conv_forward(
+    c: &Conv,
+    osize: [usize; 2],
+    out: usize,
+    w: &[f32],
+    b: &[f32],
+    x: &[f32],
+    batch: usize,
+) -> Vec<f32> {
+    let (k, p) = (c.fan_in(), osize[0] * osize[1]);
+    let inw = c.channels * c.size[0] * c.size[1];
+    let mut s = vec![0f32; batch * out * p];
+    s.par_chunks_mut(out * p)
+        .zip(x.par_chunks(inw))
+        .for_each_init(
+            || vec![0f32; k * p],
+            |col, (s, x)| {
+                im2col(c, osize, x, col);
+                let wm = MatRef::from_row_major_slice(w, out, k);
+                let cm = MatRef::from_row_major_slice(col, k, p);
+                let sm = MatMut::from_row_major_slice_mut(s, out, p);
+                // Sequential inside: the examples already run in parallel.
+                matmul(sm, Accum::Replace, wm, cm, 1.0f32, Par::Seq);
+                for (row, &bias) in s.chunks_mut(p).zip(b) {
+                    row.iter_mut().for_each(|v| *v += bias);
+                }
+            },
+        );
+    s
 }
 
 /// Runs every scheme on the same inputs and labels and collects the report.
@@ -276,29 +355,60 @@ fn backward(
     for i in (0..n).rev() {
         let fan_in = stack.fan_in(i);
         let out = stack.layers[i].out;
-        let input: &[f32] = if i == 0 { x } else { &pass.z[i - 1] };
-        let mut gw = vec![0f32; out * fan_in];
-        mul_atb(
-            &mut gw,
-            &deltas[i],
-            input,
-            out,
-            batch,
-            fan_in,
-            1.0 / batch as f32,
-        );
-        wgrads[i] = gw;
-        if i > 0 {
-            let mut dz = vec![0f32; batch * fan_in];
-            mul_ab(
-                &mut dz,
-                &deltas[i],
-                &pass.weights[i].0,
-                batch,
-                out,
-                fan_in,
-                1.0,
-            );
+        let input: &[f32] = if i == 0 { x } else { pass.out(i - 1) };
+        // ∂cost/∂(layer i's input), batch × input width, when a layer below needs it.
+        let g_in = match &stack.layers[i].conv {
+            None => {
+                let mut gw = vec![0f32; out * fan_in];
+                mul_atb(
+                    &mut gw,
+                    &deltas[i],
+                    input,
+                    out,
+                    batch,
+                    fan_in,
+                    1.0 / batch as f32,
+                );
+                wgrads[i] = gw;
+                (i > 0).then(|| {
+                    let mut g = vec![0f32; batch * fan_in];
+                    mul_ab(
+                        &mut g,
+                        &deltas[i],
+                        &pass.weights[i].0,
+                        batch,
+                        out,
+                        fan_in,
+                        1.0,
+                    );
+                    g
+                })
+            }
+            Some(c) => {
+                let osize = stack.out_size(i);
+                let w = &pass.weights[i].0;
+                wgrads[i] = conv_weight_grad(c, osize, out, &deltas[i], input, batch);
+                (i > 0).then(|| conv_input_grad(c, osize, out, w, &deltas[i], batch))
+            }
+        };
+        if let Some(g) = g_in {
+            let prev = &stack.layers[i - 1];
+            let mut dz = match (&prev.pool, &pass.pooled[i - 1]) {
+                (Some(pool), Some((_, arg))) => {
+                    let size = stack.out_size(i - 1);
+                    let osize = pool.out_size(size).unwrap_or([0, 0]);
+                    let (zin, pout) = (prev.out * size[0] * size[1], stack.width(i - 1));
+                    let mut dz = vec![0f32; batch * zin];
+                    dz.par_chunks_mut(zin)
+                        .zip(g.par_chunks(pout))
+                        .zip(arg.par_chunks(pout))
+                        .for_each(|((dz, g), a)| {
+                            pool_backward(pool, prev.out, size, osize, g, a, dz);
+                        });
+                    dz
+                }
+                _ => g,
+            };
             let act = stack.layers[i - 1].act;
             let (s, z) = (&pass.s[i - 1], &pass.z[i - 1]);
             dz.par_iter_mut()
@@ -308,6 +418,72 @@ fn backward(
         }
     }
     (deltas, wgrads, cost / batch as f64)
+}
+
+/// Examples per partial sum of a convolution's weight gradient: partials are summed in a fixed
+/// order, so the result does not depend on how rayon schedules them.
+const GRAD_CHUNK: usize = 16;
+
+/// A convolution's batch-mean weight gradient `(1/n)·Σ_e δ_e · im2col(x_e)ᵀ` (out × C·kH·kW).
+fn conv_weight_grad(
+    c: &Conv,
+    osize: [usize; 2],
+    out: usize,
+    delta: &[f32],
+    x: &[f32],
+    batch: usize,
+) -> Vec<f32> {
+    let (k, p) = (c.fan_in(), osize[0] * osize[1]);
+    let inw = c.channels * c.size[0] * c.size[1];
+    let scale = 1.0 / batch as f32;
+    let partials: Vec<Vec<f32>> = delta
+        .par_chunks(GRAD_CHUNK * out * p)
+        .zip(x.par_chunks(GRAD_CHUNK * inw))
+        .map(|(d, x)| {
+            let mut acc = vec![0f32; out * k];
+            let mut col = vec![0f32; k * p];
+            for (d, x) in d.chunks(out * p).zip(x.chunks(inw)) {
+                im2col(c, osize, x, &mut col);
+                let dm = MatRef::from_row_major_slice(d, out, p);
+                let cm = MatRef::from_row_major_slice(&col, k, p);
+                let am = MatMut::from_row_major_slice_mut(&mut acc, out, k);
+                matmul(am, Accum::Add, dm, cm.transpose(), scale, Par::Seq);
+            }
+            acc
+        })
+        .collect();
+    let mut gw = vec![0f32; out * k];
+    for part in partials {
+        gw.iter_mut().zip(part).for_each(|(g, v)| *g += v);
+    }
+    gw
+}
+
+/// ∂cost/∂x of a convolution: per example `col2im(Wᵀ · δ_e)` (batch × C·H·W).
+fn conv_input_grad(
+    c: &Conv,
+    osize: [usize; 2],
+    out: usize,
+    w: &[f32],
+    delta: &[f32],
+    batch: usize,
+) -> Vec<f32> {
+    let (k, p) = (c.fan_in(), osize[0] * osize[1]);
+    let inw = c.channels * c.size[0] * c.size[1];
+    let mut dx = vec![0f32; batch * inw];
+    dx.par_chunks_mut(inw)
+        .zip(delta.par_chunks(out * p))
+        .for_each_init(
+            || vec![0f32; k * p],
+            |col, (dx, d)| {
+                let wm = MatRef::from_row_major_slice(w, out, k);
+                let dm = MatRef::from_row_major_slice(d, out, p);
+                let cm = MatMut::from_row_major_slice_mut(col, k, p);
+                matmul(cm, Accum::Replace, wm.transpose(), dm, 1.0f32, Par::Seq);
+                col2im(c, osize, col, dx);
+            },
+        );
+    dx
 }
 
 /// Mean singular value of `J = diag(f′(s^i)) · W_i` per layer, averaged over the first
@@ -321,7 +497,9 @@ fn jacobian_means(
     if examples == 0 {
         return Ok(vec![None; n]);
     }
+    // A convolution's Jacobian is (out·oH·oW) × (C·H·W): too large to decompose here.
     let jobs: Vec<(usize, usize)> = (0..n)
+        .filter(|&i| stack.layers[i].conv.is_none())
         .flat_map(|i| (0..examples).map(move |e| (i, e)))
         .collect();
     let means: Vec<Result<f64, ReportError>> = jobs
@@ -391,7 +569,11 @@ fn jacobian_means(
             Ok(sum / m as f64)
         })
         .collect();
-    let mut res = vec![Some(0.0); n];
+    let mut res: Vec<Option<f64>> = stack
+        .layers
+        .iter()
+        .map(|l| l.conv.is_none().then_some(0.0))
+        .collect();
     for (&(i, _), m) in jobs.iter().zip(means) {
         let m = m?;
         if let Some(acc) = res[i].as_mut() {

@@ -21,9 +21,13 @@
 //! `sigmoid`, `relu`, `leaky_relu(a)`, `gelu`, `selu`, `linear`; each layer's
 //! [`ParamSpec::layer`](crate::model::ParamSpec::layer)), [`Stack::from_specs`] a preset's
 //! spec table, [`Stack::from_tensor_specs`] run-time tensor specs (a `glorot init --spec`
-//! file with `act` keys). The report runs chains of fully connected layers; convolutions,
-//! norms, attention, recurrent layers, residual branches and hidden layers without an
-//! activation are a [`ReportError::Unsupported`] naming the tensor.
+//! file with `act` keys). The report runs chains of fully connected layers, optionally after
+//! 2-D convolutions with max or average pooling (a `network!` CNN that declares
+//! `input = [C, H, W]`, e.g. LeNet: conv → pool → conv → pool → flatten → linear; forward by
+//! im2col and a matrix product, backward by its adjoint; the Jacobian's singular values are
+//! skipped for convolutions); grouped or transposed convolutions, norms, attention,
+//! recurrent layers, residual branches and hidden layers without an activation are a
+//! [`ReportError::Unsupported`] naming the tensor.
 //!
 //! Each [`Scheme`] is run on the same inputs, labels and uniform draws (the same tensor names
 //! under the same key), so the runs differ only by the initializer: the stack's own
@@ -66,6 +70,7 @@
 //! seed gives the same numbers on one machine); every random number comes from glorot.
 
 mod activation;
+mod conv;
 pub mod depth;
 mod engine;
 mod error;
@@ -82,13 +87,16 @@ pub use stats::{Histogram, Summary};
 
 use crate::Init;
 
-/// One fully connected layer: `s = z·Wᵀ + b`, `z′ = act(s)`; `W` has PyTorch's shape
-/// `(out, in)` and is stored as the tensor `{name}.weight` (`{name}.bias` for the bias).
+/// One layer: fully connected, `s = z·Wᵀ + b`, `z′ = act(s)`, with `W` of PyTorch's shape
+/// `(out, in)`; or, with [`Layer::conv`], a 2-D convolution (`nn.Conv2d`, weight
+/// `(out, C, kH, kW)`). The weight is the tensor `{name}.weight` (`{name}.bias` for the bias).
+/// Activations are stored per example in PyTorch's `(C, H, W)` order, so `flatten` before a
+/// linear layer is the identity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layer {
     /// Tensor-name prefix, e.g. `fc1` (tensors `fc1.weight`, `fc1.bias`).
     pub name: String,
-    /// Output units.
+    /// Output units (a convolution's output channels).
     pub out: usize,
     /// The activation applied to this layer's output.
     pub act: Activation,
@@ -97,6 +105,99 @@ pub struct Layer {
     /// The bias initializer under [`Scheme::Own`] (`None`: no bias). The comparison schemes
     /// use zero biases, as the papers do.
     pub bias: Option<Init>,
+    /// A convolution's geometry; `None` for a fully connected layer.
+    pub conv: Option<Conv>,
+    /// A pooling applied to this layer's activations before the next layer reads them (a
+    /// convolution's only). The layer's statistics are of its activations before pooling.
+    pub pool: Option<Pool>,
+}
+
+/// A 2-D convolution (`nn.Conv2d`, `groups = 1`, zero padding) on an input of
+/// `channels × size[0] × size[1]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Conv {
+    /// Input channels.
+    pub channels: usize,
+    /// Input height and width.
+    pub size: [usize; 2],
+    /// Kernel height and width.
+    pub kernel: [usize; 2],
+    /// Stride.
+    pub stride: [usize; 2],
+    /// Zero padding on both sides.
+    pub padding: [usize; 2],
+    /// Dilation.
+    pub dilation: [usize; 2],
+}
+
+impl Conv {
+    /// Output height and width (`None` when the kernel does not fit or a stride or dilation
+    /// is 0).
+    pub fn out_size(&self) -> Option<[usize; 2]> {
+        let mut o = [0; 2];
+        for (d, o) in o.iter_mut().enumerate() {
+            let (s, dil) = (self.stride[d], self.dilation[d]);
+            if s == 0 || dil == 0 || self.kernel[d] == 0 {
+                return None;
+            }
+            let span = dil * (self.kernel[d] - 1) + 1;
+            let padded = self.size[d] + 2 * self.padding[d];
+            *o = padded.checked_sub(span)? / s + 1;
+        }
+        Some(o)
+    }
+
+    /// The weight's fan-in `C·kH·kW`.
+    pub fn fan_in(&self) -> usize {
+        self.channels * self.kernel[0] * self.kernel[1]
+    }
+}
+
+/// A 2-D max or average pooling (`nn.MaxPool2d`, `nn.AvgPool2d` with
+/// `count_include_pad = True`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pool {
+    /// Max (`true`) or average pooling.
+    pub max: bool,
+    /// Window height and width.
+    pub kernel: [usize; 2],
+    /// Stride.
+    pub stride: [usize; 2],
+    /// Padding (−∞ for max, zeros counted in the average).
+    pub padding: [usize; 2],
+    /// Dilation (1 for average pooling).
+    pub dilation: [usize; 2],
+    /// `ceil_mode`.
+    pub ceil_mode: bool,
+}
+
+impl Pool {
+    /// Output height and width on an input of `size` (PyTorch's `pooling_output_shape`);
+    /// `None` when the window does not fit, a size is 0, or the padding exceeds half the
+    /// kernel.
+    pub fn out_size(&self, size: [usize; 2]) -> Option<[usize; 2]> {
+        let mut o = [0; 2];
+        for (d, o) in o.iter_mut().enumerate() {
+            let (k, s, p, dil) = (
+                self.kernel[d],
+                self.stride[d],
+                self.padding[d],
+                self.dilation[d],
+            );
+            if k == 0 || s == 0 || dil == 0 || p > k / 2 {
+                return None;
+            }
+            let span = dil * (k - 1) + 1;
+            let padded = size[d] + 2 * p;
+            let up = if self.ceil_mode { s - 1 } else { 0 };
+            let mut out = (padded.checked_sub(span)? + up) / s + 1;
+            if self.ceil_mode && (out - 1) * s >= size[d] + p {
+                out -= 1;
+            }
+            *o = out;
+        }
+        Some(o)
+    }
 }
 
 /// A stack of fully connected layers on an input of `input` features.
@@ -123,6 +224,8 @@ impl Stack {
                 act,
                 init: Init::XavierUniform { gain },
                 bias: Some(Init::Zeros),
+                conv: None,
+                pool: None,
             })
             .collect();
         layers.push(Layer {
@@ -131,6 +234,8 @@ impl Stack {
             act: Activation::Linear,
             init: Init::XavierUniform { gain: 1.0 },
             bias: Some(Init::Zeros),
+            conv: None,
+            pool: None,
         });
         Stack { input, layers }
     }
@@ -142,16 +247,45 @@ impl Stack {
         Stack::mlp(784, &[1000; 5], act, 10)
     }
 
-    /// Fan-in of layer `i` (its input width).
+    /// Fan-in of layer `i`: a convolution's `C·kH·kW`, else its input width.
     pub fn fan_in(&self, i: usize) -> usize {
-        if i == 0 {
-            self.input
-        } else {
-            self.layers[i - 1].out
+        match &self.layers[i].conv {
+            Some(c) => c.fan_in(),
+            None => self.input_width(i),
         }
     }
 
-    /// Checks sizes: at least one layer, every width ≥ 1, at least 2 classes.
+    /// The values per example layer `i` reads: the stack's input, or the previous layer's
+    /// [`Stack::width`].
+    pub fn input_width(&self, i: usize) -> usize {
+        if i == 0 {
+            self.input
+        } else {
+            self.width(i - 1)
+        }
+    }
+
+    /// Layer `i`'s output spatial size before its pooling (`[1, 1]` for a fully connected
+    /// layer; `[0, 0]` for a convolution whose kernel does not fit).
+    pub fn out_size(&self, i: usize) -> [usize; 2] {
+        match &self.layers[i].conv {
+            Some(c) => c.out_size().unwrap_or([0, 0]),
+            None => [1, 1],
+        }
+    }
+
+    /// The values per example layer `i` gives the next one (after its pooling).
+    pub fn width(&self, i: usize) -> usize {
+        let l = &self.layers[i];
+        let [h, w] = match (&l.conv, &l.pool) {
+            (Some(_), Some(p)) => p.out_size(self.out_size(i)).unwrap_or([0, 0]),
+            _ => self.out_size(i),
+        };
+        l.out * h * w
+    }
+
+    /// Checks sizes: at least one layer, every width ≥ 1, at least 2 classes, convolution
+    /// and pooling geometries that fit and chain, a fully connected last layer.
     pub fn check(&self) -> Result<(), ReportError> {
         if self.layers.is_empty() {
             return Err(ReportError::Invalid("the stack has no layers".into()));
@@ -159,6 +293,54 @@ impl Stack {
         if self.input == 0 || self.layers.iter().any(|l| l.out == 0) {
             return Err(ReportError::Invalid(
                 "every layer width must be at least 1".into(),
+            ));
+        }
+        for (i, l) in self.layers.iter().enumerate() {
+            let bad = |why: String| ReportError::Invalid(format!("layer `{}`: {why}", l.name));
+            if l.pool.is_some() && l.conv.is_none() {
+                return Err(bad("pooling follows a convolution only".into()));
+            }
+            let Some(c) = &l.conv else { continue };
+            let Some(out) = c.out_size() else {
+                return Err(bad(format!(
+                    "the kernel {:?} (dilation {:?}, padding {:?}, stride {:?}) does not fit                      its input {:?}",
+                    c.kernel, c.dilation, c.padding, c.stride, c.size
+                )));
+            };
+            if let Some(p) = &l.pool {
+                if p.out_size(out).is_none() {
+                    return Err(bad(format!(
+                        "its pooling window {:?} does not fit the output {out:?}",
+                        p.kernel
+                    )));
+                }
+            }
+            let reads = c.channels * c.size[0] * c.size[1];
+            if reads != self.input_width(i) {
+                return Err(bad(format!(
+                    "reads {} × {} × {} = {reads} values per example but gets {}",
+                    c.channels,
+                    c.size[0],
+                    c.size[1],
+                    self.input_width(i)
+                )));
+            }
+            if i > 0 && self.layers[i - 1].conv.is_none() {
+                return Err(bad(
+                    "a convolution after a fully connected layer is not supported".into(),
+                ));
+            }
+            if i > 0 && self.layers[i - 1].out != c.channels {
+                return Err(bad(format!(
+                    "reads {} channels but the layer before gives {}",
+                    c.channels,
+                    self.layers[i - 1].out
+                )));
+            }
+        }
+        if self.layers.last().is_some_and(|l| l.conv.is_some()) {
+            return Err(ReportError::Invalid(
+                "the last layer (the softmax logits) must be fully connected".into(),
             ));
         }
         if self.layers.last().map(|l| l.out) < Some(2) {
@@ -275,9 +457,9 @@ impl Default for Options {
 pub struct LayerStats {
     /// The layer's name.
     pub name: String,
-    /// Input width.
+    /// Input width ([`Stack::fan_in`]: a convolution's `C·kH·kW`).
     pub fan_in: usize,
-    /// Output width.
+    /// Output width (a convolution's output channels).
     pub fan_out: usize,
     /// The activation.
     pub act: Activation,
@@ -295,7 +477,9 @@ pub struct LayerStats {
     pub weight_grad: Summary,
     /// Its histogram.
     pub weight_grad_hist: Histogram,
-    /// Mean singular value of `diag(f′(s))·W` over [`Options::jacobian_examples`] examples.
+    /// Mean singular value of `diag(f′(s))·W` over [`Options::jacobian_examples`] examples;
+    /// `None` when that is 0, and always for a convolution (whose Jacobian, `out·oH·oW ×
+    /// C·H·W`, is not decomposed).
     pub jacobian_mean_sv: Option<f64>,
 }
 

@@ -13,8 +13,9 @@ use glorot::report::{
 /// Arguments of `glorot report`.
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// The model: a preset whose layers carry activations (see glorot list). Default
-    /// `glorot-mlp` (alias `mlp`), Glorot & Bengio's 784 → 5 × 1000 tanh → 10.
+    /// The model: a preset whose layers carry activations (see glorot list; fully connected
+    /// layers, optionally after 2-D convolutions with max/avg pooling). Default `glorot-mlp`
+    /// (alias `mlp`), Glorot & Bengio's 784 → 5 × 1000 tanh → 10.
     #[arg(long, conflicts_with = "spec")]
     model: Option<String>,
     /// A `glorot init --spec` JSON file of fully connected layers instead: `LAYER.weight`

@@ -78,7 +78,12 @@ impl<const N: usize> Builder<N> {
             kind,
             act: o.activation,
             branch: self.in_branch(),
+            conv: None,
+            pool: self.pending_pool,
+            between: self.pending_other,
         };
+        self.pending_pool = None;
+        self.pending_other = "";
         let bad = o.set & !allowed;
         if bad != 0 {
             let bit = bad.trailing_zeros() as usize;

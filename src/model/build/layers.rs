@@ -104,6 +104,7 @@ impl<const N: usize> Builder<N> {
         if o.kernel_len == 0 {
             self.fail(kind, "needs `kernel = K` or `kernel = (K1, K2, ...)`");
         }
+        self.layer.conv = Some(self.conv_geometry(dims, o));
         if o.kernel_len != 1 && o.kernel_len != dims {
             self.fail_n(
                 kind,

@@ -34,7 +34,7 @@ use scope::Frame;
 use spatial::{Flattened, Layout};
 
 use crate::gain::gain_unchecked;
-use crate::model::{LayerInfo, Name, ParamSpec, Role};
+use crate::model::{LayerInfo, Name, ParamSpec, PoolGeometry, Role};
 use crate::{Init, Nonlinearity};
 
 const MAX_DEPTH: usize = 12;
@@ -54,6 +54,10 @@ pub struct Builder<const N: usize> {
     layer: LayerInfo,
     layout: Layout,
     flattened: Flattened,
+    /// The pooling since the last layer with tensors (recorded on the next one's specs).
+    pending_pool: Option<PoolGeometry>,
+    /// Another parameter-free layer since then that changes values ("" when none).
+    pending_other: &'static str,
 }
 
 #[doc(hidden)]
@@ -71,6 +75,8 @@ impl<const N: usize> Builder<N> {
             layer: LayerInfo::NONE,
             layout: Layout::Untracked,
             flattened: Flattened::NONE,
+            pending_pool: None,
+            pending_other: "",
         }
     }
 

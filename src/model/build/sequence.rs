@@ -40,6 +40,7 @@ impl<const N: usize> Builder<N> {
                 .panic(),
         };
         self.layout = Layout::Sequence { len };
+        self.note_other("to_sequence");
         self.pass_through();
     }
 

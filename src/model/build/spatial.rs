@@ -8,7 +8,7 @@
 use super::msg::Msg;
 use super::opts::{axis, opt, Opts, PoolKind};
 use super::Builder;
-use crate::model::Name;
+use crate::model::{ConvGeometry, Name, PoolGeometry};
 
 /// What the builder knows about the activation besides its width (the channels).
 #[derive(Clone, Copy)]
@@ -225,6 +225,48 @@ impl<const N: usize> Builder<N> {
         }
     }
 
+    /// The tracked spatial input of rank `dims` (`None` when untracked or of another rank,
+    /// which [`Builder::spatial_input`] reports later).
+    const fn tracked_input(&self, dims: usize) -> Option<[usize; 3]> {
+        match self.layout {
+            Layout::Spatial { rank, dims: d } if rank == dims => Some(d),
+            _ => None,
+        }
+    }
+
+    /// What the report needs of a convolution (per axis, defaults filled in).
+    pub(super) const fn conv_geometry(&self, dims: usize, o: &Opts) -> ConvGeometry {
+        let mut g = ConvGeometry {
+            rank: dims,
+            input: self.tracked_input(dims),
+            kernel: [1; 3],
+            stride: [1; 3],
+            padding: [0; 3],
+            dilation: [1; 3],
+            groups: o.groups,
+            transposed: o.transposed,
+        };
+        let mut d = 0;
+        while d < dims && d < 3 {
+            g.kernel[d] = axis(&o.kernel, o.kernel_len, d, 1);
+            g.stride[d] = axis(&o.stride, o.stride_len, d, 1);
+            g.padding[d] = axis(&o.padding, o.padding_len, d, 0);
+            g.dilation[d] = axis(&o.dilation, o.dilation_len, d, 1);
+            d += 1;
+        }
+        g
+    }
+
+    /// Notes a parameter-free layer that changes values in a way [`LayerInfo::pool`] does not
+    /// describe (the first one is kept).
+    ///
+    /// [`LayerInfo::pool`]: crate::model::LayerInfo::pool
+    pub(super) const fn note_other(&mut self, kind: &'static str) {
+        if self.pending_other.is_empty() {
+            self.pending_other = kind;
+        }
+    }
+
     /// A convolution's output size on every axis (PyTorch's `Conv{1,2,3}d` /
     /// `ConvTranspose{1,2,3}d` shape formulas); sets the layout when tracked.
     pub(super) const fn conv_shape(&mut self, kind: &str, dims: usize, o: &Opts) {
@@ -312,7 +354,11 @@ impl<const N: usize> Builder<N> {
             PoolKind::Max => allowed | opt::DILATION,
             PoolKind::Avg => allowed,
         };
+        // check_opts hands pending pooling to the next layer with tensors; this one has none.
+        let (pending, other) = (self.pending_pool, self.pending_other);
         self.check_opts(o, allowed, name);
+        self.pending_pool = pending;
+        self.pending_other = other;
         if o.kernel_len == 0 {
             self.fail(
                 name,
@@ -371,6 +417,29 @@ impl<const N: usize> Builder<N> {
             }
             d += 1;
         }
+        let mut geom = PoolGeometry {
+            max: matches!(kind, PoolKind::Max),
+            rank: dims,
+            input,
+            kernel: [1; 3],
+            stride: [1; 3],
+            padding: [0; 3],
+            dilation: [1; 3],
+            ceil_mode: o.ceil_mode,
+        };
+        let mut d = 0;
+        while d < dims && d < 3 {
+            geom.kernel[d] = axis(&o.kernel, o.kernel_len, d, 1);
+            geom.stride[d] = axis(&o.stride, o.stride_len, d, geom.kernel[d]);
+            geom.padding[d] = axis(&o.padding, o.padding_len, d, 0);
+            geom.dilation[d] = axis(&o.dilation, o.dilation_len, d, 1);
+            d += 1;
+        }
+        if self.pending_pool.is_some() {
+            self.note_other(name);
+        } else {
+            self.pending_pool = Some(geom);
+        }
         if input.is_some() {
             self.layout = Layout::Spatial {
                 rank: dims,
@@ -398,7 +467,7 @@ impl<const N: usize> Builder<N> {
                 dims,
             );
         }
-        let _ = self.spatial_input(name, dims);
+        let input = self.spatial_input(name, dims);
         let mut out = [1usize; 3];
         let mut d = 0;
         while d < dims {
@@ -407,6 +476,15 @@ impl<const N: usize> Builder<N> {
                 self.fail(name, "output sizes must be at least 1");
             }
             d += 1;
+        }
+        // An adaptive pool to the size it already has is the identity (AlexNet's and VGG's
+        // at 224 × 224); any other changes values.
+        let same = match input {
+            Some(i) => i[0] == out[0] && i[1] == out[1] && i[2] == out[2],
+            None => false,
+        };
+        if !same {
+            self.note_other(name);
         }
         self.layout = Layout::Spatial {
             rank: dims,
