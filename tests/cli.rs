@@ -1014,7 +1014,12 @@ fn report_refuses_models_it_cannot_run_before_writing() {
         ]}"#,
     );
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["--model", "resnet50"], "conv2d"),
+        // Its first convolution is accepted now that the report runs convs; its batch norms are not.
+        (
+            vec!["--model", "resnet50"],
+            "`bn1.weight`: layer kind `batch_norm`",
+        ),
+        (vec!["--model", "alexnet"], "declares no activation"),
         (vec!["--model", "gpt2"], "embedding"),
         (vec!["--model", "llama-7b"], "embedding"),
         (vec!["--model", "no-such-model"], "unknown --model"),
