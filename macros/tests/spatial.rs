@@ -139,10 +139,66 @@ network! {
     }
 }
 
+/// What a tensor is (name, shape, fans, init, gain, size, offset, role), without the layer
+/// record: the geometry the report reads (`layer.conv`, `layer.pool`) legitimately differs
+/// between these declarations.
+#[allow(clippy::type_complexity)]
+fn tensors(
+    specs: &[ParamSpec],
+) -> Vec<(
+    &str,
+    &[usize],
+    usize,
+    usize,
+    Init,
+    f64,
+    usize,
+    usize,
+    glorot::model::Role,
+)> {
+    specs
+        .iter()
+        .map(|s| {
+            (
+                s.name(),
+                s.shape(),
+                s.fan_in,
+                s.fan_out,
+                s.init,
+                s.gain,
+                s.numel,
+                s.offset,
+                s.role,
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn tracking_and_shape_layers_change_no_tensor() {
-    assert_eq!(Tracked::SPECS, Untracked::SPECS);
-    assert_eq!(Tracked::SPECS, Plain::SPECS);
+    assert_eq!(tensors(Tracked::SPECS), tensors(Untracked::SPECS));
+    assert_eq!(tensors(Tracked::SPECS), tensors(Plain::SPECS));
+    // The layer records differ only by what tracking knows: the input sizes.
+    let geometry = |specs: &[ParamSpec]| -> Vec<_> {
+        specs
+            .iter()
+            .map(|s| {
+                let mut l = s.layer;
+                if let Some(c) = l.conv.as_mut() {
+                    c.input = None;
+                }
+                if let Some(p) = l.pool.as_mut() {
+                    p.input = None;
+                }
+                l
+            })
+            .collect()
+    };
+    assert_eq!(geometry(Tracked::SPECS), geometry(Untracked::SPECS));
+    assert_eq!(
+        Tracked::SPECS[0].layer.conv.and_then(|c| c.input),
+        Some([64, 64, 1])
+    );
     // Parameter-free entries and `input` get no field; the others do.
     let m: Tracked = glorot::model::init(&glorot::Key::new(1)).unwrap();
     assert_eq!(m.conv.len(), 2);
