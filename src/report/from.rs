@@ -273,21 +273,7 @@ fn chain(tensors: &[Tensor<'_>]) -> Result<Stack, ReportError> {
                     }
                 }
             }
-            let bias = bias_of(tensors, i, prefix, out)?;
-            if bias.is_some() {
-                i += 1;
-            }
-            layers.push(Layer {
-                name: prefix.to_string(),
-                out,
-                act: Activation::Linear,
-                init: w.init,
-                bias,
-                conv: Some(c),
-                pool: None,
-            });
-            acts.push(w.act);
-            i += 1;
+            i = push_layer(tensors, i, prefix, out, Some(c), &mut layers, &mut acts)?;
             continue;
         }
         if !is_weight || w.shape.len() != 2 {
@@ -332,21 +318,7 @@ fn chain(tensors: &[Tensor<'_>]) -> Result<Stack, ReportError> {
                 }
             }
         }
-        let bias = bias_of(tensors, i, prefix, out)?;
-        if bias.is_some() {
-            i += 1;
-        }
-        layers.push(Layer {
-            name: prefix.to_string(),
-            out,
-            act: Activation::Linear,
-            init: w.init,
-            bias,
-            conv: None,
-            pool: None,
-        });
-        acts.push(w.act);
-        i += 1;
+        i = push_layer(tensors, i, prefix, out, None, &mut layers, &mut acts)?;
     }
     let Some(input) = input else {
         return Err(ReportError::Unsupported("the model has no layers".into()));
@@ -369,6 +341,33 @@ fn chain(tensors: &[Tensor<'_>]) -> Result<Stack, ReportError> {
     let stack = Stack { input, layers };
     stack.check()?;
     Ok(stack)
+}
+
+/// Appends the layer whose weight is tensor `i` (with its bias, when the next tensor is it) and
+/// its declared activation; returns the index of the first tensor after the layer.
+fn push_layer(
+    tensors: &[Tensor<'_>],
+    i: usize,
+    prefix: &str,
+    out: usize,
+    conv: Option<Conv>,
+    layers: &mut Vec<Layer>,
+    acts: &mut Vec<Option<Activation>>,
+) -> Result<usize, ReportError> {
+    let w = &tensors[i];
+    let bias = bias_of(tensors, i, prefix, out)?;
+    let next = i + 1 + usize::from(bias.is_some());
+    layers.push(Layer {
+        name: prefix.to_string(),
+        out,
+        act: Activation::Linear,
+        init: w.init,
+        bias,
+        conv,
+        pool: None,
+    });
+    acts.push(w.act);
+    Ok(next)
 }
 
 /// The bias right after weight `i` (named `{prefix}.bias`), if any.
