@@ -571,16 +571,7 @@ fn own_init_pushes_the_weights_model_init_fills() {
     let rep = report::run(&stack, &[Scheme::Own], &opts).unwrap();
     let key = glorot::Key::new(99);
     let tensors = glorot::model::alloc_all::<f32>(Mixed::SPECS, &key).unwrap();
-    let x: Vec<f32> = Init::Normal {
-        mean: 0.0,
-        std: 1.0,
-    }
-    .alloc(
-        &[30, 16],
-        glorot::Layout::Torch,
-        &key.tensor("report.input"),
-    )
-    .unwrap();
+    let x = gaussian_input(&key, 30, 16);
     let mut z = x;
     let mut fan_in = 16;
     for (l, layer) in stack.layers.iter().enumerate().take(3) {
@@ -964,6 +955,21 @@ fn a_lenet_report_runs_and_is_reproducible() {
     assert!(svg.contains("<svg") && svg.contains("</svg>"));
 }
 
+/// The report's Gaussian input batch (`Input::Gaussian`), recomputed from its stream:
+/// `N(0, 1)` of shape `(batch, width)` under `key.tensor("report.input")`.
+fn gaussian_input(key: &glorot::Key, batch: usize, width: usize) -> Vec<f32> {
+    Init::Normal {
+        mean: 0.0,
+        std: 1.0,
+    }
+    .alloc(
+        &[batch, width],
+        glorot::Layout::Torch,
+        &key.tensor("report.input"),
+    )
+    .unwrap()
+}
+
 #[test]
 fn conv_activations_are_a_direct_convolution_of_the_model_weights() {
     let stack = Stack::from_network::<Odd>().unwrap();
@@ -979,16 +985,7 @@ fn conv_activations_are_a_direct_convolution_of_the_model_weights() {
     let key = glorot::Key::new(seed);
     let t = glorot::model::alloc_all::<f32>(Odd::SPECS, &key).unwrap();
     let inw = 2 * 11 * 9;
-    let x: Vec<f32> = Init::Normal {
-        mean: 0.0,
-        std: 1.0,
-    }
-    .alloc(
-        &[batch, inw],
-        glorot::Layout::Torch,
-        &key.tensor("report.input"),
-    )
-    .unwrap();
+    let x = gaussian_input(&key, batch, inw);
     let (mut za, mut zb) = (Vec::new(), Vec::new());
     for e in 0..batch {
         let (a, sa) = naive_conv(
@@ -1123,16 +1120,7 @@ fn padded_ceil_mode_average_pooling_forward_and_backward() {
     let key = glorot::Key::new(seed);
     let t = glorot::model::alloc_all::<f32>(AvgNet::SPECS, &key).unwrap();
     let inw = 2 * 7 * 6;
-    let x: Vec<f32> = Init::Normal {
-        mean: 0.0,
-        std: 1.0,
-    }
-    .alloc(
-        &[batch, inw],
-        glorot::Layout::Torch,
-        &key.tensor("report.input"),
-    )
-    .unwrap();
+    let x = gaussian_input(&key, batch, inw);
     let mut zb = Vec::new();
     for e in 0..batch {
         let one = [1, 1];
