@@ -24,10 +24,6 @@ fn torch<T: Element + Default>(shape: &[usize], gain: f64, key: &TensorKey) -> V
     v
 }
 
-fn hash<T: Element>(v: &[T]) -> u64 {
-    common::fnv_f64(v.iter().map(|x| x.to_f64()))
-}
-
 fn wide<T: Element>(v: &[T]) -> Vec<f64> {
     v.iter().map(|x| x.to_f64()).collect()
 }
@@ -200,31 +196,25 @@ fn kernels_equal_the_naive_spec_bit_for_bit() {
     assert!(f.iter().zip(&h).all(|(x, y)| f16::from_f32(*x) == *y));
 }
 
-fn fingerprints() -> Vec<u64> {
-    let key = Key::new(5).tensor("lstm.weight_hh_l0");
-    vec![
-        hash(&torch::<f32>(&[300, 200], 1.0, &key)),
-        hash(&torch::<f32>(&[130, 257], 1.0, &key)),
-        hash(&torch::<f64>(&[200, 200], 1.0, &key)),
-        hash(&torch::<bf16>(&[96, 96], 1.0, &key)),
-    ]
-}
-
 #[test]
 fn identical_bits_for_any_thread_count_and_simd_level() {
-    let reference = fingerprints();
+    let reference = common::orthogonal_fingerprints();
     for threads in [1, 2, 3, 8] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
-        assert_eq!(pool.install(fingerprints), reference, "{threads} threads");
+        assert_eq!(
+            pool.install(common::orthogonal_fingerprints),
+            reference,
+            "{threads} threads"
+        );
     }
     // The only test in this binary that moves the process-wide level cap.
     use glorot::Level;
     for level in [Level::Scalar, Level::Portable, Level::Avx2, Level::Avx512] {
         glorot::internals::cap_level(level);
-        let got = fingerprints();
+        let got = common::orthogonal_fingerprints();
         glorot::internals::cap_level(Level::Avx512);
         assert_eq!(got, reference, "level {level:?}");
     }

@@ -139,3 +139,22 @@ pub fn orthonormality_error(m: &[f64], rows: usize, cols: usize, gain: f64) -> f
     }
     worst
 }
+
+/// Fingerprints of four orthogonal tensors (PyTorch convention, gain 1) under one key: tall and
+/// wide f32, square f64, bf16. `tests/value_stability/orthogonal.rs` pins them to hard-coded
+/// values; `tests/orthogonal.rs` checks every thread count and SIMD level gives the same.
+pub fn orthogonal_fingerprints() -> Vec<u64> {
+    use glorot::{bf16, Element, Key};
+    fn one<T: Element + Default>(shape: &[usize], key: &glorot::TensorKey) -> u64 {
+        let mut v = vec![T::default(); shape.iter().product()];
+        glorot::structured::orthogonal(&mut v, shape, 1.0, key).unwrap();
+        fnv_f64(v.iter().map(|x| x.to_f64()))
+    }
+    let key = Key::new(5).tensor("lstm.weight_hh_l0");
+    vec![
+        one::<f32>(&[300, 200], &key),
+        one::<f32>(&[130, 257], &key),
+        one::<f64>(&[200, 200], &key),
+        one::<bf16>(&[96, 96], &key),
+    ]
+}

@@ -8,7 +8,7 @@
 
 use crate::common::fnv_f64;
 use glorot::structured::{orthogonal, sparse};
-use glorot::{bf16, Element, Key, TensorKey};
+use glorot::{Element, Key, TensorKey};
 
 fn torch<T: Element + Default>(shape: &[usize], gain: f64, key: &TensorKey) -> Vec<T> {
     let mut v = vec![T::default(); shape.iter().product()];
@@ -20,22 +20,10 @@ fn hash<T: Element>(v: &[T]) -> u64 {
     fnv_f64(v.iter().map(|x| x.to_f64()))
 }
 
-/// The four tensors `STABLE_*` fingerprint (`tests/orthogonal.rs` checks the same list for
-/// every thread count and level).
-fn fingerprints() -> Vec<u64> {
-    let key = Key::new(5).tensor("lstm.weight_hh_l0");
-    vec![
-        hash(&torch::<f32>(&[300, 200], 1.0, &key)),
-        hash(&torch::<f32>(&[130, 257], 1.0, &key)),
-        hash(&torch::<f64>(&[200, 200], 1.0, &key)),
-        hash(&torch::<bf16>(&[96, 96], 1.0, &key)),
-    ]
-}
-
 #[test]
 fn orthogonal_and_sparse_fingerprints() {
     assert_eq!(
-        fingerprints(),
+        crate::common::orthogonal_fingerprints(),
         [
             STABLE_300X200_F32,
             STABLE_130X257_F32,
