@@ -194,14 +194,120 @@ impl Level {
     }
 }
 
+/// Bytes of packed panels one batch may hold (see [`batch_len`]): half the 32 MiB L3 this
+/// was tuned on, so the batch's panels stay cached next to the two threads' `Q` panels.
+const BATCH_BYTES: usize = 16 << 20;
+
+/// Blocks per batch: as many as fit [`BATCH_BYTES`] (each block keeps two packed copies of its
+/// `R × 64` panel, at most `2·64·m` elements), at least 1 and at most 8 (more gained nothing
+/// measurable at 1024²–4096² and lengthens the last panel's task). The batch length is a
+/// schedule choice only: every panel still receives the same updates in the same order, so
+/// it changes no bit (`tests::every_batch_length_gives_the_same_bits`).
+fn batch_len<W>(m: usize) -> usize {
+    let per_block = 2 * m * NB * core::mem::size_of::<W>();
+    (BATCH_BYTES / per_block.max(1)).clamp(1, 8)
+}
+
+/// Everything step 5 needs of one block, prepared ahead of the updates.
+struct Prepared<W> {
+    k0: usize,
+    nb: usize,
+    rows: usize,
+    /// `P` packed by row groups ([`pack_rows`]).
+    by_rows: Vec<W>,
+    /// `P` packed by `MA`-column slabs ([`pack`]).
+    packed: Vec<W>,
+    t: Vec<W>,
+}
+
+/// Steps 1–4 for block `b`; also writes the block's signs into `d` (`d.len() == nb`).
+fn prepare<W: Real>(
+    b: usize,
+    m: usize,
+    n: usize,
+    key: &TensorKey,
+    normal: &Distribution,
+    level: Level,
+    d: &mut [W],
+) -> Result<Prepared<W>> {
+    let k0 = b * NB;
+    let nb = NB.min(n - k0);
+    let rows = m - k0;
+
+    // 1–2: the block's reflectors, one Gaussian vector each.
+    let refl: Vec<(Vec<W>, W, W)> = (0..nb)
+        .into_par_iter()
+        .map(|a| -> Result<(Vec<W>, W, W)> {
+            let c = k0 + a;
+            let mut x = vec![W::ZERO; m - c];
+            fill_at(&mut x, normal, key, (c * m + c) as u64)?;
+            let (tau, sign) = reflector(&mut x);
+            Ok((x, tau, sign))
+        })
+        .collect::<Result<_>>()?;
+
+    // 3: the panel P, row-major R × nb, and its two packings for the update kernels.
+    let mut tau = [W::ZERO; NB];
+    for (a, (_, t, sign)) in refl.iter().enumerate() {
+        tau[a] = *t;
+        d[a] = *sign;
+    }
+    let mut p = vec![W::ZERO; rows * nb];
+    p.par_chunks_mut(nb * 64)
+        .enumerate()
+        .for_each(|(ch, rows_chunk)| {
+            for (k, prow) in rows_chunk.chunks_exact_mut(nb).enumerate() {
+                let i = ch * 64 + k;
+                for (a, (x, _, _)) in refl.iter().enumerate().take((i + 1).min(nb)) {
+                    prow[a] = if i == a { W::ONE } else { x[i - a] };
+                }
+            }
+        });
+    drop(refl);
+    let packed = pack(&p, rows, nb);
+    let by_rows = pack_rows(&p, rows, nb);
+
+    // 4: T from G = PᵀP.
+    let mut g = vec![W::ZERO; nb * nb];
+    gram(level, &packed, &p, rows, nb, &mut g);
+    let t = triangular(&g, &tau[..nb], nb);
+    Ok(Prepared {
+        k0,
+        nb,
+        rows,
+        by_rows,
+        packed,
+        t,
+    })
+}
+
 /// Samples `Q` (`m × n`, `m ≥ n ≥ 1`) and the signs `d` as specified in the module docs.
+///
+/// Schedule (not part of the specification, which fixes only what each panel computes): the
+/// blocks are taken in batches of [`batch_len`] consecutive blocks, highest first. A batch's
+/// blocks are prepared (steps 1–4) in one parallel pass — they depend only on the key, never
+/// on `Q` — and then one parallel pass over the trailing panels applies to each panel the
+/// batch's blocks `b ≤ j` in decreasing `b`, setting panel `j`'s identity just before its own
+/// block, while the panel is in cache. Each panel thus receives exactly the sequence of
+/// updates of step 5, in its order.
 pub(crate) fn sample<W: Real>(
     m: usize,
     n: usize,
     key: &TensorKey,
     level: Level,
 ) -> Result<(Panels<W>, Vec<W>)> {
-    debug_assert!(m >= n && n >= 1);
+    sample_batched(m, n, key, level, batch_len::<W>(m))
+}
+
+/// [`sample`] with `k ≥ 1` blocks per batch (`k = 1` is step 5's loop as written).
+fn sample_batched<W: Real>(
+    m: usize,
+    n: usize,
+    key: &TensorKey,
+    level: Level,
+    k: usize,
+) -> Result<(Panels<W>, Vec<W>)> {
+    debug_assert!(m >= n && n >= 1 && k >= 1);
     let len = m.checked_mul(n).ok_or(Error::ShapeOverflow)?;
     // Zeroed in parallel, so the first touch of Q's pages is spread over the threads.
     let data = try_alloc_with(len, Pages::Plain, |out| {
@@ -216,71 +322,42 @@ pub(crate) fn sample<W: Real>(
     let mut d = vec![W::ONE; n];
     let normal = Distribution::normal(0.0, 1.0)?;
     let blocks = n.div_ceil(NB);
-    for b in (0..blocks).rev() {
-        let k0 = b * NB;
-        let nb = NB.min(n - k0);
-        let rows = m - k0;
-
-        // 1–2: the block's reflectors, one Gaussian vector each.
-        let refl: Vec<(Vec<W>, W, W)> = (0..nb)
-            .into_par_iter()
-            .map(|a| -> Result<(Vec<W>, W, W)> {
-                let c = k0 + a;
-                let mut x = vec![W::ZERO; m - c];
-                fill_at(&mut x, &normal, key, (c * m + c) as u64)?;
-                let (tau, sign) = reflector(&mut x);
-                Ok((x, tau, sign))
-            })
+    let mut hi = blocks;
+    while hi > 0 {
+        let lo = hi.saturating_sub(k);
+        // Steps 1–4 for blocks lo..hi, in parallel over the blocks (`batch[i]` is block lo + i).
+        let batch: Vec<Prepared<W>> = d[lo * NB..(hi * NB).min(n)]
+            .par_chunks_mut(NB)
+            .enumerate()
+            .map(|(i, ds)| prepare(lo + i, m, n, key, &normal, level, ds))
             .collect::<Result<_>>()?;
 
-        // 3: the panel P, row-major R × nb, and its MA-column packing for the Pᵀ·C kernel.
-        let mut tau = [W::ZERO; NB];
-        for (a, (_, t, sign)) in refl.iter().enumerate() {
-            tau[a] = *t;
-            d[k0 + a] = *sign;
-        }
-        let mut p = vec![W::ZERO; rows * nb];
-        p.par_chunks_mut(nb * 64)
+        // Step 5 for the batch, panel by panel.
+        q.data[lo * NB * m..]
+            .par_chunks_mut(NB * m)
+            .with_max_len(1)
             .enumerate()
-            .for_each(|(ch, rows_chunk)| {
-                for (k, prow) in rows_chunk.chunks_exact_mut(nb).enumerate() {
-                    let i = ch * 64 + k;
-                    for (a, (x, _, _)) in refl.iter().enumerate().take((i + 1).min(nb)) {
-                        prow[a] = if i == a { W::ONE } else { x[i - a] };
+            .for_each(|(pi, panel)| {
+                let j = lo + pi;
+                let w = panel.len() / m;
+                for blk in batch[..(j + 1 - lo).min(hi - lo)].iter().rev() {
+                    if blk.k0 / NB == j {
+                        // The block's own panel: its identity, just before its update.
+                        for a in 0..blk.nb {
+                            panel[(blk.k0 + a) * w + a] = W::ONE;
+                        }
                     }
+                    let ctx = Ctx {
+                        p: &blk.by_rows,
+                        packed: &blk.packed,
+                        t: &blk.t,
+                        rows: blk.rows,
+                        nb: blk.nb,
+                    };
+                    update(level, &ctx, &mut panel[blk.k0 * w..], w);
                 }
             });
-        drop(refl);
-        let packed = pack(&p, rows, nb);
-        let by_rows = pack_rows(&p, rows, nb);
-
-        // 4: T from G = PᵀP.
-        let mut g = vec![W::ZERO; nb * nb];
-        gram(level, &packed, &p, rows, nb, &mut g);
-        let t = triangular(&g, &tau[..nb], nb);
-
-        // 5: identity on the block's diagonal, then C ← C − P T Pᵀ C over every trailing panel.
-        {
-            let w0 = nb; // the block's own panel has width nb
-            let base = b * NB * m;
-            for a in 0..nb {
-                q.data[base + (k0 + a) * w0 + a] = W::ONE;
-            }
-        }
-        let ctx = Ctx {
-            p: &by_rows,
-            packed: &packed,
-            t: &t,
-            rows,
-            nb,
-        };
-        q.data[b * NB * m..]
-            .par_chunks_mut(NB * m)
-            .for_each(|panel| {
-                let w = panel.len() / m;
-                let c = &mut panel[k0 * w..];
-                update(level, &ctx, c, w);
-            });
+        hi = lo;
     }
     Ok((q, d))
 }
@@ -574,5 +651,36 @@ fn c_minus_py<W: Real, const J: usize>(
             }
             j0 += jw;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+
+    /// The batch length is a schedule choice only: every length gives the bits of `k = 1`,
+    /// which is step 5's block-by-block loop. Shapes with a partial last block, tall ones, and
+    /// batches that do and do not divide the block count.
+    #[test]
+    fn every_batch_length_gives_the_same_bits() {
+        fn check<W: Real + core::fmt::Debug>(m: usize, n: usize) {
+            let key = Key::new(3).tensor("w");
+            for level in [Level::Baseline, Level::detect()] {
+                let (q1, d1) = sample_batched::<W>(m, n, &key, level, 1).unwrap();
+                for k in [2, 3, 5, 16] {
+                    let (q, d) = sample_batched::<W>(m, n, &key, level, k).unwrap();
+                    let bits = |v: &[W]| v.iter().map(|x| x.wide().to_bits()).collect::<Vec<_>>();
+                    assert!(
+                        bits(&q.data) == bits(&q1.data) && bits(&d) == bits(&d1),
+                        "{m}×{n}, k = {k}, {level:?}"
+                    );
+                }
+            }
+        }
+        check::<f32>(300, 300);
+        check::<f32>(700, 450);
+        check::<f64>(520, 321);
+        check::<f32>(64, 64);
     }
 }
