@@ -74,20 +74,38 @@
 //! # Cost
 //!
 //! `2mn² − 2n³/3` flops (`4n³/3` square) in two GEMM-like kernels per block, plus
-//! `O(mn·64)` for the panels and triangular factors and `mn` normal draws. Work is split over
-//! rayon by column panels of 64; the panel split is fixed by `n` alone.
+//! `O(mn·64)` for the panels and triangular factors and `mn` normal draws.
 //!
-//! Measured (`examples/orthogonal_vs_torch.rs`, AMD EPYC Zen 3, 2 vCPUs, AVX2, machine shared
-//! with other builds at load ≈ 14, so each process got about a third of a CPU; one run, both
-//! sides interleaved), f32, against `torch.nn.init.orthogonal_` (torch 2.15, MKL 2024.2):
-//! torch/glorot wall-time ratio 3.2× (1024²), 1.9× (2048²), 2.4× (4096²) on one thread,
-//! 10×, 4.0×, 2.8× with two; the CPU-second ratios agree (3.3×, 1.9×, 2.4× on one thread).
-//! The 4096² matrix took 1.69 CPU-seconds on one thread (≈ 54 Gflop/s of the `4n³/3`).
-//! On a quiet machine (README, Performance) glorot is 1.8–2.9× faster than torch at every size
-//! and thread count, but scales only 1.3–1.75× from 1 to 2 threads at 4096²: the trailing
-//! update (93 %) scales 1.54× (the two threads share the matrix's memory traffic) and the
-//! per-block preparation (5 %) runs at one thread's speed. Bits are identical for every thread
-//! count (same hash in every row).
+//! **Schedule.** The reflectors come from fresh Gaussian vectors, so every block's `P` and `T`
+//! depend on the key alone, never on `Q`; and each column panel's arithmetic is independent
+//! of the other panels'. Any schedule that computes each `P`/`T` as specified and applies to
+//! each panel its blocks in decreasing `b` therefore gives the same bits. `sample` takes the
+//! blocks in batches of up to 16 consecutive blocks (`batch_len`: as many as keep the batch's
+//! packed panels within 16 MiB, so 16 at 1024² and 2048² f32, 8 at 4096² f32, 4 at 4096²
+//! f64): one parallel pass prepares the whole batch (steps 1–4, one rayon task per block),
+//! then one parallel pass over the trailing panels (one task per panel, work-stealing
+//! balances the panels near the diagonal that take fewer blocks) applies the batch's blocks
+//! to each panel while it is in cache. Block-at-a-time, the 64 MiB matrix of a 4096² f32 fill streamed from
+//! DRAM once per block (64 times), and the two threads shared that traffic; batched, once per
+//! batch (8 times). The batch also replaces ~5 small fork-joins per block with 2 per batch.
+//!
+//! **Memory** beyond `Q` (`m·n` elements) and the signs: the batch's prepared blocks, each two
+//! packed copies of its `P` (`≈ 130·(m − k₀)` elements) and `T` (`64²`) — at most about
+//! 16 MiB, or one block's when that is more (`m > 32768` in f32) — plus, while a block is
+//! being prepared, its `P` and reflectors (`≈ 128·(m − k₀)` elements) for each block in
+//! flight. At 4096² f32: ≤ 16.5 MiB for the batch against ≈ 2 MiB block-at-a-time, next to
+//! the 64 MiB `Q`.
+//!
+//! Measured (`examples/orthogonal_vs_torch.rs`, f32, AMD EPYC Zen 3, 2 vCPUs, AVX2, other
+//! agents' work on the machine between runs, 2026-12-01; README, Performance, has the table):
+//! on one thread glorot is 1.9–3.3× faster than `torch.nn.init.orthogonal_` (torch 2.15, MKL),
+//! 4096² taking 1.61–2.08 s (≈ 44–57 Gflop/s of the `4n³/3`; the spread is the machine's,
+//! the block-at-a-time schedule took 1.66–1.91 s in the same hour). From 1 to 2 threads at
+//! 4096² the batched schedule gained 1.69–2.04× over four runs (1.66–1.68× block-at-a-time in
+//! two runs), against the machine's register-only ceiling of 1.46–1.92× measured in the same
+//! runs; at 1024² and 2048², 1.27–1.82× and 1.57–2.86× over three runs (block-at-a-time 1.26×
+//! and 1.82× in one; these fills take 15–300 ms and the spread is mostly noise). Bits are
+//! identical for every thread count (same hash in every row).
 
 use core::ops::{Add, Mul, Sub};
 
