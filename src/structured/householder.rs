@@ -85,27 +85,29 @@
 //! f64): one parallel pass prepares the whole batch (steps 1–4, one rayon task per block),
 //! then one parallel pass over the trailing panels (one task per panel, work-stealing
 //! balances the panels near the diagonal that take fewer blocks) applies the batch's blocks
-//! to each panel while it is in cache. Block-at-a-time, the 64 MiB matrix of a 4096² f32 fill streamed from
-//! DRAM once per block (64 times), and the two threads shared that traffic; batched, once per
-//! batch (8 times). The batch also replaces ~5 small fork-joins per block with 2 per batch.
+//! to each panel while it is in cache. Block-at-a-time, the 64 MiB matrix of a 4096² f32
+//! fill streamed from DRAM once per block (64 times), and the two threads shared that
+//! traffic; batched, once per batch (8 times). The batch also replaces ~5 small fork-joins
+//! per block with 2 per batch.
 //!
 //! **Memory** beyond `Q` (`m·n` elements) and the signs: the batch's prepared blocks, each two
 //! packed copies of its `P` (`≈ 130·(m − k₀)` elements) and `T` (`64²`) — at most about
 //! 16 MiB, or one block's when that is more (`m > 32768` in f32) — plus, while a block is
 //! being prepared, its `P` and reflectors (`≈ 128·(m − k₀)` elements) for each block in
-//! flight. At 4096² f32: ≤ 16.5 MiB for the batch against ≈ 2 MiB block-at-a-time, next to
+//! flight. At 4096² f32: ≤ 15.5 MiB for the batch against ≈ 2 MiB block-at-a-time, next to
 //! the 64 MiB `Q`.
 //!
-//! Measured (`examples/orthogonal_vs_torch.rs`, f32, AMD EPYC Zen 3, 2 vCPUs, AVX2, other
-//! agents' work on the machine between runs, 2026-12-01; README, Performance, has the table):
-//! on one thread glorot is 1.9–3.3× faster than `torch.nn.init.orthogonal_` (torch 2.15, MKL),
-//! 4096² taking 1.61–2.08 s (≈ 44–57 Gflop/s of the `4n³/3`; the spread is the machine's,
-//! the block-at-a-time schedule took 1.66–1.91 s in the same hour). From 1 to 2 threads at
-//! 4096² the batched schedule gained 1.69–2.04× over four runs (1.66–1.68× block-at-a-time in
-//! two runs), against the machine's register-only ceiling of 1.46–1.92× measured in the same
-//! runs; at 1024² and 2048², 1.27–1.82× and 1.57–2.86× over three runs (block-at-a-time 1.26×
-//! and 1.82× in one; these fills take 15–300 ms and the spread is mostly noise). Bits are
-//! identical for every thread count (same hash in every row).
+//! Measured (`examples/orthogonal_vs_torch.rs`, f32, AMD EPYC Zen 3, 2 vCPUs, AVX2, five runs
+//! between 18:47 and 19:09 UTC on 2026-12-01 with other agents' work on the machine; README,
+//! Performance, has the table): glorot was 1.9–4.0× faster than `torch.nn.init.orthogonal_`
+//! (torch 2.15, MKL) at every size and thread count, 4096² taking 1.61–2.08 s on one thread
+//! (≈ 44–57 Gflop/s of the `4n³/3`; block-at-a-time 1.66–2.05 s in three runs of the same
+//! hour — the spread is the machine's). From 1 to 2 threads at 4096² the batched schedule
+//! gained 1.69–2.04× (block-at-a-time 1.66–1.85×), against the machine's register-only
+//! ceiling of 1.46–1.92× measured in the same runs; at 1024² and 2048², 1.27–1.91× and
+//! 1.57–2.86× over four runs (block-at-a-time 1.26–1.57× and 1.15–1.82×; these fills take
+//! 15–300 ms and the spread is mostly noise). Bits are identical for every thread count
+//! (same hash in every row) and for every batch length.
 
 use core::ops::{Add, Mul, Sub};
 
