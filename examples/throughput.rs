@@ -16,7 +16,11 @@
 //!     default), `xavier_normal` (plain normal), `glorot_normal` (JAX, truncated),
 //!     `trunc_normal(0, 0.02, −2, 2)` (timm/HF), and `normal(0, 0.02)` in f32, bf16, f16 and f64
 //!     (the same element count in each dtype, so the G elem/s column compares dtypes);
-//! (b) allocate + `xavier_uniform` vs allocate + parallel `fill(c)` with the same allocation
+//!     and the generator's own ceiling: ChaCha words alone, 3 words per 4 elements (the 24 bits
+//!     each narrow kernel draws per element) generated into a small cache-resident scratch
+//!     buffer and written nowhere. A kernel generates its words and then maps and stores them
+//!     on the same thread, so no f32/bf16/f16 kernel with these bits can beat this row's ratio;
+//! //! (b) allocate + `xavier_uniform` vs allocate + parallel `fill(c)` with the same allocation
 //!     (glorot's allocator, filling a constant), for plain pages and for transparent huge pages
 //!     (`--no-alloc` skips these).
 //!
@@ -76,6 +80,45 @@ fn side_by_side(
         rb.push(time(&mut b));
     }
     (median(ra), median(rb))
+}
+
+/// The generator-ceiling row: the ChaCha words `n` narrow elements consume (3 per 4), each
+/// parallel chunk generated into one cache-resident scratch buffer and discarded, vs
+/// `slice.fill(c)` of `n` f32 over a touched buffer, interleaved.
+fn words_only(key: &glorot::TensorKey, n: usize, reps: usize, threads: usize) -> Row {
+    const CHUNK: usize = 1 << 16; // elements per parallel task, as the fills use
+    const SCRATCH: usize = 4096; // words per `fill_words` call (16 KiB)
+    let mut buf = vec![0.5f32; n];
+    buf.par_chunks_mut(CHUNK).for_each(|x| x.fill(0.5));
+    let buf = std::cell::RefCell::new(buf);
+    let words_per_chunk = CHUNK / 4 * 3;
+    let (ours, base) = side_by_side(
+        n * 4,
+        reps,
+        None,
+        || {
+            (0..n.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
+                let mut scratch = [0u32; SCRATCH];
+                let start = (c * words_per_chunk) as u64;
+                for k in 0..words_per_chunk / SCRATCH {
+                    glorot::internals::fill_words(key, start + (k * SCRATCH) as u64, &mut scratch);
+                    std::hint::black_box(&scratch);
+                }
+            })
+        },
+        || {
+            buf.borrow_mut()
+                .par_chunks_mut(CHUNK)
+                .for_each(|x| x.fill(0.5))
+        },
+    );
+    Row {
+        name: "ChaCha words alone, 3 per 4 elements (ceiling)".into(),
+        threads,
+        gbps: ours,
+        gelems: ours / 4.0,
+        ratio: Some((ours / base, format!("slice.fill(c) f32: {base:.2} GB/s"))),
+    }
 }
 
 /// One touched-buffer row: `fill` of `dist` into `n` elements of `T` vs `slice.fill(c)` over
@@ -194,6 +237,9 @@ fn main() {
             .build()
             .unwrap();
         pool.install(|| {
+            if wanted("ChaCha words alone") {
+                rows.push(words_only(&key, n, reps, threads));
+            }
             for (name, d) in &f32_rows {
                 if wanted(name) {
                     rows.push(touched::<f32>(name, d, &key, n, reps, threads, 0.5));

@@ -120,7 +120,7 @@ impl<V: Lanes> Lanes for X2<V> {
 }
 
 /// Two `f64` vectors as one: the f64 normal kernel's Horner chains (23 dependent
-/// multiply-adds) are latency-bound on one vector; four interleaved chains overlap.
+/// multiply-adds) are latency-bound on one vector; interleaved chains overlap.
 #[derive(Clone, Copy)]
 pub(crate) struct X2d<W>(W, W);
 
