@@ -77,6 +77,7 @@ fn run_with<T: Narrow, S: SampleNarrow, V: Lanes>(job: Run<'_, S, f32, T>) {
         }
         let take = (groups * GROUP_ELEMS - skip).min(out.len());
         let (head, rest) = core::mem::take(&mut out).split_at_mut(take);
+        crate::simd::prefetch(&rest[..rest.len().min(GROUP_ELEMS * BATCH_GROUPS)]);
         map_store::<T, S, V>(
             &random.sampler,
             random.lo,
