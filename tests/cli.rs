@@ -3,6 +3,10 @@
 //! output does not depend on --threads; errors are one line and never a panic; failures leave
 //! existing files intact.
 
+#[cfg(unix)]
+#[path = "common/signals.rs"]
+mod signals;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -440,7 +444,7 @@ fn interrupt_removes_the_temporary_and_keeps_the_existing_file() {
     let dir = tmpdir("sigint");
     let out = dir.path().join("gpt2.safetensors");
     std::fs::write(&out, b"previous").unwrap();
-    let child = Command::new(BIN)
+    let child = signals::default_cancel_signals(&mut Command::new(BIN))
         .args([
             "init",
             "--model",

@@ -16,6 +16,9 @@
 
 #![cfg(unix)]
 
+#[path = "common/signals.rs"]
+mod signals;
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -125,6 +128,7 @@ fn assert_one_line(o: &Output, code: i32, contains: &str) {
 
 fn cmd(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
+    signals::default_cancel_signals(&mut c);
     c.args(args).stdin(Stdio::null());
     for v in [
         "RANK",
