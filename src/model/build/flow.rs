@@ -87,36 +87,31 @@ impl<const N: usize> Builder<N> {
         let bad = o.set & !allowed;
         if bad != 0 {
             let bit = bad.trailing_zeros() as usize;
-            Msg::new()
-                .s("network!: layer `")
-                .s(self.path.as_str())
-                .s("` (")
-                .s(kind)
-                .s(") does not take option `")
+            self.layer_msg(kind)
+                .s(" does not take option `")
                 .s(opt::NAMES[bit])
                 .s("`")
                 .panic();
         }
     }
 
-    pub(super) const fn fail(&self, kind: &str, what: &str) -> ! {
+    /// The head of every per-layer diagnostic: "network!: layer `PATH` (KIND)".
+    pub(super) const fn layer_msg(&self, kind: &str) -> Msg {
         Msg::new()
             .s("network!: layer `")
             .s(self.path.as_str())
             .s("` (")
             .s(kind)
-            .s("): ")
-            .s(what)
-            .panic()
+            .s(")")
+    }
+
+    pub(super) const fn fail(&self, kind: &str, what: &str) -> ! {
+        self.layer_msg(kind).s(": ").s(what).panic()
     }
 
     pub(super) const fn fail_n(&self, kind: &str, what: &str, a: usize, and: &str, b: usize) -> ! {
-        Msg::new()
-            .s("network!: layer `")
-            .s(self.path.as_str())
-            .s("` (")
-            .s(kind)
-            .s("): ")
+        self.layer_msg(kind)
+            .s(": ")
             .s(what)
             .n(a)
             .s(and)

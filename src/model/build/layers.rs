@@ -1,7 +1,6 @@
 //! Layer kinds: each one's PyTorch tensor names, shapes, registration order and default
 //! initializers.
 
-use super::msg::Msg;
 use super::opts::{opt, Cell, NormKind, Opts};
 use super::Builder;
 use crate::model::{Name, Role};
@@ -226,10 +225,8 @@ impl<const N: usize> Builder<N> {
             self.fail(kind, "needs at least 1 group");
         }
         if !c.is_multiple_of(groups) {
-            Msg::new()
-                .s("network!: layer `")
-                .s(self.path.as_str())
-                .s("` (group_norm): ")
+            self.layer_msg("group_norm")
+                .s(": ")
                 .n(c)
                 .s(" channels (from `")
                 .s(self.last.as_str())

@@ -208,12 +208,8 @@ impl<const N: usize> Builder<N> {
         let mut i = 0;
         while i < 4 {
             if lens[i] > 1 && lens[i] != dims {
-                Msg::new()
-                    .s("network!: layer `")
-                    .s(self.path.as_str())
-                    .s("` (")
-                    .s(kind)
-                    .s("): ")
+                self.layer_msg(kind)
+                    .s(": ")
                     .s(names[i])
                     .s(" has ")
                     .n(lens[i])
