@@ -164,6 +164,55 @@ pub struct PoolGeometry {
     pub ceil_mode: bool,
 }
 
+/// A convolution's output length along one axis (PyTorch's `nn.ConvNd`):
+/// `(size + 2·padding − dilation·(kernel − 1) − 1) / stride + 1`; `None` when the dilated
+/// kernel does not fit the padded input or the kernel, stride or dilation is 0.
+pub(crate) const fn conv_output_len(
+    size: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+    dilation: usize,
+) -> Option<usize> {
+    if kernel == 0 || stride == 0 || dilation == 0 {
+        return None;
+    }
+    let span = dilation * (kernel - 1) + 1;
+    let padded = size + 2 * padding;
+    if padded < span {
+        return None;
+    }
+    Some((padded - span) / stride + 1)
+}
+
+/// A pooling's output length along one axis (PyTorch's `pooling_output_shape`, for max and
+/// average pooling): as [`conv_output_len`], rounded up with `ceil_mode` except that the last
+/// window must start inside the input or the left padding; `None` also when the padding is
+/// more than half the kernel, which PyTorch refuses.
+pub(crate) const fn pool_output_len(
+    size: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+    dilation: usize,
+    ceil_mode: bool,
+) -> Option<usize> {
+    if kernel == 0 || stride == 0 || dilation == 0 || padding > kernel / 2 {
+        return None;
+    }
+    let span = dilation * (kernel - 1) + 1;
+    let padded = size + 2 * padding;
+    if padded < span {
+        return None;
+    }
+    let up = if ceil_mode { stride - 1 } else { 0 };
+    let mut out = (padded - span + up) / stride + 1;
+    if ceil_mode && (out - 1) * stride >= size + padding {
+        out -= 1;
+    }
+    Some(out)
+}
+
 impl LayerInfo {
     /// Nothing known.
     pub const NONE: LayerInfo = LayerInfo {

@@ -134,6 +134,7 @@ mod param;
 pub mod presets;
 
 pub use crate::gain::sqrt;
+pub(crate) use activation::{conv_output_len, pool_output_len};
 pub use activation::{Activation, ConvGeometry, LayerInfo, PoolGeometry};
 pub use network::{Assemble, Module, Network};
 pub use param::{Name, ParamSpec, Role, MAX_RANK, NAME_CAP};

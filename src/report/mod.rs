@@ -134,17 +134,16 @@ impl Conv {
     /// Output height and width (`None` when the kernel does not fit or a stride or dilation
     /// is 0).
     pub fn out_size(&self) -> Option<[usize; 2]> {
-        let mut o = [0; 2];
-        for (d, o) in o.iter_mut().enumerate() {
-            let (s, dil) = (self.stride[d], self.dilation[d]);
-            if s == 0 || dil == 0 || self.kernel[d] == 0 {
-                return None;
-            }
-            let span = dil * (self.kernel[d] - 1) + 1;
-            let padded = self.size[d] + 2 * self.padding[d];
-            *o = padded.checked_sub(span)? / s + 1;
-        }
-        Some(o)
+        let axis = |d: usize| {
+            crate::model::conv_output_len(
+                self.size[d],
+                self.kernel[d],
+                self.stride[d],
+                self.padding[d],
+                self.dilation[d],
+            )
+        };
+        Some([axis(0)?, axis(1)?])
     }
 
     /// The weight's fan-in `C·kH·kW`.
@@ -176,27 +175,17 @@ impl Pool {
     /// `None` when the window does not fit, a size is 0, or the padding exceeds half the
     /// kernel.
     pub fn out_size(&self, size: [usize; 2]) -> Option<[usize; 2]> {
-        let mut o = [0; 2];
-        for (d, o) in o.iter_mut().enumerate() {
-            let (k, s, p, dil) = (
+        let axis = |d: usize| {
+            crate::model::pool_output_len(
+                size[d],
                 self.kernel[d],
                 self.stride[d],
                 self.padding[d],
                 self.dilation[d],
-            );
-            if k == 0 || s == 0 || dil == 0 || p > k / 2 {
-                return None;
-            }
-            let span = dil * (k - 1) + 1;
-            let padded = size[d] + 2 * p;
-            let up = if self.ceil_mode { s - 1 } else { 0 };
-            let mut out = (padded.checked_sub(span)? + up) / s + 1;
-            if self.ceil_mode && (out - 1) * s >= size[d] + p {
-                out -= 1;
-            }
-            *o = out;
-        }
-        Some(o)
+                self.ceil_mode,
+            )
+        };
+        Some([axis(0)?, axis(1)?])
     }
 }
 

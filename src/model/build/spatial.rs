@@ -8,7 +8,7 @@
 use super::msg::Msg;
 use super::opts::{axis, opt, Opts, PoolKind};
 use super::Builder;
-use crate::model::{ConvGeometry, Name, PoolGeometry};
+use crate::model::{conv_output_len, pool_output_len, ConvGeometry, Name, PoolGeometry};
 
 /// What the builder knows about the activation besides its width (the channels).
 #[derive(Clone, Copy)]
@@ -319,11 +319,12 @@ impl<const N: usize> Builder<N> {
                 }
                 full - 2 * p
             } else {
-                let padded = size[d] + 2 * p;
-                if padded < span {
-                    self.shape_fail(kind, "the kernel does not fit", d, padded, span);
+                match conv_output_len(size[d], k, s, p, dil) {
+                    Some(out) => out,
+                    None => {
+                        self.shape_fail(kind, "the kernel does not fit", d, size[d] + 2 * p, span)
+                    }
                 }
-                (padded - span) / s + 1
             };
             d += 1;
         }
@@ -399,17 +400,12 @@ impl<const N: usize> Builder<N> {
                 );
             }
             if input.is_some() {
-                let padded = size[d] + 2 * p;
-                if padded < span {
-                    self.shape_fail(name, "the window does not fit", d, padded, span);
-                }
-                let up = if o.ceil_mode { s - 1 } else { 0 };
-                let mut out = (padded - span + up) / s + 1;
-                // The last window must start inside the input or the left padding.
-                if o.ceil_mode && (out - 1) * s >= size[d] + p {
-                    out -= 1;
-                }
-                size[d] = out;
+                size[d] = match pool_output_len(size[d], k, s, p, dil, o.ceil_mode) {
+                    Some(out) => out,
+                    None => {
+                        self.shape_fail(name, "the window does not fit", d, size[d] + 2 * p, span)
+                    }
+                };
             }
             d += 1;
         }
